@@ -1,0 +1,13 @@
+# Native user programs (sigma0, root, drivers, the in-guest test runner): freestanding C
+# with the L4 stubs, statically linked at an address the build assigns from sas/layout.h.
+#   native_program(NAME ADDRESS SOURCES...)
+set(NATIVE_CFLAGS -ffreestanding -fno-pie -fno-pic -fno-stack-protector
+    -fno-omit-frame-pointer -nostdinc -isystem ${GCC_INCLUDE_DIR})
+
+function(native_program name address)
+    add_executable(${name} ${ARGN})
+    target_compile_options(${name} PRIVATE ${NATIVE_CFLAGS})
+    target_link_options(${name} PRIVATE -nostdlib -static -no-pie -Wl,--build-id=none
+        -Wl,-z,max-page-size=0x1000 -Wl,-Ttext-segment=${address})
+    target_link_libraries(${name} PRIVATE native_rt gcc)
+endfunction()
