@@ -1,0 +1,64 @@
+/*
+ * sas/errors.h — the one status enum of Ell Four's user-level system.
+ *
+ * Every server library (objmgr, persist, capstore) and the client library <sas.h> return
+ * enum sas_error: 0 is success, every other value names one cause. Foreign codes (LMDB's
+ * MDB_*, errno) are translated in exactly one place, persist_error() in persist/src/error.c,
+ * so no caller ever sees them. Values are part of the server protocols: append, never
+ * renumber. Header-only so that freestanding, musl and host code share it without a library.
+ */
+#ifndef SAS_ERRORS_H
+#define SAS_ERRORS_H
+
+enum sas_error {
+    SAS_OK = 0,
+
+    /* General. */
+    SAS_EINVAL = 1,         /* an argument is malformed: misaligned, zero, out of range */
+    SAS_ENOMEM = 2,         /* the server's own memory is exhausted */
+    SAS_ENOTSUP = 3,        /* the operation exists but not for this object or store */
+    SAS_EIO = 4,            /* the device or file reported an I/O error */
+    SAS_EBUSY = 5,          /* a conflicting operation is in progress (e.g. open write txn) */
+
+    /* Objects and the address region (objmgr). */
+    SAS_ENOSPACE = 16,      /* no free extent of the requested size and alignment */
+    SAS_ENOTFOUND = 17,     /* no live object at (or containing) the given address */
+    SAS_EEXIST = 18,        /* an object already occupies (part of) the range */
+    SAS_ENOGROW = 19,       /* resize: the range after the object is taken; it never moves */
+
+    /* The store (persist). */
+    SAS_ESTORE_FULL = 32,   /* the store has no room; the transaction was rolled back */
+    SAS_ESTORE_CORRUPT = 33, /* a checksum or structural check failed; nothing returned */
+    SAS_ESTORE_FOREIGN = 34, /* not an Ell Four store (another LMDB file, or not LMDB) */
+    SAS_ESTORE_VERSION = 35, /* an Ell Four store of a newer format than this code reads */
+    SAS_ESTORE_TRUNCATED = 36, /* the file ends before the store's last used page */
+    SAS_ESTORE_READONLY = 37, /* a write through a read-only transaction or store */
+
+    /* Capabilities and protection domains (capstore): codes from 48 on, appended here. */
+};
+
+/* A short English description of e, for logs and tools; never NULL. */
+static inline const char *sas_strerror(enum sas_error e)
+{
+    switch (e) {
+    case SAS_OK:               return "success";
+    case SAS_EINVAL:           return "invalid argument";
+    case SAS_ENOMEM:           return "out of memory";
+    case SAS_ENOTSUP:          return "operation not supported";
+    case SAS_EIO:              return "I/O error";
+    case SAS_EBUSY:            return "busy";
+    case SAS_ENOSPACE:         return "no free address range of that size and alignment";
+    case SAS_ENOTFOUND:        return "no object at that address";
+    case SAS_EEXIST:           return "range already in use";
+    case SAS_ENOGROW:          return "object cannot grow in place: next range is taken";
+    case SAS_ESTORE_FULL:      return "store is full";
+    case SAS_ESTORE_CORRUPT:   return "store is corrupt (checksum or structure)";
+    case SAS_ESTORE_FOREIGN:   return "not an Ell Four store";
+    case SAS_ESTORE_VERSION:   return "store format is newer than this software";
+    case SAS_ESTORE_TRUNCATED: return "store file is truncated";
+    case SAS_ESTORE_READONLY:  return "store or transaction is read-only";
+    }
+    return "unknown error";
+}
+
+#endif
