@@ -35,6 +35,18 @@ enum sas_error {
     SAS_ESTORE_READONLY = 37, /* a write through a read-only transaction or store */
 
     /* Capabilities and protection domains (capstore): codes from 48 on, appended here. */
+    SAS_ECAP_FORGED = 48,   /* the tag does not verify: forged, altered or wrong store */
+    SAS_ECAP_MALFORMED = 49, /* bad version, chain length, padding, or a widening link */
+    SAS_ECAP_REVOKED = 50,  /* the object's epoch moved on, or in its revocation set */
+    SAS_ECAP_EXPIRED = 51,  /* authentic, but the caller's clock is past its expiry */
+    SAS_ECAP_AMPLIFY = 52,  /* derive: more rights, later expiry or a wider range */
+    SAS_ECAP_DEPTH = 53,    /* derive: the chain already has its maximum length */
+    SAS_ECAP_DENIED = 54,   /* the capability lacks the authority for this operation */
+    SAS_ECAP_REVSET_FULL = 55, /* the object's revocation set is full: revoke all instead */
+    SAS_ECAP_EPOCH = 56,    /* the object's epoch counter is exhausted */
+    SAS_EDOMAIN_NOTFOUND = 57, /* no protection domain of that name or id */
+    SAS_EDOMAIN_EXISTS = 58, /* a protection domain of that name exists */
+    SAS_EDOMAIN_LOCKED = 59, /* the domain is locked: its capability list cannot grow */
 };
 
 /* A short English description of e, for logs and tools; never NULL. */
@@ -57,6 +69,18 @@ static inline const char *sas_strerror(enum sas_error e)
     case SAS_ESTORE_VERSION:   return "store format is newer than this software";
     case SAS_ESTORE_TRUNCATED: return "store file is truncated";
     case SAS_ESTORE_READONLY:  return "store or transaction is read-only";
+    case SAS_ECAP_FORGED:      return "capability does not verify (forged or altered)";
+    case SAS_ECAP_MALFORMED:   return "capability is malformed";
+    case SAS_ECAP_REVOKED:     return "capability revoked";
+    case SAS_ECAP_EXPIRED:     return "capability expired";
+    case SAS_ECAP_AMPLIFY:     return "derivation would widen rights, expiry or range";
+    case SAS_ECAP_DEPTH:       return "capability chain at its maximum length";
+    case SAS_ECAP_DENIED:      return "capability lacks the authority for this operation";
+    case SAS_ECAP_REVSET_FULL: return "object's revocation set is full: revoke all instead";
+    case SAS_ECAP_EPOCH:       return "object's epoch counter is exhausted";
+    case SAS_EDOMAIN_NOTFOUND: return "no such protection domain";
+    case SAS_EDOMAIN_EXISTS:   return "protection domain already exists";
+    case SAS_EDOMAIN_LOCKED:   return "protection domain is locked";
     }
     return "unknown error";
 }
