@@ -225,6 +225,8 @@ static void cap_check_denies_out_of_range_at_page_granularity(void **state)
     assert_int_equal(dec.reason, CAP_DENY_RANGE);
     assert_int_equal(dec.lo, OBJ_A + 0x8000);
     assert_int_equal(dec.hi, OBJ_A + 0x9000);
+    dec = check(f, d, &obj_a, OBJ_A + 0x9100, CAP_R_READ, NOW);   /* range ends mid-page */
+    assert_int_equal(dec.reason, CAP_DENY_RANGE);
 }
 
 static void cap_check_denies_expired_at_the_boundary(void **state)
