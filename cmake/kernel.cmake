@@ -7,4 +7,4 @@ set(L4_KERNEL_CFLAGS
     -ffreestanding -fno-pie -fno-pic -mcmodel=kernel -mno-red-zone -mgeneral-regs-only
     -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables
     -nostdinc -isystem ${GCC_INCLUDE_DIR})
-set(L4_KERNEL_LDFLAGS -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000)
+set(L4_KERNEL_LDFLAGS -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 -Wl,--no-warn-rwx-segments)

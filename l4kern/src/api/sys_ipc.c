@@ -1,0 +1,37 @@
+/*
+ * sys_ipc.c — decode and validate an ipc call (l4/ipc.h), then run it (kernel/ipc.c).
+ */
+#include <k/ipc.h>
+#include <k/syscall.h>
+
+static unsigned validate(const struct ipc_op *op)
+{
+    if (op->flags & ~L4_IPC_FLAGS_VALID)
+        return L4_ERR_INVALID;
+    if (!(op->flags & L4_IPC_SEND))
+        return L4_OK;
+    if (op->tag & L4_TAG_RESERVED)
+        return L4_ERR_INVALID;
+    if (l4_msgtag_u(op->tag) > L4_MSG_REG_WORDS)
+        return L4_ERR_MSG_TOO_LONG;
+    if (l4_msgtag_t_words(op->tag))
+        return L4_ERR_UNSUPPORTED;     /* map and grant items: the address-space issue */
+    return L4_OK;
+}
+
+void sys_ipc(struct tcb *self, struct trapframe *tf)
+{
+    struct ipc_op op = {
+        .partner = tf->rdi,
+        .tag = tf->rsi,
+        .flags = (unsigned)(tf->r10 >> 32),
+        .snd_to = (l4_timeout_t)(tf->r10 & 0xffff),
+        .rcv_to = (l4_timeout_t)((tf->r10 >> 16) & 0xffff),
+    };
+    unsigned err = validate(&op);
+    if (err) {
+        tf->rax = ipc_result(err, 0);
+        return;
+    }
+    tf->rax = ipc_do(self, &op);
+}

@@ -1,0 +1,161 @@
+/*
+ * cpu.c — descriptor tables, system-call MSRs, FPU/XSAVE and protection features.
+ *
+ * GDT: null, kernel code/data, a never-present slot where SYSRET would look for 32-bit
+ * user code (so no task can enter compatibility mode), user data/code, TSS. The TSS
+ * supplies the kernel stack for interrupts from user mode and IST stacks for #DF and NMI.
+ */
+#include <k/cpu.h>
+#include <k/lib.h>
+#include <k/log.h>
+#include <k/mem.h>
+#include <k/thread.h>
+#include <k/trapframe.h>
+#include <k/x86.h>
+
+struct percpu cpu0;
+uint64_t xsave_mask;
+uint32_t xsave_size;
+
+struct tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} __attribute__((packed));
+
+struct idt_gate {
+    uint16_t off_lo, sel;
+    uint8_t ist, type;
+    uint16_t off_mid;
+    uint32_t off_hi, zero;
+} __attribute__((packed));
+
+static uint64_t gdt[8] __attribute__((aligned(16)));
+static struct tss tss __attribute__((aligned(16)));
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+static uint8_t ist_stacks[2][4096] __attribute__((aligned(16)));
+extern const uint64_t trap_stubs[256];
+extern char syscall_entry[], syscall_compat_entry[];
+
+static void load_gdt(void)
+{
+    gdt[GDT_KCODE / 8] = 0x00af9a000000ffffULL;
+    gdt[GDT_KDATA / 8] = 0x00cf92000000ffffULL;
+    gdt[GDT_UCODE32 / 8] = 0;
+    gdt[GDT_UDATA / 8] = 0x00cff2000000ffffULL;
+    gdt[GDT_UCODE / 8] = 0x00affa000000ffffULL;
+    uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+    gdt[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
+                       (((base >> 24) & 0xff) << 56);
+    gdt[GDT_TSS / 8 + 1] = base >> 32;
+    tss.iomap_base = sizeof(tss);       /* no I/O bitmap: every port faults in user mode */
+    tss.ist[0] = (uint64_t)ist_stacks[0] + sizeof(ist_stacks[0]);
+    tss.ist[1] = (uint64_t)ist_stacks[1] + sizeof(ist_stacks[1]);
+    struct { uint16_t limit; uint64_t base; } __attribute__((packed)) d = { sizeof(gdt) - 1, (uint64_t)gdt };
+    __asm__ volatile("lgdt %0\n\t"
+                     "mov %1, %%ds\n\tmov %1, %%es\n\tmov %1, %%ss\n\t"
+                     "pushq %2\n\tleaq 1f(%%rip), %%rax\n\tpushq %%rax\n\tlretq\n1:\n\t"
+                     "ltr %w3"
+                     : : "m"(d), "r"((uint64_t)GDT_KDATA), "i"(GDT_KCODE), "r"(GDT_TSS)
+                     : "rax", "memory");
+}
+
+static void set_gate(int vec, uint64_t handler, int dpl, int ist)
+{
+    idt[vec] = (struct idt_gate){
+        .off_lo = handler & 0xffff, .sel = GDT_KCODE, .ist = (uint8_t)ist,
+        .type = (uint8_t)(0x8e | (dpl << 5)), .off_mid = (handler >> 16) & 0xffff,
+        .off_hi = (uint32_t)(handler >> 32), .zero = 0 };
+}
+
+static void load_idt(void)
+{
+    for (int v = 0; v < 256; v++)
+        set_gate(v, trap_stubs[v], 0, 0);
+    set_gate(3, trap_stubs[3], 3, 0);   /* int3 from user: breakpoints and kdebug */
+    set_gate(8, trap_stubs[8], 0, 1);   /* #DF on its own stack */
+    set_gate(2, trap_stubs[2], 0, 2);   /* NMI on its own stack */
+    struct { uint16_t limit; uint64_t base; } __attribute__((packed)) d = { sizeof(idt) - 1, (uint64_t)idt };
+    __asm__ volatile("lidt %0" : : "m"(d));
+}
+
+static void init_syscall_msrs(void)
+{
+    wrmsr(MSR_STAR, ((uint64_t)(GDT_UCODE32 | 3) << 48) | ((uint64_t)GDT_KCODE << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    wrmsr(MSR_CSTAR, (uint64_t)syscall_compat_entry);
+    /* Entry clears IF, TF, DF, NT and AC: the kernel runs with interrupts off. */
+    wrmsr(MSR_SFMASK, 0x44700);
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE | EFER_NXE);
+}
+
+/* SSE always; XSAVE with AVX when the CPU has it, so gcc's and libsodium's AVX code
+ * keeps its registers across switches. */
+static void init_fpu(void)
+{
+    uint32_t r[4];
+    cpuid(1, 0, r);
+    WRITE_CR(0, (READ_CR(0) & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP);
+    uint64_t cr4 = READ_CR(4) | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_PGE;
+    if (!(r[2] & (1u << 26)))
+        panic("CPU lacks XSAVE (run QEMU with -cpu max)");
+    WRITE_CR(4, cr4 | CR4_OSXSAVE);
+    xsave_mask = 0x3 | ((r[2] & (1u << 28)) ? 0x4 : 0);
+    xsetbv(0, xsave_mask);
+    cpuid(0xd, 0, r);
+    xsave_size = r[1];
+    if (xsave_size > TCB_FPU_AREA)
+        panic("XSAVE area of %u bytes exceeds the TCB's %u", xsave_size, (unsigned)TCB_FPU_AREA);
+}
+
+static void init_protection(void)
+{
+    uint32_t r[4];
+    cpuid(7, 0, r);
+    uint64_t cr4 = READ_CR(4);
+    if (r[1] & (1u << 7))
+        cr4 |= CR4_SMEP;
+    if (r[1] & (1u << 20))
+        cr4 |= CR4_SMAP;
+    WRITE_CR(4, cr4);
+}
+
+void cpu_init(void)
+{
+    cpu0.self = &cpu0;
+    load_gdt();
+    load_idt();
+    wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
+    wrmsr(MSR_KERNEL_GS_BASE, 0);
+    init_syscall_msrs();
+    init_fpu();
+    init_protection();
+}
+
+void cpu_set_kernel_stack(uint64_t top)
+{
+    cpu0.kstack_top = top;
+    tss.rsp[0] = top;
+}
+
+void arch_fpu_init_area(void *area)
+{
+    memset(area, 0, xsave_size);
+    *(uint32_t *)((char *)area + 24) = 0x1f80;   /* MXCSR: all exceptions masked */
+}
+
+/* Eager switch of the user FPU state; skipped when the FPU already holds next's. */
+void arch_fpu_switch(struct tcb *next)
+{
+    struct percpu *c = this_cpu();
+    if (c->fpu_owner == next)
+        return;
+    if (c->fpu_owner)
+        xsave(c->fpu_owner->fpu, xsave_mask);
+    xrstor(next->fpu, xsave_mask);
+    c->fpu_owner = next;
+}

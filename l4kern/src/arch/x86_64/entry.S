@@ -1,0 +1,180 @@
+/*
+ * entry.S — every way into and out of the kernel, and the context switch.
+ *
+ * All entries build the same struct trapframe (k/trapframe.h) at the top of the current
+ * thread's kernel stack, so a thread's user registers are always in one place. The kernel
+ * runs with interrupts off (SFMASK clears IF on syscall; interrupt gates clear it too); it
+ * is entered from user mode only, except for faults in the kernel itself (which panic)
+ * and the idle loop's interrupts. Per-CPU data is at %gs while in the kernel (swapgs on
+ * every user/kernel crossing).
+ */
+#define PERCPU_KSTACK_TOP 8
+#define PERCPU_USER_RSP   16
+#define USER_CS 0x2b
+#define USER_DS 0x23
+#define VECTOR_SYSCALL 0x100
+
+.macro SAVE_GPRS
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+.endm
+
+.macro RESTORE_GPRS
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+.endm
+
+    .text
+/* syscall: rcx = user rip, r11 = user rflags, rsp still the user's. */
+    .globl syscall_entry
+syscall_entry:
+    swapgs
+    movq %rsp, %gs:PERCPU_USER_RSP
+    movq %gs:PERCPU_KSTACK_TOP, %rsp
+    pushq $USER_DS
+    pushq %gs:PERCPU_USER_RSP
+    pushq %r11
+    pushq $USER_CS
+    pushq %rcx
+    pushq $0
+    pushq $VECTOR_SYSCALL
+    SAVE_GPRS
+    xorl %ebp, %ebp
+    movq %rsp, %rdi
+    call syscall_dispatch
+    jmp return_to_user
+
+/* Compatibility-mode syscall: no 32-bit user code exists, so treat it as a fault. */
+    .globl syscall_compat_entry
+syscall_compat_entry:
+    swapgs
+    movq %rsp, %gs:PERCPU_USER_RSP
+    movq %gs:PERCPU_KSTACK_TOP, %rsp
+    pushq $USER_DS
+    pushq %gs:PERCPU_USER_RSP
+    pushq %r11
+    pushq $USER_CS
+    pushq %rcx
+    pushq $0
+    pushq $6                        /* reported as #UD */
+    SAVE_GPRS
+    xorl %ebp, %ebp
+    movq %rsp, %rdi
+    call trap_dispatch
+    jmp return_to_user
+
+/* Leave the kernel to the user frame at the top of the current kernel stack. */
+    .globl return_to_user
+return_to_user:
+    movq %gs:PERCPU_KSTACK_TOP, %rsp
+    subq $(22 * 8), %rsp
+    RESTORE_GPRS
+    addq $16, %rsp                  /* vector, error */
+    swapgs
+    iretq
+
+/* Interrupt and exception stubs: push a dummy error code where the CPU pushes none. */
+.macro STUB vec
+    .balign 16
+stub_\vec:
+    .if (\vec == 8) || (\vec == 10) || (\vec == 11) || (\vec == 12) || (\vec == 13) || (\vec == 14) || (\vec == 17) || (\vec == 21)
+    .else
+    pushq $0
+    .endif
+    pushq $\vec
+    jmp trap_common
+.endm
+
+trap_common:
+    SAVE_GPRS
+    testb $3, 18 * 8(%rsp)          /* cs of the interrupted context */
+    jz 1f
+    swapgs
+1:  movq %rsp, %rdi
+    xorl %ebp, %ebp
+    call trap_dispatch
+    testb $3, 18 * 8(%rsp)
+    jz 2f
+    jmp return_to_user
+2:  RESTORE_GPRS                    /* back into the kernel (idle loop) */
+    addq $16, %rsp
+    iretq
+
+    .altmacro
+.macro STUB_AT n
+    STUB \n
+.endm
+.macro QUAD_STUB n
+    .quad stub_\n
+.endm
+    .set v, 0
+    .rept 256
+    STUB_AT %v
+    .set v, v + 1
+    .endr
+
+    .section .rodata
+    .balign 8
+    .globl trap_stubs
+trap_stubs:
+    .set v, 0
+    .rept 256
+    QUAD_STUB %v
+    .set v, v + 1
+    .endr
+    .noaltmacro
+
+    .text
+/*
+ * switch_context(uint64_t *save_sp, uint64_t next_sp): save the callee-saved registers
+ * on this stack, store its pointer, load the next thread's, and return on its stack.
+ */
+    .globl switch_context
+switch_context:
+    pushq %rbx
+    pushq %rbp
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbp
+    popq %rbx
+    ret
+
+/* First kernel-side code of a new thread: its user frame is ready; go to user mode. */
+    .globl thread_first_entry
+thread_first_entry:
+    jmp return_to_user
+    .section .note.GNU-stack, "", @progbits

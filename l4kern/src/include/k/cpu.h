@@ -1,0 +1,43 @@
+/*
+ * k/cpu.h — per-CPU state and the hooks generic code calls into the architecture.
+ * One CPU today; nothing reaches "current" except through this_cpu(), so SMP stays open.
+ */
+#ifndef K_CPU_H
+#define K_CPU_H
+
+#include <stdint.h>
+
+struct tcb;
+
+struct percpu {
+    struct percpu *self;      /* offset 0 */
+    uint64_t kstack_top;      /* offset 8: entry.S loads rsp from here */
+    uint64_t user_rsp;        /* offset 16: scratch for syscall entry */
+    struct tcb *current;
+    struct tcb *idle;
+    struct tcb *fpu_owner;    /* whose registers the FPU holds */
+    uint64_t fs_loaded, gs_loaded;
+    int need_resched;
+};
+
+extern struct percpu cpu0;
+static inline struct percpu *this_cpu(void) { return &cpu0; }
+static inline struct tcb *current(void) { return cpu0.current; }
+
+extern uint64_t xsave_mask;         /* XCR0 components saved per thread */
+extern uint32_t xsave_size;
+
+void cpu_init(void);
+void cpu_set_kernel_stack(uint64_t top);
+void arch_fpu_switch(struct tcb *next);
+void arch_fpu_init_area(void *area);
+
+/* apic.c */
+void apic_init(void);
+void apic_eoi(void);
+extern uint64_t tsc_hz;
+
+/* rtc.c */
+uint64_t rtc_read_unix_time(void);
+
+#endif

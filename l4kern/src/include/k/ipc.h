@@ -1,0 +1,30 @@
+/*
+ * k/ipc.h — synchronous IPC between threads.
+ */
+#ifndef K_IPC_H
+#define K_IPC_H
+
+#include <l4/ipc.h>
+#include <l4/errors.h>
+#include <k/thread.h>
+
+struct ipc_op {
+    l4_threadid_t partner;
+    l4_msgtag_t tag;
+    unsigned flags;              /* L4_IPC_* */
+    l4_timeout_t snd_to, rcv_to;
+};
+
+/* Runs one ipc for the current thread; returns the result word for its rax. */
+uint64_t ipc_do(struct tcb *self, const struct ipc_op *op);
+
+/* Takes t out of any IPC it is blocked in (send queue, timeout), leaving `err` for it to
+ * find when it runs. Does not make it runnable. */
+void ipc_abort(struct tcb *t, unsigned err);
+
+static inline uint64_t ipc_result(unsigned err, int recv_phase)
+{
+    return ((uint64_t)err << L4_RES_ERR_SHIFT) | (recv_phase ? L4_RES_RECV_PHASE : 0);
+}
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * k/mem.h — physical memory as the kernel sees it: the direct map, the kernel pool, and
+ * page tables.
+ *
+ * The kernel pool is a fixed range of physical memory set aside at boot (KPOOL_PAGES);
+ * every kernel object (TCBs, page tables, the KIP) comes from it, so running out is an
+ * error returned to the caller, never a panic. Everything else belongs to user level.
+ */
+#ifndef K_MEM_H
+#define K_MEM_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <k/param.h>
+
+static inline void *phys_to_virt(uint64_t p) { return (void *)(p + DIRECT_MAP); }
+static inline uint64_t virt_to_phys(const void *v)
+{
+    uint64_t a = (uint64_t)v;
+    return a >= KERNEL_VMA ? a - KERNEL_VMA : a - DIRECT_MAP;
+}
+
+/* kpool.c */
+void kpool_init(uint64_t phys_base, uint64_t pages);
+void *kpool_alloc(unsigned pages);        /* zeroed; NULL when exhausted */
+void kpool_free(void *p, unsigned pages);
+uint64_t kpool_free_pages(void);
+
+/* Page-table entry bits. */
+#define PTE_P   (1ULL << 0)
+#define PTE_W   (1ULL << 1)
+#define PTE_U   (1ULL << 2)
+#define PTE_PWT (1ULL << 3)
+#define PTE_PCD (1ULL << 4)
+#define PTE_A   (1ULL << 5)
+#define PTE_D   (1ULL << 6)
+#define PTE_PS  (1ULL << 7)
+#define PTE_G   (1ULL << 8)
+#define PTE_NX  (1ULL << 63)
+#define PTE_ADDR 0x000ffffffffff000ULL
+
+/* paging.c: 4-level page tables. `pml4` is a kernel virtual pointer. */
+extern uint64_t *kernel_pml4;
+void paging_init(uint64_t phys_top);
+uint64_t *pt_walk(uint64_t *pml4, uint64_t va, int create);   /* the 4 KiB PTE, or NULL */
+int pt_map(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t flags);  /* 0, or -1: no memory */
+uint64_t *pt_new_space(void);             /* a PML4 sharing the kernel half; NULL if no memory */
+void pt_free_space(uint64_t *pml4);       /* frees the user-half tables (not the frames) */
+/* 1 if [va, va+len) is mapped user-accessible (and writable, if `write`) in pml4. */
+int pt_user_range_ok(uint64_t *pml4, uint64_t va, uint64_t len, int write);
+
+#endif

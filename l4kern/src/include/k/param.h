@@ -1,0 +1,28 @@
+/*
+ * k/param.h — every limit and tunable of the kernel in one place.
+ */
+#ifndef K_PARAM_H
+#define K_PARAM_H
+
+#define KERNEL_VMA        0xffffffff80000000ULL  /* kernel image: phys 0 maps here */
+#define DIRECT_MAP        0xffff800000000000ULL  /* all physical memory maps here */
+#define DIRECT_MAP_MAX    (512ULL << 30)         /* one PML4 slot's worth */
+#define LAPIC_VIRT        0xffffffffc0000000ULL  /* local APIC registers (uncached) */
+
+#define PAGE_SIZE         4096ULL
+#define TCB_PAGES         2          /* TCB, FPU area and kernel stack share 8 KiB */
+#define KPOOL_PAGES       8192       /* 32 MiB of kernel memory */
+#define MAX_TASKS_LIVE    1024       /* task numbers the kernel hands out (< L4_MAX_TASKS) */
+
+#define TIMER_HZ          1000       /* timer tick: 1 ms */
+#define DEFAULT_PRIO      100
+#define DEFAULT_SLICE_US  10000      /* 10 ms */
+#define ROOT_MCP          255
+
+#define LOG_LEVEL_DEFAULT 3          /* 0 panic, 1 error, 2 warn, 3 info, 4 debug */
+
+#define PANIC_EXIT_CODE   0x7e       /* isa-debug-exit value on panic (QEMU exits 253) */
+#define DEBUG_EXIT_PORT   0xf4
+#define DEBUGCON_PORT     0xe9
+
+#endif

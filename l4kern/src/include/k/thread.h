@@ -1,0 +1,82 @@
+/*
+ * k/thread.h — thread control blocks and tasks.
+ *
+ * A TCB, its FPU area and its kernel stack share one TCB_PAGES block from the kernel
+ * pool: the TCB at the bottom, the user trapframe at the very top of the stack. A thread
+ * blocked in the kernel (in IPC, stopped, or preempted) is suspended on its own kernel
+ * stack, so resuming it simply returns into the code that blocked.
+ */
+#ifndef K_THREAD_H
+#define K_THREAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <l4/types.h>
+#include <l4/thread.h>
+#include <k/param.h>
+#include <k/trapframe.h>
+
+#define TCB_FPU_OFFSET 1024
+#define TCB_FPU_AREA   1024
+
+struct task;
+
+struct tcb {
+    /* scheduling (sched.c, runq.c) */
+    struct tcb *rq_next, *rq_prev;
+    uint8_t prio;
+    uint8_t state;                 /* enum l4_thread_state */
+    uint8_t in_runq;
+    uint64_t slice_ticks, slice_left;
+    uint64_t consumed_tsc, switched_in_tsc;
+
+    /* identity */
+    l4_threadid_t id;
+    struct task *task;
+
+    /* ipc (ipc.c) */
+    l4_threadid_t partner;         /* send destination, or closed-receive source */
+    unsigned ipc_flags;            /* L4_IPC_* of the operation in progress */
+    unsigned ipc_err;              /* enum l4_error left by whoever woke us */
+    uint8_t ipc_in_recv;           /* a partner moved us from sending to receiving */
+    uint16_t ipc_rcv_to;           /* receive timeout of the operation in progress */
+    struct tcb *sendq_head, *sendq_tail;   /* threads waiting to send to us */
+    struct tcb *sq_next, *sq_prev;         /* our place in the partner's send queue */
+    struct tcb *sq_owner;                  /* whose send queue we are in */
+
+    /* timeouts (timeout.c) */
+    uint64_t deadline_tsc;
+    struct tcb *to_next, *to_prev;
+    uint8_t in_timeouts;
+
+    /* user context */
+    uint64_t ksp;                  /* saved kernel stack pointer while switched out */
+    uint64_t kstack_top;
+    struct trapframe *tf;
+    uint64_t fs_base, gs_base;
+    l4_threadid_t pager, exc_handler;
+    uint8_t fault_vector, faulted;
+    uint64_t fault_addr;
+    void *fpu;
+};
+
+struct task {
+    unsigned num;
+    uint64_t *pml4;
+    uint8_t mcp;                   /* maximum controlled priority */
+    unsigned nthreads;
+    struct tcb *threads[L4_THREADS_PER_TASK];
+};
+
+extern struct task *tasks[MAX_TASKS_LIVE];
+
+/* thread.c */
+struct tcb *thread_lookup(l4_threadid_t id);           /* NULL if nil, stale or absent */
+struct tcb *thread_create(struct task *task, unsigned lthread, uint64_t ip, uint64_t sp);
+void thread_stop(struct tcb *t);                       /* stop; cancels its IPC */
+void thread_restart(struct tcb *t);                    /* make a stopped thread runnable */
+struct tcb *kernel_thread_create(void (*fn)(void));     /* the idle thread */
+struct task *task_create(unsigned num, uint8_t mcp);
+unsigned thread_state_word(const struct tcb *t);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * sched.c — the scheduler proper: the run queues of runq.c, the current thread, time
+ * slices and the switch. The kernel is not preemptible: switches happen only where a
+ * thread blocks, yields, or is about to return to user mode with a reschedule pending.
+ */
+#include <k/cpu.h>
+#include <k/ipc.h>
+#include <k/kip.h>
+#include <k/mem.h>
+#include <k/sched.h>
+#include <k/x86.h>
+
+static struct runq rq;
+extern void switch_context(uint64_t *save_sp, uint64_t next_sp);
+
+static void switch_to(struct tcb *next)
+{
+    struct percpu *c = this_cpu();
+    struct tcb *prev = c->current;
+    uint64_t now = rdtsc();
+    prev->consumed_tsc += now - prev->switched_in_tsc;
+    next->switched_in_tsc = now;
+    c->current = next;
+    if (next->task) {
+        if (!prev->task || prev->task->pml4 != next->task->pml4)
+            WRITE_CR(3, virt_to_phys(next->task->pml4));
+        arch_fpu_switch(next);
+        if (c->fs_loaded != next->fs_base)
+            wrmsr(MSR_FS_BASE, c->fs_loaded = next->fs_base);
+        if (c->gs_loaded != next->gs_base)       /* user GS waits in KERNEL_GS_BASE */
+            wrmsr(MSR_KERNEL_GS_BASE, c->gs_loaded = next->gs_base);
+    }
+    cpu_set_kernel_stack(next->kstack_top);
+    switch_context(&prev->ksp, next->ksp);
+}
+
+void schedule(void)
+{
+    struct percpu *c = this_cpu();
+    c->need_resched = 0;
+    struct tcb *next = runq_highest(&rq);
+    if (!next)
+        next = c->idle;
+    if (next != c->current)
+        switch_to(next);
+}
+
+void sched_ready(struct tcb *t)
+{
+    t->state = L4_TSTATE_READY;
+    if (!t->in_runq)
+        runq_enqueue(&rq, t);
+    struct tcb *cur = current();
+    if (!cur || cur == this_cpu()->idle || t->prio > cur->prio)
+        this_cpu()->need_resched = 1;
+}
+
+void sched_unready(struct tcb *t)
+{
+    runq_remove(&rq, t);
+}
+
+/* Current has left READY. Prefer the partner it just woke (time-slice donation, the
+ * heart of fast RPC) unless someone of higher priority is waiting. */
+void sched_block(struct tcb *prefer)
+{
+    struct tcb *self = current();
+    sched_unready(self);
+    struct tcb *best = runq_highest(&rq);
+    if (prefer && prefer->in_runq && best && prefer->prio >= best->prio) {
+        this_cpu()->need_resched = 0;
+        switch_to(prefer);
+        return;
+    }
+    schedule();
+}
+
+void sched_yield(void)
+{
+    struct tcb *self = current();
+    self->slice_left = self->slice_ticks;
+    runq_rotate(&rq, self);
+    schedule();
+}
+
+/* Gives the rest of our slice to `to` if it is ready; else a plain yield. */
+void sched_donate(struct tcb *to)
+{
+    if (!to || !to->in_runq || to == current()) {
+        sched_yield();
+        return;
+    }
+    runq_rotate(&rq, current());
+    switch_to(to);
+}
+
+void sched_tick(void)
+{
+    kip->ticks++;
+    timeout_expire(rdtsc());
+    struct tcb *cur = current();
+    if (cur == this_cpu()->idle)
+        return;
+    if (cur->slice_left > 1) {
+        cur->slice_left--;
+        return;
+    }
+    cur->slice_left = cur->slice_ticks;
+    runq_rotate(&rq, cur);
+    this_cpu()->need_resched = 1;
+}
+
+uint64_t sched_consumed_tsc(struct tcb *t)
+{
+    uint64_t c = t->consumed_tsc;
+    if (t == current())
+        c += rdtsc() - t->switched_in_tsc;
+    return c;
+}
+
+/* The idle thread: halts with interrupts on until a tick or interrupt readies someone. */
+static void idle_loop(void)
+{
+    for (;;) {
+        if (runq_highest(&rq)) {
+            schedule();
+            continue;
+        }
+        uint64_t t0 = rdtsc();
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+        kip->idle_tsc += rdtsc() - t0;
+    }
+}
+
+void sched_init(void)
+{
+    struct tcb *idle = kernel_thread_create(idle_loop);
+    if (!idle)
+        panic("no memory for the idle thread");
+    this_cpu()->idle = idle;
+}
+
+/* Leaves the boot stack for good: the boot context is saved into a dummy and dropped. */
+void sched_start(void)
+{
+    static struct tcb boot;
+    this_cpu()->current = &boot;
+    schedule();
+    panic("sched_start returned");
+}

@@ -1,0 +1,121 @@
+/*
+ * thread.c — creating, finding, stopping and restarting threads; creating tasks.
+ *
+ * Thread ids carry a version taken from one global counter that only grows, so an id
+ * whose thread has gone never names a later thread in the same slot.
+ */
+#include <k/cpu.h>
+#include <k/ipc.h>
+#include <k/kip.h>
+#include <k/lib.h>
+#include <k/mem.h>
+#include <k/sched.h>
+#include <k/x86.h>
+#include <l4/layout.h>
+
+struct task *tasks[MAX_TASKS_LIVE];
+static uint64_t next_version = 1;
+extern char thread_first_entry[];
+
+struct tcb *thread_lookup(l4_threadid_t id)
+{
+    if (l4_tid_version(id) == 0)
+        return NULL;
+    unsigned tn = l4_tid_task(id);
+    if (tn >= MAX_TASKS_LIVE || !tasks[tn])
+        return NULL;
+    struct tcb *t = tasks[tn]->threads[l4_tid_lthread(id)];
+    return t && t->id == id ? t : NULL;
+}
+
+/* A TCB block with an empty kernel stack that will "return" into `entry`. */
+static struct tcb *tcb_alloc(void (*entry)(void))
+{
+    char *block = kpool_alloc(TCB_PAGES);
+    if (!block)
+        return NULL;
+    struct tcb *t = (struct tcb *)block;
+    t->fpu = block + TCB_FPU_OFFSET;
+    t->kstack_top = (uint64_t)block + TCB_PAGES * PAGE_SIZE;
+    t->tf = (struct trapframe *)(t->kstack_top - sizeof(struct trapframe));
+    uint64_t *sp = (uint64_t *)t->tf;
+    *--sp = (uint64_t)entry;        /* switch_context's ret */
+    for (int i = 0; i < 6; i++)
+        *--sp = 0;                  /* rbx rbp r12 r13 r14 r15 */
+    t->ksp = (uint64_t)sp;
+    kip->threads_live++;
+    return t;
+}
+
+struct tcb *kernel_thread_create(void (*fn)(void))
+{
+    struct tcb *t = tcb_alloc(fn);
+    if (t)
+        t->state = L4_TSTATE_READY;
+    return t;
+}
+
+struct tcb *thread_create(struct task *task, unsigned lthread, uint64_t ip, uint64_t sp)
+{
+    if (lthread >= L4_THREADS_PER_TASK || task->threads[lthread])
+        return NULL;
+    struct tcb *t = tcb_alloc((void (*)(void))thread_first_entry);
+    if (!t)
+        return NULL;
+    t->id = l4_tid_make(task->num, lthread, next_version++);
+    t->task = task;
+    t->prio = DEFAULT_PRIO;
+    t->slice_ticks = t->slice_left = DEFAULT_SLICE_US * TIMER_HZ / 1000000;
+    arch_fpu_init_area(t->fpu);
+    t->tf->rip = ip;
+    t->tf->rsp = sp;
+    t->tf->rflags = RFLAGS_USER_DEFAULT;
+    t->tf->cs = USER_CS;
+    t->tf->ss = USER_DS;
+    t->state = L4_TSTATE_STOPPED;
+    task->threads[lthread] = t;
+    task->nthreads++;
+    return t;
+}
+
+void thread_stop(struct tcb *t)
+{
+    ipc_abort(t, L4_ERR_CANCELLED);
+    sched_unready(t);
+    t->state = L4_TSTATE_STOPPED;
+    if (t == current())
+        schedule();
+}
+
+void thread_restart(struct tcb *t)
+{
+    if (t->state != L4_TSTATE_STOPPED)
+        return;
+    t->faulted = 0;
+    sched_ready(t);
+}
+
+unsigned thread_state_word(const struct tcb *t)
+{
+    return t->state | ((unsigned)t->fault_vector << 8) | (t->faulted ? L4_STATE_FAULTED : 0);
+}
+
+struct task *task_create(unsigned num, uint8_t mcp)
+{
+    if (num >= MAX_TASKS_LIVE || tasks[num])
+        return NULL;
+    struct task *task = kpool_alloc(1);
+    if (!task)
+        return NULL;
+    task->pml4 = pt_new_space();
+    if (!task->pml4 || pt_map(task->pml4, L4_KIP_ADDR, virt_to_phys(kip), PTE_U | PTE_NX)) {
+        if (task->pml4)
+            pt_free_space(task->pml4);
+        kpool_free(task, 1);
+        return NULL;
+    }
+    task->num = num;
+    task->mcp = mcp;
+    tasks[num] = task;
+    return task;
+}
