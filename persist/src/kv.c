@@ -124,8 +124,8 @@ enum sas_error persist_db_each(struct persist_txn *t, persist_db db, const void 
 static enum sas_error get_copy(struct persist_txn *t, MDB_dbi dbi, const void *key,
                                size_t klen, void *val, size_t cap, size_t *len)
 {
-    const void *v;
-    size_t vlen;
+    const void *v = NULL;
+    size_t vlen = 0;
     enum sas_error e = kv_get(t, dbi, key, klen, &v, &vlen);
 
     if (e)
