@@ -4,7 +4,7 @@
  * Why BLAKE2b keyed by the previous tag: it is a PRF with 128-bit keys (BLAKE2b's minimum
  * key length is 16 bytes, exactly one tag), one compression per link after the key block,
  * and libsodium ships it. Each link's input carries its index, and link 0's input carries
- * base and epoch, so a link cannot be moved to another position or another object.
+ * base, epoch and rgen, so a link cannot be moved to another position or another object.
  */
 #include <string.h>
 #include <sodium.h>
@@ -28,11 +28,12 @@ void cap_object_key(const uint8_t master[CAP_KEY_BYTES], uint64_t base,
 static void root_tag(const struct cap *c, const uint8_t k[CAP_KEY_BYTES],
                      uint8_t out[CAP_TAG_BYTES])
 {
-    uint8_t msg[16 + sizeof(struct cap_link)];
+    const size_t hdr = offsetof(struct cap, link);
+    uint8_t msg[offsetof(struct cap, link) + sizeof(struct cap_link)];
 
-    memcpy(msg, c, 16);
-    msg[13] = msg[14] = msg[15] = 0;     /* nlinks and reserved are not part of t[0] */
-    memcpy(msg + 16, &c->link[0], sizeof(struct cap_link));
+    memcpy(msg, c, hdr);
+    memset(msg + offsetof(struct cap, nlinks), 0, hdr - offsetof(struct cap, nlinks));
+    memcpy(msg + hdr, &c->link[0], sizeof(struct cap_link));
     crypto_generichash(out, CAP_TAG_BYTES, msg, sizeof msg, k, CAP_KEY_BYTES);
 }
 

@@ -30,7 +30,7 @@ const char *cap_reason_str(enum cap_reason r)
 
 static int object_valid(const struct cap_object *obj, uint64_t addr)
 {
-    return obj->base % SAS_PAGE_SIZE == 0 && obj->size != 0 && obj->size % SAS_PAGE_SIZE == 0 &&
+    return obj->base % SAS_PAGE_SIZE == 0 && obj->epoch != 0 && obj->size != 0 && obj->size % SAS_PAGE_SIZE == 0 &&
            obj->base >= SAS_OBJECT_BASE && obj->base < SAS_OBJECT_END &&
            obj->size <= SAS_OBJECT_END - obj->base &&
            addr >= obj->base && addr - obj->base < obj->size;
@@ -66,8 +66,9 @@ static enum cap_reason authentic(struct capstore *cs, struct cs_entry *ent)
 }
 
 /* One candidate, tested cheapest first; the reason says how far it got. */
-static enum cap_reason judge(struct capstore *cs, struct cs_entry *ent, uint64_t page_off,
-                             unsigned access, uint64_t now)
+static enum cap_reason judge(struct capstore *cs, struct cs_entry *ent,
+                             const struct cap_object *obj, uint64_t page_off, unsigned access,
+                             uint64_t now)
 {
     if (ent->ok_gen == 0 && cap_wellformed(&ent->cap) != SAS_OK)
         return CAP_DENY_FORGED;      /* loaded from the store, damaged there */
@@ -78,6 +79,8 @@ static enum cap_reason judge(struct capstore *cs, struct cs_entry *ent, uint64_t
         return CAP_DENY_RIGHTS;
     if (now >= l->expiry)
         return CAP_DENY_EXPIRED;
+    if (ent->cap.epoch != obj->epoch)
+        return CAP_DENY_REVOKED;     /* for an object that lived here before */
     return authentic(cs, ent);
 }
 
@@ -121,7 +124,7 @@ static void decide(struct capstore *cs, struct cs_domain *dom, const struct cap_
     for (uint32_t i = dom_lower_bound(dom, obj->base);
          i < dom->n && dom->ent[i]->cap.base == obj->base; i++) {
         out->candidates++;
-        enum cap_reason r = judge(cs, dom->ent[i], page - obj->base, access, now);
+        enum cap_reason r = judge(cs, dom->ent[i], obj, page - obj->base, access, now);
         if (r == CAP_ALLOWED) {
             allow_fill(out, &dom->ent[i]->cap, obj);
             return;
@@ -143,9 +146,10 @@ static struct cs_dce *dce_slot(struct capstore *cs, domain_id d, uint64_t base, 
 }
 
 static int dce_hit(const struct capstore *cs, const struct cs_dce *c, const struct cs_domain *dom,
-                   uint64_t base, uint64_t page, unsigned access, uint64_t now)
+                   const struct cap_object *obj, uint64_t page, unsigned access, uint64_t now)
 {
-    return c->dom == dom->id && c->base == base && c->access == access &&
+    return c->dom == dom->id && c->base == obj->base && c->epoch == obj->epoch &&
+           c->access == access &&
            c->dom_gen == dom->gen && c->rev_gen == cs->rev_gen &&
            page >= c->d.lo && page < c->d.hi && now < c->d.valid_until;
 }
@@ -163,14 +167,14 @@ enum sas_error cap_check(struct capstore *cs, domain_id d, const struct cap_obje
     cs->stats.checks++;
     uint64_t page = addr & ~(SAS_PAGE_SIZE - 1);
     struct cs_dce *c = dce_slot(cs, d, obj->base, access);
-    if (dce_hit(cs, c, dom, obj->base, page, access, now)) {
+    if (dce_hit(cs, c, dom, obj, page, access, now)) {
         cs->stats.cache_hits++;
         *out = c->d;
         out->cached = 1;
         return SAS_OK;
     }
     decide(cs, dom, obj, page, access, now, out);
-    *c = (struct cs_dce){ .dom = d, .access = access, .base = obj->base,
+    *c = (struct cs_dce){ .dom = d, .access = access, .base = obj->base, .epoch = obj->epoch,
                           .dom_gen = dom->gen, .rev_gen = cs->rev_gen, .d = *out };
     return SAS_OK;
 }

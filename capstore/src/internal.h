@@ -6,9 +6,9 @@
  * key order is numeric order):
  *   "V"                          u32 capstore format
  *   "K"                          32-byte master key
- *   'O' be64(base)               u32 epoch, u32 n, n revoked tags (16 bytes each)
+ *   'O' be64(base)               u64 epoch, u32 rgen, u32 n, n revoked tags (16 bytes)
  *   'D' be32(id)                 u8 locked, u8 name length, name
- *   'C' be32(id) be64(base) tag  the capability's 224 wire bytes
+ *   'C' be32(id) be64(base) tag  the capability's 232 wire bytes
  */
 #ifndef CAPSTORE_INTERNAL_H
 #define CAPSTORE_INTERNAL_H
@@ -24,12 +24,13 @@
 #define DOM_KEY_LEN    5u
 #define CAP_KEY_LEN   29u
 
-/* An object that has had capabilities minted. Never deleted: its epoch must outlive it. */
+/* An object that has had capabilities minted. Never deleted: its rgen must outlive it. */
 struct cs_obj {
     uint64_t base;           /* 0: empty hash slot (the guard region is never an object) */
-    uint32_t epoch;
+    uint64_t epoch;          /* objmgr's creation epoch of the incarnation minted for */
+    uint32_t rgen;           /* revocation generation, 1 at the first mint */
     uint32_t nrev;
-    uint64_t gen;            /* changes whenever the epoch or revocation set does */
+    uint64_t gen;            /* changes whenever epoch, rgen or the revocation set does */
     uint8_t (*rev)[CAP_TAG_BYTES]; /* CAP_REVSET_MAX slots once the first is used */
     uint8_t  has_key;
     uint8_t  key[CAP_KEY_BYTES];   /* the object key, derived once */
@@ -56,7 +57,7 @@ struct cs_domain {
 struct cs_dce {
     domain_id dom;
     uint32_t  access;
-    uint64_t  base;
+    uint64_t  base, epoch;
     uint64_t  dom_gen, rev_gen;
     struct cap_decision d;
 };
@@ -106,15 +107,16 @@ struct cs_obj *obj_find(struct capstore *cs, uint64_t base);
 enum sas_error obj_reserve(struct capstore *cs);      /* room for one more record */
 struct cs_obj *obj_insert(struct capstore *cs, uint64_t base); /* after obj_reserve */
 void obj_key(struct capstore *cs, struct cs_obj *o);  /* derive o->key if not yet */
-size_t obj_encode(uint32_t epoch, uint32_t nrev, const uint8_t (*rev)[CAP_TAG_BYTES],
-                  const uint8_t *extra, uint8_t *out);
+#define OBJ_VAL_HDR 16u
+size_t obj_encode(uint64_t epoch, uint32_t rgen, uint32_t nrev,
+                  const uint8_t (*rev)[CAP_TAG_BYTES], const uint8_t *extra, uint8_t *out);
 enum sas_error obj_load(struct capstore *cs, const uint8_t *key, const uint8_t *val,
                         size_t vlen);
 void obj_free_all(struct capstore *cs);
 int base_valid(uint64_t base);
 
-/* verify.c: authenticity, epoch and revocation set of c (no expiry); on success *recp
- * is the object's record. */
+/* verify.c: authenticity, generation and revocation set of c (no expiry); *recp is the
+ * object's record whenever one exists. */
 enum sas_error cs_authenticate(struct capstore *cs, const struct cap *c,
                                struct cs_obj **recp);
 

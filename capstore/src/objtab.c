@@ -78,32 +78,35 @@ void obj_key(struct capstore *cs, struct cs_obj *o)
     }
 }
 
-size_t obj_encode(uint32_t epoch, uint32_t nrev, const uint8_t (*rev)[CAP_TAG_BYTES],
-                  const uint8_t *extra, uint8_t *out)
+size_t obj_encode(uint64_t epoch, uint32_t rgen, uint32_t nrev,
+                  const uint8_t (*rev)[CAP_TAG_BYTES], const uint8_t *extra, uint8_t *out)
 {
     uint32_t n = nrev + (extra != NULL);
 
-    memcpy(out, &epoch, 4);
-    memcpy(out + 4, &n, 4);
+    memcpy(out, &epoch, 8);
+    memcpy(out + 8, &rgen, 4);
+    memcpy(out + 12, &n, 4);
     if (nrev)
-        memcpy(out + 8, rev, (size_t)nrev * CAP_TAG_BYTES);
+        memcpy(out + OBJ_VAL_HDR, rev, (size_t)nrev * CAP_TAG_BYTES);
     if (extra)
-        memcpy(out + 8 + (size_t)nrev * CAP_TAG_BYTES, extra, CAP_TAG_BYTES);
-    return 8 + (size_t)n * CAP_TAG_BYTES;
+        memcpy(out + OBJ_VAL_HDR + (size_t)nrev * CAP_TAG_BYTES, extra, CAP_TAG_BYTES);
+    return OBJ_VAL_HDR + (size_t)n * CAP_TAG_BYTES;
 }
 
 enum sas_error obj_load(struct capstore *cs, const uint8_t *key, const uint8_t *val,
                         size_t vlen)
 {
-    uint32_t epoch, n;
+    uint64_t epoch;
+    uint32_t rgen, n;
 
-    if (vlen < 8)
+    if (vlen < OBJ_VAL_HDR)
         return SAS_ESTORE_CORRUPT;
-    memcpy(&epoch, val, 4);
-    memcpy(&n, val + 4, 4);
+    memcpy(&epoch, val, 8);
+    memcpy(&rgen, val + 8, 4);
+    memcpy(&n, val + 12, 4);
     uint64_t base = be64_get(key + 1);
-    if (!base_valid(base) || epoch == 0 || n > CAP_REVSET_MAX ||
-        vlen != 8 + (size_t)n * CAP_TAG_BYTES || obj_find(cs, base) != NULL)
+    if (!base_valid(base) || epoch == 0 || rgen == 0 || n > CAP_REVSET_MAX ||
+        vlen != OBJ_VAL_HDR + (size_t)n * CAP_TAG_BYTES || obj_find(cs, base) != NULL)
         return SAS_ESTORE_CORRUPT;
     enum sas_error e = obj_reserve(cs);
     if (e != SAS_OK)
@@ -113,10 +116,11 @@ enum sas_error obj_load(struct capstore *cs, const uint8_t *key, const uint8_t *
         return SAS_ENOMEM;
     struct cs_obj *o = obj_insert(cs, base);
     o->epoch = epoch;
+    o->rgen = rgen;
     o->nrev = n;
     o->rev = rev;
     if (n)
-        memcpy(rev, val + 8, (size_t)n * CAP_TAG_BYTES);
+        memcpy(rev, val + OBJ_VAL_HDR, (size_t)n * CAP_TAG_BYTES);
     return SAS_OK;
 }
 

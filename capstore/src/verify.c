@@ -3,7 +3,7 @@
  *
  * Verification order is chosen so that nothing is said about a capability before its tag
  * has been checked: canonical form (public bytes only), then the tag chain compared in
- * constant time, then epoch and revocation set, then expiry. The intermediate tags t[i]
+ * constant time, then epoch, generation and revocation set, then expiry. The intermediate tags t[i]
  * are secrets even from the holder (with t[i] one could drop the later caveats), so the
  * revocation set is searched without data-dependent branches and the chain is wiped.
  */
@@ -38,8 +38,8 @@ enum sas_error cs_authenticate(struct capstore *cs, const struct cap *c, struct 
     cs->stats.macs++;
     if (crypto_verify_16(chain[c->nlinks - 1], c->tag) != 0)
         e = SAS_ECAP_FORGED;
-    else if (c->epoch != o->epoch || revset_hit(o, (const uint8_t (*)[CAP_TAG_BYTES])chain,
-                                                c->nlinks))
+    else if (c->epoch != o->epoch || c->rgen != o->rgen ||
+             revset_hit(o, (const uint8_t (*)[CAP_TAG_BYTES])chain, c->nlinks))
         e = SAS_ECAP_REVOKED;
     sodium_memzero(chain, sizeof chain);
     *recp = o;
@@ -56,42 +56,52 @@ enum sas_error cap_verify(struct capstore *cs, const struct cap *c, uint64_t now
     return now < cap_last(c)->expiry ? SAS_OK : SAS_ECAP_EXPIRED;
 }
 
-/* The record of base, created (epoch 1) and stored if it does not exist yet. */
-static enum sas_error obj_get_or_create(struct capstore *cs, uint64_t base, struct cs_obj **out)
+/* Store a fresh record for a new incarnation (epoch) of base: generation 1, nothing
+ * revoked. Replaces the record of an older incarnation, whose capabilities all die. */
+static enum sas_error obj_incarnate(struct capstore *cs, uint64_t base, uint64_t epoch,
+                                    struct cs_obj **out)
 {
-    uint8_t key[OBJ_KEY_LEN], val[8];
+    uint8_t key[OBJ_KEY_LEN], val[OBJ_VAL_HDR];
+    struct cs_obj *o = obj_find(cs, base);
+    enum sas_error e = o ? SAS_OK : obj_reserve(cs);
 
-    if ((*out = obj_find(cs, base)) != NULL)
-        return SAS_OK;
-    enum sas_error e = obj_reserve(cs);
     if (e != SAS_OK)
         return e;
     key[0] = REC_OBJ;
     be64_put(key + 1, base);
-    e = cs_put1(cs, key, sizeof key, val, obj_encode(1, 0, NULL, NULL, val));
+    e = cs_put1(cs, key, sizeof key, val, obj_encode(epoch, 1, 0, NULL, NULL, val));
     if (e != SAS_OK)
         return e;
-    *out = obj_insert(cs, base);
-    (*out)->epoch = 1;
+    if (o == NULL)
+        o = obj_insert(cs, base);
+    o->epoch = epoch;
+    o->rgen = 1;
+    o->nrev = 0;
+    o->gen = ++cs->next_gen;
+    cs->rev_gen++;
+    *out = o;
     return SAS_OK;
 }
 
-enum sas_error cap_mint(struct capstore *cs, uint64_t base, const struct cap_link *root,
-                        struct cap *out)
+enum sas_error cap_mint(struct capstore *cs, uint64_t base, uint64_t epoch,
+                        const struct cap_link *root, struct cap *out)
 {
-    struct cs_obj *o;
+    struct cs_obj *o = obj_find(cs, base);
     uint8_t chain[1][CAP_TAG_BYTES];
+    enum sas_error e = SAS_OK;
 
-    if (!base_valid(base))
+    if (!base_valid(base) || epoch == 0 || (o != NULL && epoch < o->epoch))
         return SAS_EINVAL;
     if (!cap_link_valid(root))
         return SAS_ECAP_MALFORMED;
     if ((cs->flags & CAPSTORE_RDONLY) || !cs->has_master)
         return SAS_ESTORE_READONLY;
-    enum sas_error e = obj_get_or_create(cs, base, &o);
+    if (o == NULL || epoch > o->epoch)
+        e = obj_incarnate(cs, base, epoch, &o);
     if (e != SAS_OK)
         return e;
-    struct cap c = { .base = base, .epoch = o->epoch, .version = CAP_VERSION, .nlinks = 1 };
+    struct cap c = { .base = base, .epoch = epoch, .rgen = o->rgen, .version = CAP_VERSION,
+                     .nlinks = 1 };
     cap_link_nonce(root, &c.link[0]);
     obj_key(cs, o);
     cap_tag_compute(&c, o->key, chain);
@@ -103,7 +113,7 @@ enum sas_error cap_mint(struct capstore *cs, uint64_t base, const struct cap_lin
 /* Store o with tag appended to its revocation set, then apply it in memory. */
 static enum sas_error revset_add(struct capstore *cs, struct cs_obj *o, const uint8_t *tag)
 {
-    uint8_t key[OBJ_KEY_LEN], val[8 + CAP_REVSET_MAX * CAP_TAG_BYTES];
+    uint8_t key[OBJ_KEY_LEN], val[OBJ_VAL_HDR + CAP_REVSET_MAX * CAP_TAG_BYTES];
 
     if (o->nrev >= CAP_REVSET_MAX)
         return SAS_ECAP_REVSET_FULL;
@@ -112,7 +122,7 @@ static enum sas_error revset_add(struct capstore *cs, struct cs_obj *o, const ui
     key[0] = REC_OBJ;
     be64_put(key + 1, o->base);
     enum sas_error e = cs_put1(cs, key, sizeof key, val,
-                               obj_encode(o->epoch, o->nrev,
+                               obj_encode(o->epoch, o->rgen, o->nrev,
                                           (const uint8_t (*)[CAP_TAG_BYTES])o->rev, tag, val));
     if (e != SAS_OK)
         return e;
@@ -122,20 +132,20 @@ static enum sas_error revset_add(struct capstore *cs, struct cs_obj *o, const ui
     return SAS_OK;
 }
 
-/* Store o with the next epoch and an empty revocation set, then apply it in memory. */
-static enum sas_error epoch_bump(struct capstore *cs, struct cs_obj *o)
+/* Store o with the next generation and an empty revocation set, then apply it. */
+static enum sas_error rgen_bump(struct capstore *cs, struct cs_obj *o)
 {
-    uint8_t key[OBJ_KEY_LEN], val[8];
+    uint8_t key[OBJ_KEY_LEN], val[OBJ_VAL_HDR];
 
-    if (o->epoch == UINT32_MAX)
+    if (o->rgen == UINT32_MAX)
         return SAS_ECAP_EPOCH;
     key[0] = REC_OBJ;
     be64_put(key + 1, o->base);
     enum sas_error e = cs_put1(cs, key, sizeof key, val,
-                               obj_encode(o->epoch + 1, 0, NULL, NULL, val));
+                               obj_encode(o->epoch, o->rgen + 1, 0, NULL, NULL, val));
     if (e != SAS_OK)
         return e;
-    o->epoch++;
+    o->rgen++;
     o->nrev = 0;
     o->gen = ++cs->next_gen;
     cs->rev_gen++;
@@ -168,7 +178,7 @@ enum sas_error cap_revoke_all(struct capstore *cs, const struct cap *authority, 
         return SAS_ECAP_DENIED;
     if (cs->flags & CAPSTORE_RDONLY)
         return SAS_ESTORE_READONLY;
-    return epoch_bump(cs, o);
+    return rgen_bump(cs, o);
 }
 
 enum sas_error cap_retire(struct capstore *cs, uint64_t base)
@@ -180,12 +190,17 @@ enum sas_error cap_retire(struct capstore *cs, uint64_t base)
         return SAS_OK;                   /* no capability of it ever existed */
     if (cs->flags & CAPSTORE_RDONLY)
         return SAS_ESTORE_READONLY;
-    return epoch_bump(cs, o);
+    return rgen_bump(cs, o);
 }
 
-uint32_t cap_epoch(struct capstore *cs, uint64_t base)
+enum sas_error cap_object_state(struct capstore *cs, uint64_t base, uint64_t *epoch,
+                                uint32_t *rgen)
 {
     struct cs_obj *o = obj_find(cs, base);
 
-    return o ? o->epoch : 0;
+    if (o == NULL)
+        return SAS_ENOTFOUND;
+    *epoch = o->epoch;
+    *rgen = o->rgen;
+    return SAS_OK;
 }

@@ -16,10 +16,13 @@ static void cap_wire_layout_is_fixed(void **state)
 
     memcpy(&base, b, 8);                 /* the base is the first little-endian word */
     assert_int_equal(base, OBJ_A);
-    assert_int_equal(b[12], CAP_VERSION);
-    assert_int_equal(b[13], 1);
-    assert_int_equal(b[16 + 24], CAP_R_ALL); /* link 0's rights */
-    assert_int_equal(sizeof c, 224);
+    memcpy(&base, b + 8, 8);
+    assert_int_equal(base, EPOCH);
+    assert_int_equal(b[16], 1);              /* rgen, little-endian */
+    assert_int_equal(b[20], CAP_VERSION);
+    assert_int_equal(b[21], 1);
+    assert_int_equal(b[24 + 24], CAP_R_ALL); /* link 0's rights */
+    assert_int_equal(sizeof c, 232);
 }
 
 static void cap_mint_verifies(void **state)
@@ -28,8 +31,25 @@ static void cap_mint_verifies(void **state)
     struct cap c = mint_all(f, OBJ_A);
 
     assert_int_equal(cap_verify(f->cs, &c, NOW), SAS_OK);
-    assert_int_equal(c.epoch, 1);
-    assert_int_equal(cap_epoch(f->cs, OBJ_A), 1);
+    assert_int_equal(c.epoch, EPOCH);
+    assert_int_equal(c.rgen, 1);
+    assert_int_equal(rgen_of(f, OBJ_A), 1);
+}
+
+static void cap_mint_for_a_new_object_kills_the_old_ones(void **state)
+{
+    struct fx *f = *state;
+    struct cap old = mint_all(f, OBJ_A), c;
+    struct cap_link l = link_all();
+
+    assert_int_equal(cap_mint(f->cs, OBJ_A, 0, &l, &c), SAS_EINVAL);
+    assert_int_equal(cap_mint(f->cs, OBJ_A, EPOCH - 1, &l, &c), SAS_EINVAL);
+    assert_int_equal(cap_mint(f->cs, OBJ_A, EPOCH + 3, &l, &c), SAS_OK);
+    assert_int_equal(cap_verify(f->cs, &old, NOW), SAS_ECAP_REVOKED);
+    assert_int_equal(cap_verify(f->cs, &c, NOW), SAS_OK);
+    assert_int_equal(c.rgen, 1);
+    old.epoch = EPOCH + 3;                   /* relabelling an old one is forgery */
+    assert_int_equal(cap_verify(f->cs, &old, NOW), SAS_ECAP_FORGED);
 }
 
 static void cap_mint_rejects_bad_arguments(void **state)
@@ -38,16 +58,16 @@ static void cap_mint_rejects_bad_arguments(void **state)
     struct cap c;
     struct cap_link l = link_all();
 
-    assert_int_equal(cap_mint(f->cs, OBJ_A + 1, &l, &c), SAS_EINVAL);
-    assert_int_equal(cap_mint(f->cs, SAS_OBJECT_BASE - 0x1000, &l, &c), SAS_EINVAL);
-    assert_int_equal(cap_mint(f->cs, SAS_OBJECT_END, &l, &c), SAS_EINVAL);
+    assert_int_equal(cap_mint(f->cs, OBJ_A + 1, EPOCH, &l, &c), SAS_EINVAL);
+    assert_int_equal(cap_mint(f->cs, SAS_OBJECT_BASE - 0x1000, EPOCH, &l, &c), SAS_EINVAL);
+    assert_int_equal(cap_mint(f->cs, SAS_OBJECT_END, EPOCH, &l, &c), SAS_EINVAL);
     l.rights = 0x20;
-    assert_int_equal(cap_mint(f->cs, OBJ_A, &l, &c), SAS_ECAP_MALFORMED);
+    assert_int_equal(cap_mint(f->cs, OBJ_A, EPOCH, &l, &c), SAS_ECAP_MALFORMED);
     l = cap_link_make(CAP_R_READ, CAP_NO_EXPIRY, 0, 0);
-    assert_int_equal(cap_mint(f->cs, OBJ_A, &l, &c), SAS_ECAP_MALFORMED);
+    assert_int_equal(cap_mint(f->cs, OBJ_A, EPOCH, &l, &c), SAS_ECAP_MALFORMED);
     l = cap_link_make(CAP_R_READ, CAP_NO_EXPIRY, 2, UINT64_MAX - 1);  /* wraps */
-    assert_int_equal(cap_mint(f->cs, OBJ_A, &l, &c), SAS_ECAP_MALFORMED);
-    assert_int_equal(cap_epoch(f->cs, OBJ_A), 0);   /* nothing was created */
+    assert_int_equal(cap_mint(f->cs, OBJ_A, EPOCH, &l, &c), SAS_ECAP_MALFORMED);
+    assert_int_equal(rgen_of(f, OBJ_A), 0);   /* nothing was created */
 }
 
 static void cap_verify_rejects_1e6_forged_tags(void **state)
@@ -206,21 +226,21 @@ static void cap_expiry_boundary(void **state)
 
 /* ---- Revocation ---------------------------------------------------------------------- */
 
-static void cap_revoke_all_bumps_epoch(void **state)
+static void cap_revoke_all_bumps_generation(void **state)
 {
     struct fx *f = *state;
     struct cap root = mint_all(f, OBJ_A), other = mint_all(f, OBJ_B);
     struct cap c = derive(&root, CAP_R_READ, CAP_NO_EXPIRY, 0, CAP_RANGE_ALL);
 
     assert_int_equal(cap_revoke_all(f->cs, &root, NOW), SAS_OK);
-    assert_int_equal(cap_epoch(f->cs, OBJ_A), 2);
+    assert_int_equal(rgen_of(f, OBJ_A), 2);
     assert_int_equal(cap_verify(f->cs, &root, NOW), SAS_ECAP_REVOKED);
     assert_int_equal(cap_verify(f->cs, &c, NOW), SAS_ECAP_REVOKED);
     assert_int_equal(cap_verify(f->cs, &other, NOW), SAS_OK);
     struct cap fresh = mint_all(f, OBJ_A);
-    assert_int_equal(fresh.epoch, 2);
+    assert_int_equal(fresh.rgen, 2);
     assert_int_equal(cap_verify(f->cs, &fresh, NOW), SAS_OK);
-    /* The revoked epoch stays revoked after a restart. */
+    /* The revoked generation stays revoked after a restart. */
     fx_reopen(f);
     assert_int_equal(cap_verify(f->cs, &root, NOW), SAS_ECAP_REVOKED);
     assert_int_equal(cap_verify(f->cs, &fresh, NOW), SAS_OK);
@@ -240,7 +260,7 @@ static void cap_revoke_all_needs_authority(void **state)
     assert_int_equal(cap_revoke_all(f->cs, &ranged, NOW), SAS_ECAP_DENIED);
     assert_int_equal(cap_revoke_all(f->cs, &expiring, NOW), SAS_ECAP_EXPIRED);
     assert_int_equal(cap_revoke_all(f->cs, &forged, NOW), SAS_ECAP_FORGED);
-    assert_int_equal(cap_epoch(f->cs, OBJ_A), 1);
+    assert_int_equal(rgen_of(f, OBJ_A), 1);
     assert_int_equal(cap_verify(f->cs, &root, NOW), SAS_OK);
 }
 
@@ -273,7 +293,7 @@ static void cap_revoke_kills_descendants_not_siblings(void **state)
     assert_int_equal(cap_verify(f->cs, &b1, NOW), SAS_OK);
 }
 
-static void cap_revset_full_then_epoch_bump_empties_it(void **state)
+static void cap_revset_full_then_revoke_all_empties_it(void **state)
 {
     struct fx *f = *state;
     struct cap root = mint_all(f, OBJ_A), c;
@@ -297,11 +317,11 @@ static void cap_retire_ends_every_capability(void **state)
     struct cap root = mint_all(f, OBJ_A);
 
     assert_int_equal(cap_retire(f->cs, OBJ_B), SAS_OK);       /* nothing minted: no-op */
-    assert_int_equal(cap_epoch(f->cs, OBJ_B), 0);
+    assert_int_equal(rgen_of(f, OBJ_B), 0);
     assert_int_equal(cap_retire(f->cs, OBJ_A + 8), SAS_EINVAL);
     assert_int_equal(cap_retire(f->cs, OBJ_A), SAS_OK);
     assert_int_equal(cap_verify(f->cs, &root, NOW), SAS_ECAP_REVOKED);
-    assert_int_equal(cap_epoch(f->cs, OBJ_A), 2);
+    assert_int_equal(rgen_of(f, OBJ_A), 2);
 }
 
 /* ---- The store ------------------------------------------------------------------------ */
@@ -321,7 +341,7 @@ static void capstore_master_key_is_kept_and_unique(void **state)
     assert_int_equal(capstore_open(&be, 0, &cs2), SAS_OK);
     struct cap_link l = link_all();
     struct cap d;
-    assert_int_equal(cap_mint(cs2, OBJ_A, &l, &d), SAS_OK);
+    assert_int_equal(cap_mint(cs2, OBJ_A, EPOCH, &l, &d), SAS_OK);
     assert_int_equal(cap_verify(cs2, &c, NOW), SAS_ECAP_FORGED);
     assert_memory_not_equal(c.tag, d.tag, CAP_TAG_BYTES);
     capstore_close(cs2);
@@ -340,13 +360,13 @@ static void capstore_failed_write_changes_nothing(void **state)
     assert_int_equal(cap_verify(f->cs, &c, NOW), SAS_OK);
     capstore_mem_fail(f->mem, 0, SAS_EIO);
     assert_int_equal(cap_revoke_all(f->cs, &root, NOW), SAS_EIO);
-    assert_int_equal(cap_epoch(f->cs, OBJ_A), 1);
+    assert_int_equal(rgen_of(f, OBJ_A), 1);
     capstore_mem_fail(f->mem, 0, SAS_EIO);
-    assert_int_equal(cap_mint(f->cs, OBJ_B, &l, &out), SAS_EIO);
-    assert_int_equal(cap_epoch(f->cs, OBJ_B), 0);
+    assert_int_equal(cap_mint(f->cs, OBJ_B, EPOCH, &l, &out), SAS_EIO);
+    assert_int_equal(rgen_of(f, OBJ_B), 0);
     fx_reopen(f);
     assert_int_equal(cap_verify(f->cs, &c, NOW), SAS_OK);
-    assert_int_equal(cap_epoch(f->cs, OBJ_B), 0);
+    assert_int_equal(rgen_of(f, OBJ_B), 0);
 }
 
 static void capstore_rdonly_creates_nothing(void **state)
@@ -361,7 +381,7 @@ static void capstore_rdonly_creates_nothing(void **state)
     struct capstore_backend be = capstore_mem_backend(m);
     assert_int_equal(capstore_open(&be, CAPSTORE_RDONLY, &cs), SAS_OK);
     assert_int_equal(capstore_has_key(cs), 0);
-    assert_int_equal(cap_mint(cs, OBJ_A, &l, &c), SAS_ESTORE_READONLY);
+    assert_int_equal(cap_mint(cs, OBJ_A, EPOCH, &l, &c), SAS_ESTORE_READONLY);
     assert_int_equal(capstore_mem_count(m), 0);
     capstore_close(cs);
     capstore_mem_free(m);
@@ -412,6 +432,7 @@ int main(void)
         T(cap_wire_layout_is_fixed),
         T(cap_mint_verifies),
         T(cap_mint_rejects_bad_arguments),
+        T(cap_mint_for_a_new_object_kills_the_old_ones),
         T(cap_verify_rejects_1e6_forged_tags),
         T(cap_verify_rejects_every_bit_flip),
         T(cap_verify_rejects_chain_cut_or_moved),
@@ -421,10 +442,10 @@ int main(void)
         T(cap_verify_rejects_hand_made_widening_link),
         T(cap_derive_rejects_bad_link_and_depth),
         T(cap_expiry_boundary),
-        T(cap_revoke_all_bumps_epoch),
+        T(cap_revoke_all_bumps_generation),
         T(cap_revoke_all_needs_authority),
         T(cap_revoke_kills_descendants_not_siblings),
-        T(cap_revset_full_then_epoch_bump_empties_it),
+        T(cap_revset_full_then_revoke_all_empties_it),
         T(cap_retire_ends_every_capability),
         T(capstore_master_key_is_kept_and_unique),
         T(capstore_failed_write_changes_nothing),

@@ -14,6 +14,7 @@
 
 #define OBJ_A   (SAS_OBJECT_BASE + 0x10000)
 #define OBJ_B   (SAS_OBJECT_BASE + 0x20000)
+#define EPOCH   5                        /* objmgr's creation epoch of OBJ_A and OBJ_B */
 #define NOW     1700000000ull            /* a wall-clock second */
 
 struct fx {
@@ -64,8 +65,17 @@ static inline struct cap mint_all(struct fx *f, uint64_t base)
     struct cap c;
     struct cap_link l = link_all();
 
-    assert_int_equal(cap_mint(f->cs, base, &l, &c), SAS_OK);
+    assert_int_equal(cap_mint(f->cs, base, EPOCH, &l, &c), SAS_OK);
     return c;
+}
+
+/* capstore's revocation generation of base; 0 if it never minted for it. */
+static inline uint32_t rgen_of(struct fx *f, uint64_t base)
+{
+    uint64_t epoch;
+    uint32_t rgen;
+
+    return cap_object_state(f->cs, base, &epoch, &rgen) == SAS_OK ? rgen : 0;
 }
 
 static inline struct cap derive(const struct cap *p, unsigned rights, uint64_t expiry,

@@ -1,9 +1,10 @@
 /*
  * capstore/cap.h — the capability value and the operations any holder can do offline.
  *
- * A capability is 224 bytes of plain data: a program may keep it in memory, send it in a
- * message, store it in an object or print it (cap_format). It names an object by its base
- * address and the object's epoch, and carries a chain of one to CAP_LINKS_MAX links. Link 0
+ * A capability is 232 bytes of plain data: a program may keep it in memory, send it in a
+ * message, store it in an object or print it (cap_format). It names one incarnation of an
+ * object by its base address and objmgr's creation epoch, states capstore's revocation
+ * generation for it, and carries a chain of one to CAP_LINKS_MAX links. Link 0
  * is set by capstore when it mints; every further link is a caveat appended by a holder
  * with cap_derive(), without asking capstore. Each link states rights, an expiry and a byte
  * range; a well-formed chain narrows monotonically, so the last link is what the
@@ -11,7 +12,7 @@
  *
  * The tag chains like a macaroon's (docs/SAS.md, "Capabilities and protection domains"):
  *   k      = crypto_kdf(master key, subkey id = base, context "ell4cap1")   (32 bytes)
- *   t[0]   = BLAKE2b-128(key k,      base | epoch | version | 0^3 | link[0])
+ *   t[0]   = BLAKE2b-128(key k,      base | epoch | rgen | version | 0^3 | link[0])
  *   t[i]   = BLAKE2b-128(key t[i-1], le64(i) | link[i])                     (i >= 1)
  *   tag    = t[nlinks-1]
  * A holder knows only the last tag, so it can append links but never remove one: that
@@ -24,7 +25,7 @@
  * Wire format: the little-endian bytes of struct cap, exactly as laid out below (the
  * _Static_asserts fix every offset). Canonical form: reserved bytes and unused links are
  * zero; verification refuses anything else, so flipping any bit of the 224 makes a
- * capability fail.
+ * capability fail (tests flip all 1,856 bits).
  *
  * Freestanding apart from libsodium: the client library may use these functions as is.
  */
@@ -40,7 +41,7 @@
 #define CAP_R_WRITE    0x02u
 #define CAP_R_EXEC     0x04u
 #define CAP_R_DELETE   0x08u   /* delete or resize the object */
-#define CAP_R_GRANT    0x10u   /* revoke every capability of the object (epoch bump) */
+#define CAP_R_GRANT    0x10u   /* revoke every capability of the object (rgen bump) */
 #define CAP_R_ALL      0x1fu
 
 #define CAP_VERSION     1u
@@ -63,7 +64,8 @@ struct cap_link {
 
 struct cap {
     uint64_t base;         /* the object's base address: its name */
-    uint32_t epoch;        /* the object's epoch when minted */
+    uint64_t epoch;        /* objmgr's creation epoch: which object lived at base */
+    uint32_t rgen;         /* capstore's revocation generation of the object when minted */
     uint8_t  version;      /* CAP_VERSION */
     uint8_t  nlinks;       /* 1 .. CAP_LINKS_MAX */
     uint8_t  reserved[2];  /* zero */
@@ -78,13 +80,14 @@ _Static_assert(offsetof(struct cap_link, len) == 16, "cap_link layout");
 _Static_assert(offsetof(struct cap_link, rights) == 24, "cap_link layout");
 _Static_assert(offsetof(struct cap_link, nonce) == 25, "cap_link layout");
 _Static_assert(offsetof(struct cap, epoch) == 8, "cap layout");
-_Static_assert(offsetof(struct cap, version) == 12, "cap layout");
-_Static_assert(offsetof(struct cap, nlinks) == 13, "cap layout");
-_Static_assert(offsetof(struct cap, link) == 16, "cap layout");
-_Static_assert(offsetof(struct cap, tag) == 16 + 32 * CAP_LINKS_MAX, "cap layout");
-_Static_assert(sizeof(struct cap) == 224, "cap wire size");
+_Static_assert(offsetof(struct cap, rgen) == 16, "cap layout");
+_Static_assert(offsetof(struct cap, version) == 20, "cap layout");
+_Static_assert(offsetof(struct cap, nlinks) == 21, "cap layout");
+_Static_assert(offsetof(struct cap, link) == 24, "cap layout");
+_Static_assert(offsetof(struct cap, tag) == 24 + 32 * CAP_LINKS_MAX, "cap layout");
+_Static_assert(sizeof(struct cap) == 232, "cap wire size");
 
-/* Text form: "cap1:" and 448 lowercase hex digits of the wire bytes, NUL-terminated. */
+/* Text form: "cap1:" and 464 lowercase hex digits of the wire bytes, NUL-terminated. */
 #define CAP_TEXT_BYTES (5 + 2 * sizeof(struct cap) + 1)
 
 /* The link that states what c grants (the last one). c must be well-formed. */
@@ -128,7 +131,7 @@ void cap_object_key(const uint8_t master[CAP_KEY_BYTES], uint64_t base,
 /* cap_format — write c's text form into buf (CAP_TEXT_BYTES). */
 void cap_format(const struct cap *c, char buf[CAP_TEXT_BYTES]);
 
-/* cap_parse — read a text form. Errors: SAS_EINVAL (not "cap1:" + 448 hex digits). */
+/* cap_parse — read a text form. Errors: SAS_EINVAL (not "cap1:" + 464 hex digits). */
 enum sas_error cap_parse(const char *text, struct cap *out);
 
 /* A link from its parts, with a zero nonce (cap_derive and cap_mint then draw one). */

@@ -24,7 +24,7 @@
 #include <capstore/cap.h>
 
 #define CAPSTORE_FORMAT        1u    /* version of the records below ("V") */
-#define CAP_REVSET_MAX        64u    /* revoked derived capabilities per object and epoch */
+#define CAP_REVSET_MAX        64u    /* revoked capabilities per object and generation */
 #define CAP_DOMAIN_NAME_MAX   31u    /* bytes of a domain name: [A-Za-z0-9._-]+ */
 #define CAP_DCACHE_ENTRIES  1024u    /* decision cache slots (direct-mapped) */
 
@@ -91,19 +91,24 @@ int capstore_has_key(const struct capstore *cs);
 /* ---- Capabilities ----------------------------------------------------------------- */
 
 /*
- * cap_mint — a new capability for the object at base with the one link *root. Trusted:
- * only objmgr (at object creation) and the server's own grant path call it. Creates the
- * object's record (epoch 1) on first mint.
- * Errors: SAS_EINVAL (base not page-aligned or outside the object region),
+ * cap_mint — a new capability for the object at base, of objmgr's creation epoch, with the
+ * one link *root (a zero nonce is replaced by a random one). Trusted: only objmgr (at
+ * object creation) and the server's own grant path call it. The first mint for an epoch
+ * newer than capstore has seen for base starts a fresh record (generation 1, nothing
+ * revoked): every capability of the older object at that address is dead from then on.
+ * Errors: SAS_EINVAL (base not page-aligned or outside the object region, epoch 0 or
+ * older than the epoch capstore knows for base),
  * SAS_ECAP_MALFORMED (root: unknown rights, padding, empty or wrapping range),
  * SAS_ESTORE_READONLY (opened CAPSTORE_RDONLY), SAS_ENOMEM, the backend's.
  */
-enum sas_error cap_mint(struct capstore *cs, uint64_t base, const struct cap_link *root,
-                        struct cap *out);
+enum sas_error cap_mint(struct capstore *cs, uint64_t base, uint64_t epoch,
+                        const struct cap_link *root, struct cap *out);
 
 /*
  * cap_verify — is c authentic, current and unexpired at now? Walks the tag chain under the
- * object's key, compares the tag in constant time, then the epoch and the revocation set.
+ * object's key, compares the tag in constant time, then the epoch and generation against
+ * the object's record, then the revocation set. (cap_check also compares the epoch with
+ * the object objmgr found, which capstore's record may not have seen yet.)
  * Errors, in the order checked: SAS_ECAP_MALFORMED, SAS_ECAP_FORGED (tag wrong, or no
  * object record: never minted here), SAS_ECAP_REVOKED, SAS_ECAP_EXPIRED.
  */
@@ -122,24 +127,28 @@ enum sas_error cap_verify(struct capstore *cs, const struct cap *c, uint64_t now
 enum sas_error cap_revoke(struct capstore *cs, const struct cap *c);
 
 /*
- * cap_revoke_all — bump the object's epoch: every capability of the object dies, and its
- * revocation set is emptied (it can only name dead capabilities). authority must verify at
- * now, hold CAP_R_GRANT, and cover the whole object (off 0, len CAP_RANGE_ALL).
+ * cap_revoke_all — bump the object's revocation generation (the issue's "epoch bump"): every
+ * capability of the object dies, and its revocation set is emptied (it can only name dead
+ * capabilities). authority must verify at now, hold CAP_R_GRANT, and cover the whole
+ * object (off 0, len CAP_RANGE_ALL). New capabilities are minted at the new generation.
  * Errors: those of cap_verify; SAS_ECAP_DENIED (no grant right or a narrowed range);
- * SAS_ECAP_EPOCH (epoch exhausted: retire the address); SAS_ESTORE_READONLY; the backend's.
+ * SAS_ECAP_EPOCH (2^32 generations used: retire the address); SAS_ESTORE_READONLY; the backend's.
  */
 enum sas_error cap_revoke_all(struct capstore *cs, const struct cap *authority, uint64_t now);
 
 /*
- * cap_retire — bump the epoch of base without authority: objmgr calls it when the object
- * is deleted, so no capability of it survives into a later object at the same address.
+ * cap_retire — bump the generation of base without authority: objmgr calls it when the
+ * object is deleted, so its capabilities die at once (a later object at the address has a
+ * newer epoch anyway, which kills them too).
  * Nothing to do (SAS_OK) if no capability of base was ever minted.
  * Errors: SAS_EINVAL (bad base), SAS_ECAP_EPOCH, SAS_ESTORE_READONLY, the backend's.
  */
 enum sas_error cap_retire(struct capstore *cs, uint64_t base);
 
-/* cap_epoch — the current epoch of base (0: no capability was ever minted for it). */
-uint32_t cap_epoch(struct capstore *cs, uint64_t base);
+/* cap_object_state — the epoch and generation capstore holds for base.
+ * Errors: SAS_ENOTFOUND (no capability was ever minted for it). */
+enum sas_error cap_object_state(struct capstore *cs, uint64_t base, uint64_t *epoch,
+                                uint32_t *rgen);
 
 /* ---- Protection domains ----------------------------------------------------------- */
 
@@ -205,7 +214,7 @@ enum cap_reason {
     CAP_DENY_RANGE,       /* capabilities exist, none covers the page */
     CAP_DENY_RIGHTS,      /* one covers the page but lacks a requested right */
     CAP_DENY_EXPIRED,     /* one would allow it, but its expiry has passed */
-    CAP_DENY_REVOKED,     /* one would allow it, but its epoch or chain is revoked */
+    CAP_DENY_REVOKED,     /* one would allow it, but it is revoked, or of an older object */
     CAP_DENY_FORGED,      /* one would allow it, but its stored tag does not verify */
 };
 
@@ -216,6 +225,7 @@ const char *cap_reason_str(enum cap_reason r);
 struct cap_object {
     uint64_t base;        /* page-aligned */
     uint64_t size;        /* bytes, a multiple of the page size */
+    uint64_t epoch;       /* objmgr's creation epoch of the object */
 };
 
 struct cap_decision {
@@ -234,10 +244,10 @@ struct cap_decision {
  * Answers in *out with the reason (see enum cap_reason). Range caveats count at page
  * granularity: a capability covers a page only if its range holds the whole page, since
  * the MMU cannot enforce less. Among capabilities that allow, the first in (base, tag)
- * order is named. Decisions are cached per (domain, object, access) until the domain's
- * list changes or any revocation happens.
- * Errors (no decision then): SAS_EINVAL (obj misaligned or empty, addr outside obj, access
- * zero or with unknown bits), SAS_EDOMAIN_NOTFOUND.
+ * order is named. Decisions are cached per (domain, object and epoch, access) until the
+ * domain's list changes or any revocation happens.
+ * Errors (no decision then): SAS_EINVAL (obj misaligned, empty or of epoch 0, addr outside
+ * obj, access zero or with unknown bits), SAS_EDOMAIN_NOTFOUND.
  */
 enum sas_error cap_check(struct capstore *cs, domain_id d, const struct cap_object *obj,
                          uint64_t addr, unsigned access, uint64_t now,
