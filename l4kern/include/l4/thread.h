@@ -49,7 +49,7 @@
 
 /* RFLAGS bits a user may set: CF PF AF ZF SF TF DF OF AC ID. IF is always on; IOPL, NT,
  * VM, RF, VIF, VIP are never the user's. */
-#define L4_USER_RFLAGS_MASK  0x00250dd5ULL
+#define L4_USER_RFLAGS_MASK  0x00240dd5ULL
 
 enum l4_thread_state {
     L4_TSTATE_INVALID   = 0,   /* no such thread */

@@ -11,7 +11,7 @@
 #include <l4/kip.h>
 #include <l4/syscalls.h>
 
-extern const struct l4_kip *rt_kip;
+extern const volatile struct l4_kip *rt_kip;   /* live counters change under us */
 
 int main(void);                      /* the program's entry, called by native_start */
 

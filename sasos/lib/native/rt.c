@@ -2,7 +2,7 @@
 #include <native/rt.h>
 #include <l4/kdebug.h>
 
-const struct l4_kip *rt_kip;
+const volatile struct l4_kip *rt_kip;
 
 void native_start(const struct l4_kip *kip)
 {
@@ -70,7 +70,7 @@ int snprintf(char *buf, size_t n, const char *fmt, ...)
 int rt_cmdline_get(const char *key, char *out, size_t n)
 {
     size_t klen = strlen(key);
-    const char *p = rt_kip->cmdline;
+    const char *p = (const char *)rt_kip->cmdline;   /* fixed at boot */
     while (*p) {
         while (*p == ' ')
             p++;
