@@ -46,7 +46,7 @@ static int covers(const struct cap_link *l, uint64_t page_off)
 /* Is the entry's tag good for the object as it is now? Remembers the answer per gen. */
 static enum cap_reason authentic(struct capstore *cs, struct cs_entry *ent)
 {
-    struct cs_obj *o = obj_find(cs, ent->cap.base);
+    struct cs_obj *o = cs_obj_find(cs, ent->cap.base);
 
     if (o != NULL && ent->ok_gen == o->gen)
         return CAP_ALLOWED;
@@ -121,7 +121,7 @@ static void decide(struct capstore *cs, struct cs_domain *dom, const struct cap_
     const struct cap *best = NULL;
 
     memset(out, 0, sizeof *out);
-    for (uint32_t i = dom_lower_bound(dom, obj->base);
+    for (uint32_t i = cs_dom_lower_bound(dom, obj->base);
          i < dom->n && dom->ent[i]->cap.base == obj->base; i++) {
         out->candidates++;
         enum cap_reason r = judge(cs, dom->ent[i], obj, page - obj->base, access, now);
@@ -158,7 +158,7 @@ enum sas_error cap_check(struct capstore *cs, domain_id d, const struct cap_obje
                          uint64_t addr, unsigned access, uint64_t now,
                          struct cap_decision *out)
 {
-    struct cs_domain *dom = dom_get(cs, d);
+    struct cs_domain *dom = cs_dom_get(cs, d);
 
     if (!object_valid(obj, addr) || access == 0 || (access & ~CAP_R_ALL))
         return SAS_EINVAL;

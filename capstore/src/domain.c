@@ -8,7 +8,7 @@
 #include <string.h>
 #include "internal.h"
 
-struct cs_domain *dom_get(struct capstore *cs, domain_id d)
+struct cs_domain *cs_dom_get(struct capstore *cs, domain_id d)
 {
     return d >= 1 && d <= cs->ndoms ? &cs->doms[d - 1] : NULL;
 }
@@ -107,7 +107,7 @@ enum sas_error domain_find(struct capstore *cs, const char *name, domain_id *out
 
 enum sas_error domain_info(struct capstore *cs, domain_id d, struct domain_info *out)
 {
-    struct cs_domain *dom = dom_get(cs, d);
+    struct cs_domain *dom = cs_dom_get(cs, d);
 
     if (dom == NULL)
         return SAS_EDOMAIN_NOTFOUND;
@@ -121,7 +121,7 @@ enum sas_error domain_info(struct capstore *cs, domain_id d, struct domain_info 
 enum sas_error domain_lock(struct capstore *cs, domain_id d)
 {
     uint8_t key[DOM_KEY_LEN], val[2 + CAP_DOMAIN_NAME_MAX];
-    struct cs_domain *dom = dom_get(cs, d);
+    struct cs_domain *dom = cs_dom_get(cs, d);
 
     if (dom == NULL)
         return SAS_EDOMAIN_NOTFOUND;
@@ -137,7 +137,7 @@ enum sas_error domain_lock(struct capstore *cs, domain_id d)
     return SAS_OK;
 }
 
-uint32_t dom_lower_bound(const struct cs_domain *dom, uint64_t base)
+uint32_t cs_dom_lower_bound(const struct cs_domain *dom, uint64_t base)
 {
     uint32_t lo = 0, hi = dom->n;
 
@@ -154,7 +154,7 @@ uint32_t dom_lower_bound(const struct cs_domain *dom, uint64_t base)
 /* Where c is, or would go, in dom's list; *found says whether it is there. */
 static uint32_t entry_pos(const struct cs_domain *dom, const struct cap *c, int *found)
 {
-    uint32_t i = dom_lower_bound(dom, c->base);
+    uint32_t i = cs_dom_lower_bound(dom, c->base);
 
     for (; i < dom->n && dom->ent[i]->cap.base == c->base; i++) {
         int cmp = memcmp(dom->ent[i]->cap.tag, c->tag, CAP_TAG_BYTES);
@@ -201,7 +201,7 @@ enum sas_error domain_add(struct capstore *cs, domain_id d, const struct cap *c,
     uint8_t key[CAP_KEY_LEN];
     struct cs_obj *o;
     int found;
-    struct cs_domain *dom = dom_get(cs, d);
+    struct cs_domain *dom = cs_dom_get(cs, d);
 
     if (dom == NULL)
         return SAS_EDOMAIN_NOTFOUND;
@@ -239,7 +239,7 @@ enum sas_error domain_remove(struct capstore *cs, domain_id d, const struct cap 
 {
     uint8_t key[CAP_KEY_LEN];
     int found;
-    struct cs_domain *dom = dom_get(cs, d);
+    struct cs_domain *dom = cs_dom_get(cs, d);
 
     if (dom == NULL)
         return SAS_EDOMAIN_NOTFOUND;
@@ -275,7 +275,7 @@ enum sas_error domain_each(struct capstore *cs,
 enum sas_error domain_caps_each(struct capstore *cs, domain_id d,
                                 int (*fn)(void *arg, const struct cap *c), void *arg)
 {
-    struct cs_domain *dom = dom_get(cs, d);
+    struct cs_domain *dom = cs_dom_get(cs, d);
 
     if (dom == NULL)
         return SAS_EDOMAIN_NOTFOUND;
@@ -287,7 +287,7 @@ enum sas_error domain_caps_each(struct capstore *cs, domain_id d,
 
 /* ---- Loading ---------------------------------------------------------------------- */
 
-enum sas_error dom_load(struct capstore *cs, const uint8_t *key, const uint8_t *val,
+enum sas_error cs_dom_load(struct capstore *cs, const uint8_t *key, const uint8_t *val,
                         size_t vlen)
 {
     char name[CAP_DOMAIN_NAME_MAX + 1] = { 0 };
@@ -310,10 +310,10 @@ enum sas_error dom_load(struct capstore *cs, const uint8_t *key, const uint8_t *
 /* Stored order is (domain, base, tag): each capability appends to its domain's list. The
  * tag is not checked here: the entry starts unverified and the check verifies it, so a
  * damaged record denies access through that one capability instead of the whole store. */
-enum sas_error dom_load_cap(struct capstore *cs, const uint8_t *key, const uint8_t *val,
+enum sas_error cs_dom_load_cap(struct capstore *cs, const uint8_t *key, const uint8_t *val,
                             size_t vlen)
 {
-    struct cs_domain *dom = dom_get(cs, be32_get(key + 1));
+    struct cs_domain *dom = cs_dom_get(cs, be32_get(key + 1));
     struct cs_entry *ent;
 
     if (dom == NULL || vlen != sizeof(struct cap))
@@ -337,7 +337,7 @@ static int ent_cmp(const void *a, const void *b)
 }
 
 /* A value altered on disk no longer matches its key's place: restore the list's order. */
-void dom_sort_all(struct capstore *cs)
+void cs_dom_sort_all(struct capstore *cs)
 {
     for (uint32_t i = 0; i < cs->ndoms; i++) {
         struct cs_domain *dom = &cs->doms[i];
@@ -349,7 +349,7 @@ void dom_sort_all(struct capstore *cs)
     }
 }
 
-void dom_free_all(struct capstore *cs)
+void cs_dom_free_all(struct capstore *cs)
 {
     for (uint32_t i = 0; i < cs->ndoms; i++) {
         for (uint32_t j = 0; j < cs->doms[i].n; j++)

@@ -103,17 +103,17 @@ enum sas_error cs_put1(struct capstore *cs, const void *key, size_t klen, const 
 enum sas_error cs_del1(struct capstore *cs, const void *key, size_t klen);
 
 /* objtab.c: the object records. */
-struct cs_obj *obj_find(struct capstore *cs, uint64_t base);
-enum sas_error obj_reserve(struct capstore *cs);      /* room for one more record */
-struct cs_obj *obj_insert(struct capstore *cs, uint64_t base); /* after obj_reserve */
-void obj_key(struct capstore *cs, struct cs_obj *o);  /* derive o->key if not yet */
+struct cs_obj *cs_obj_find(struct capstore *cs, uint64_t base);
+enum sas_error cs_obj_reserve(struct capstore *cs);      /* room for one more record */
+struct cs_obj *cs_obj_insert(struct capstore *cs, uint64_t base); /* after cs_obj_reserve */
+void cs_obj_key(struct capstore *cs, struct cs_obj *o);  /* derive o->key if not yet */
 #define OBJ_VAL_HDR 16u
-size_t obj_encode(uint64_t epoch, uint32_t rgen, uint32_t nrev,
+size_t cs_obj_encode(uint64_t epoch, uint32_t rgen, uint32_t nrev,
                   const uint8_t (*rev)[CAP_TAG_BYTES], const uint8_t *extra, uint8_t *out);
-enum sas_error obj_load(struct capstore *cs, const uint8_t *key, const uint8_t *val,
+enum sas_error cs_obj_load(struct capstore *cs, const uint8_t *key, const uint8_t *val,
                         size_t vlen);
-void obj_free_all(struct capstore *cs);
-int base_valid(uint64_t base);
+void cs_obj_free_all(struct capstore *cs);
+int cs_base_valid(uint64_t base);
 
 /* verify.c: authenticity, generation and revocation set of c (no expiry); *recp is the
  * object's record whenever one exists. */
@@ -121,14 +121,14 @@ enum sas_error cs_authenticate(struct capstore *cs, const struct cap *c,
                                struct cs_obj **recp);
 
 /* domain.c */
-struct cs_domain *dom_get(struct capstore *cs, domain_id d);
-enum sas_error dom_load(struct capstore *cs, const uint8_t *key, const uint8_t *val,
+struct cs_domain *cs_dom_get(struct capstore *cs, domain_id d);
+enum sas_error cs_dom_load(struct capstore *cs, const uint8_t *key, const uint8_t *val,
                         size_t vlen);
-enum sas_error dom_load_cap(struct capstore *cs, const uint8_t *key, const uint8_t *val,
+enum sas_error cs_dom_load_cap(struct capstore *cs, const uint8_t *key, const uint8_t *val,
                             size_t vlen);
-void dom_free_all(struct capstore *cs);
-void dom_sort_all(struct capstore *cs);   /* after loading */
+void cs_dom_free_all(struct capstore *cs);
+void cs_dom_sort_all(struct capstore *cs);   /* after loading */
 /* Index of the first entry of dom with base >= base (binary search). */
-uint32_t dom_lower_bound(const struct cs_domain *dom, uint64_t base);
+uint32_t cs_dom_lower_bound(const struct cs_domain *dom, uint64_t base);
 
 #endif

@@ -9,7 +9,7 @@
 #include <sas/layout.h>
 #include "internal.h"
 
-int base_valid(uint64_t base)
+int cs_base_valid(uint64_t base)
 {
     return base % SAS_PAGE_SIZE == 0 && base >= SAS_OBJECT_BASE && base < SAS_OBJECT_END;
 }
@@ -20,7 +20,7 @@ static size_t slot_of(uint64_t base, size_t cap)
     return (size_t)(h >> 24) & (cap - 1);
 }
 
-struct cs_obj *obj_find(struct capstore *cs, uint64_t base)
+struct cs_obj *cs_obj_find(struct capstore *cs, uint64_t base)
 {
     if (cs->objs_cap == 0)
         return NULL;
@@ -42,7 +42,7 @@ static struct cs_obj *slot_for_insert(struct cs_obj *tab, size_t cap, uint64_t b
 }
 
 /* Keep the load factor at most 1/2 so that probes stay short. Moves records. */
-enum sas_error obj_reserve(struct capstore *cs)
+enum sas_error cs_obj_reserve(struct capstore *cs)
 {
     if ((cs->objs_n + 1) * 2 <= cs->objs_cap)
         return SAS_OK;
@@ -59,7 +59,7 @@ enum sas_error obj_reserve(struct capstore *cs)
     return SAS_OK;
 }
 
-struct cs_obj *obj_insert(struct capstore *cs, uint64_t base)
+struct cs_obj *cs_obj_insert(struct capstore *cs, uint64_t base)
 {
     struct cs_obj *o = slot_for_insert(cs->objs, cs->objs_cap, base);
 
@@ -70,7 +70,7 @@ struct cs_obj *obj_insert(struct capstore *cs, uint64_t base)
     return o;
 }
 
-void obj_key(struct capstore *cs, struct cs_obj *o)
+void cs_obj_key(struct capstore *cs, struct cs_obj *o)
 {
     if (!o->has_key) {
         cap_object_key(cs->master, o->base, o->key);
@@ -78,7 +78,7 @@ void obj_key(struct capstore *cs, struct cs_obj *o)
     }
 }
 
-size_t obj_encode(uint64_t epoch, uint32_t rgen, uint32_t nrev,
+size_t cs_obj_encode(uint64_t epoch, uint32_t rgen, uint32_t nrev,
                   const uint8_t (*rev)[CAP_TAG_BYTES], const uint8_t *extra, uint8_t *out)
 {
     uint32_t n = nrev + (extra != NULL);
@@ -93,7 +93,7 @@ size_t obj_encode(uint64_t epoch, uint32_t rgen, uint32_t nrev,
     return OBJ_VAL_HDR + (size_t)n * CAP_TAG_BYTES;
 }
 
-enum sas_error obj_load(struct capstore *cs, const uint8_t *key, const uint8_t *val,
+enum sas_error cs_obj_load(struct capstore *cs, const uint8_t *key, const uint8_t *val,
                         size_t vlen)
 {
     uint64_t epoch;
@@ -105,16 +105,16 @@ enum sas_error obj_load(struct capstore *cs, const uint8_t *key, const uint8_t *
     memcpy(&rgen, val + 8, 4);
     memcpy(&n, val + 12, 4);
     uint64_t base = be64_get(key + 1);
-    if (!base_valid(base) || epoch == 0 || rgen == 0 || n > CAP_REVSET_MAX ||
-        vlen != OBJ_VAL_HDR + (size_t)n * CAP_TAG_BYTES || obj_find(cs, base) != NULL)
+    if (!cs_base_valid(base) || epoch == 0 || rgen == 0 || n > CAP_REVSET_MAX ||
+        vlen != OBJ_VAL_HDR + (size_t)n * CAP_TAG_BYTES || cs_obj_find(cs, base) != NULL)
         return SAS_ESTORE_CORRUPT;
-    enum sas_error e = obj_reserve(cs);
+    enum sas_error e = cs_obj_reserve(cs);
     if (e != SAS_OK)
         return e;
     uint8_t (*rev)[CAP_TAG_BYTES] = NULL;
     if (n && (rev = malloc(CAP_REVSET_MAX * CAP_TAG_BYTES)) == NULL)
         return SAS_ENOMEM;
-    struct cs_obj *o = obj_insert(cs, base);
+    struct cs_obj *o = cs_obj_insert(cs, base);
     o->epoch = epoch;
     o->rgen = rgen;
     o->nrev = n;
@@ -124,7 +124,7 @@ enum sas_error obj_load(struct capstore *cs, const uint8_t *key, const uint8_t *
     return SAS_OK;
 }
 
-void obj_free_all(struct capstore *cs)
+void cs_obj_free_all(struct capstore *cs)
 {
     for (size_t i = 0; i < cs->objs_cap; i++) {
         free(cs->objs[i].rev);

@@ -69,11 +69,11 @@ static enum sas_error load_record(struct capstore *cs, int pass, const uint8_t *
         return SAS_OK;
     }
     if (kl == OBJ_KEY_LEN && k[0] == REC_OBJ)
-        return pass == 0 ? obj_load(cs, k, v, vl) : SAS_OK;
+        return pass == 0 ? cs_obj_load(cs, k, v, vl) : SAS_OK;
     if (kl == DOM_KEY_LEN && k[0] == REC_DOMAIN)
-        return pass == 0 ? dom_load(cs, k, v, vl) : SAS_OK;
+        return pass == 0 ? cs_dom_load(cs, k, v, vl) : SAS_OK;
     if (kl == CAP_KEY_LEN && k[0] == REC_CAP)
-        return pass == 1 ? dom_load_cap(cs, k, v, vl) : SAS_OK;
+        return pass == 1 ? cs_dom_load_cap(cs, k, v, vl) : SAS_OK;
     return SAS_ESTORE_CORRUPT;
 }
 
@@ -97,7 +97,7 @@ static enum sas_error load_all(struct capstore *cs)
         e = cs->be.each(cs->be.ctx, t, NULL, 0, load_one, &l);
     cs->be.abort(cs->be.ctx, t);
     if (e == SAS_OK && l.err == SAS_OK)
-        dom_sort_all(cs);
+        cs_dom_sort_all(cs);
     return e != SAS_OK ? e : l.err;
 }
 
@@ -148,8 +148,8 @@ void capstore_close(struct capstore *cs)
 {
     if (cs == NULL)
         return;
-    obj_free_all(cs);
-    dom_free_all(cs);
+    cs_obj_free_all(cs);
+    cs_dom_free_all(cs);
     sodium_memzero(cs->master, sizeof cs->master);
     free(cs);
 }

@@ -30,10 +30,10 @@ enum sas_error cs_authenticate(struct capstore *cs, const struct cap *c, struct 
 
     if (e != SAS_OK)
         return e;
-    struct cs_obj *o = obj_find(cs, c->base);
+    struct cs_obj *o = cs_obj_find(cs, c->base);
     if (o == NULL || !cs->has_master)
         return SAS_ECAP_FORGED;          /* never minted by this store */
-    obj_key(cs, o);
+    cs_obj_key(cs, o);
     cap_tag_compute(c, o->key, chain);
     cs->stats.macs++;
     if (crypto_verify_16(chain[c->nlinks - 1], c->tag) != 0)
@@ -62,18 +62,18 @@ static enum sas_error obj_incarnate(struct capstore *cs, uint64_t base, uint64_t
                                     struct cs_obj **out)
 {
     uint8_t key[OBJ_KEY_LEN], val[OBJ_VAL_HDR];
-    struct cs_obj *o = obj_find(cs, base);
-    enum sas_error e = o ? SAS_OK : obj_reserve(cs);
+    struct cs_obj *o = cs_obj_find(cs, base);
+    enum sas_error e = o ? SAS_OK : cs_obj_reserve(cs);
 
     if (e != SAS_OK)
         return e;
     key[0] = REC_OBJ;
     be64_put(key + 1, base);
-    e = cs_put1(cs, key, sizeof key, val, obj_encode(epoch, 1, 0, NULL, NULL, val));
+    e = cs_put1(cs, key, sizeof key, val, cs_obj_encode(epoch, 1, 0, NULL, NULL, val));
     if (e != SAS_OK)
         return e;
     if (o == NULL)
-        o = obj_insert(cs, base);
+        o = cs_obj_insert(cs, base);
     o->epoch = epoch;
     o->rgen = 1;
     o->nrev = 0;
@@ -86,11 +86,11 @@ static enum sas_error obj_incarnate(struct capstore *cs, uint64_t base, uint64_t
 enum sas_error cap_mint(struct capstore *cs, uint64_t base, uint64_t epoch,
                         const struct cap_link *root, struct cap *out)
 {
-    struct cs_obj *o = obj_find(cs, base);
+    struct cs_obj *o = cs_obj_find(cs, base);
     uint8_t chain[1][CAP_TAG_BYTES];
     enum sas_error e = SAS_OK;
 
-    if (!base_valid(base) || epoch == 0 || (o != NULL && epoch < o->epoch))
+    if (!cs_base_valid(base) || epoch == 0 || (o != NULL && epoch < o->epoch))
         return SAS_EINVAL;
     if (!cap_link_valid(root))
         return SAS_ECAP_MALFORMED;
@@ -103,7 +103,7 @@ enum sas_error cap_mint(struct capstore *cs, uint64_t base, uint64_t epoch,
     struct cap c = { .base = base, .epoch = epoch, .rgen = o->rgen, .version = CAP_VERSION,
                      .nlinks = 1 };
     cap_link_nonce(root, &c.link[0]);
-    obj_key(cs, o);
+    cs_obj_key(cs, o);
     cap_tag_compute(&c, o->key, chain);
     memcpy(c.tag, chain[0], CAP_TAG_BYTES);
     *out = c;
@@ -122,7 +122,7 @@ static enum sas_error revset_add(struct capstore *cs, struct cs_obj *o, const ui
     key[0] = REC_OBJ;
     be64_put(key + 1, o->base);
     enum sas_error e = cs_put1(cs, key, sizeof key, val,
-                               obj_encode(o->epoch, o->rgen, o->nrev,
+                               cs_obj_encode(o->epoch, o->rgen, o->nrev,
                                           (const uint8_t (*)[CAP_TAG_BYTES])o->rev, tag, val));
     if (e != SAS_OK)
         return e;
@@ -142,7 +142,7 @@ static enum sas_error rgen_bump(struct capstore *cs, struct cs_obj *o)
     key[0] = REC_OBJ;
     be64_put(key + 1, o->base);
     enum sas_error e = cs_put1(cs, key, sizeof key, val,
-                               obj_encode(o->epoch, o->rgen + 1, 0, NULL, NULL, val));
+                               cs_obj_encode(o->epoch, o->rgen + 1, 0, NULL, NULL, val));
     if (e != SAS_OK)
         return e;
     o->rgen++;
@@ -183,9 +183,9 @@ enum sas_error cap_revoke_all(struct capstore *cs, const struct cap *authority, 
 
 enum sas_error cap_retire(struct capstore *cs, uint64_t base)
 {
-    if (!base_valid(base))
+    if (!cs_base_valid(base))
         return SAS_EINVAL;
-    struct cs_obj *o = obj_find(cs, base);
+    struct cs_obj *o = cs_obj_find(cs, base);
     if (o == NULL)
         return SAS_OK;                   /* no capability of it ever existed */
     if (cs->flags & CAPSTORE_RDONLY)
@@ -196,7 +196,7 @@ enum sas_error cap_retire(struct capstore *cs, uint64_t base)
 enum sas_error cap_object_state(struct capstore *cs, uint64_t base, uint64_t *epoch,
                                 uint32_t *rgen)
 {
-    struct cs_obj *o = obj_find(cs, base);
+    struct cs_obj *o = cs_obj_find(cs, base);
 
     if (o == NULL)
         return SAS_ENOTFOUND;

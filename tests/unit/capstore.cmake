@@ -2,3 +2,13 @@
 # protection domains (lists, locking, the access check and its cache).
 unit_test(capstore_cap ${CMAKE_CURRENT_LIST_DIR}/test_capstore_cap.c LIBS capstore)
 unit_test(capstore_domain ${CMAKE_CURRENT_LIST_DIR}/test_capstore_domain.c LIBS capstore)
+# Over persist in a real image, and read back by ellfour-store's `domains` and `check`.
+unit_test(capstore_image ${CMAKE_CURRENT_LIST_DIR}/test_capstore_persist.c
+          LIBS capstore_persist)
+target_compile_definitions(capstore_image PRIVATE STORE_TOOL="$<TARGET_FILE:ellfour-store>")
+add_dependencies(capstore_image ellfour-store)
+# The callgrind benchmark (bench/caps/run.sh); ctest runs it once, small and natively,
+# to prove that the paths it measures still give the answers it expects.
+add_executable(capbench ${ELLFOUR_ROOT}/bench/caps/capbench.c)
+target_link_libraries(capbench PRIVATE capstore)
+add_test(NAME unit.capstore_bench_smoke COMMAND capbench 100)

@@ -20,6 +20,7 @@ static int usage(void)
           "       ellfour-store dump IMG ADDR [LEN]\n"
           "       ellfour-store check IMG\n"
           "       ellfour-store stat IMG\n"
+          "       ellfour-store domains IMG\n"
           "exit: 0 ok, 1 check found problems, 2 usage, 3 image unreadable or damaged\n",
           stderr);
     return EXIT_USAGE;
@@ -35,9 +36,11 @@ static int run_read(const char *cmd, int argc, char **argv)
 {
     struct persist *p;
     struct persist_txn *t;
-    int rc = tool_open(&p, &t);
+    int rc;
 
-    if (rc)
+    if (!strcmp(cmd, "domains"))
+        return cmd_domains(argc, argv);  /* opens the store its own way (domains.c) */
+    if ((rc = tool_open(&p, &t)))
         return rc;
     if (!strcmp(cmd, "ls"))
         rc = cmd_ls(t, argc, argv);
@@ -48,6 +51,8 @@ static int run_read(const char *cmd, int argc, char **argv)
     else
         rc = cmd_stat(p, t, argc, argv);
     tool_close(p, t);
+    if (!strcmp(cmd, "check"))
+        rc = cmd_check_caps(rc);         /* and verify every stored capability */
     return rc;
 }
 
@@ -90,7 +95,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "create"))
         return cmd_create(argc - 3, argv + 3);
     if (!strcmp(cmd, "ls") || !strcmp(cmd, "dump") || !strcmp(cmd, "check") ||
-        !strcmp(cmd, "stat"))
+        !strcmp(cmd, "stat") || !strcmp(cmd, "domains"))
         return in_child(cmd, argc - 3, argv + 3);
     return usage();
 }

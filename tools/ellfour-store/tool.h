@@ -32,5 +32,7 @@ int cmd_ls(struct persist_txn *t, int argc, char **argv);
 int cmd_dump(struct persist_txn *t, int argc, char **argv);
 int cmd_check(struct persist_txn *t, int argc, char **argv);
 int cmd_stat(struct persist *p, struct persist_txn *t, int argc, char **argv);
+int cmd_domains(int argc, char **argv);      /* domains.c (capstore) */
+int cmd_check_caps(int check_rc);            /* domains.c: check's capability part */
 
 #endif
