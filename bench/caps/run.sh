@@ -9,7 +9,8 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 valgrind --tool=callgrind --callgrind-out-file="$out/cg" --toggle-collect='bench_*' \
     "$bin" "${2:-10000}" >"$out/log" 2>&1 || { cat "$out/log"; exit 1; }
+# Lines look like "  12,345 (0.03%)  .../capbench.c:bench_check10_cold [.../capbench]".
 callgrind_annotate --inclusive=yes --threshold=100 "$out/cg" 2>/dev/null |
-    awk '/bench_/ { gsub(",", "", $1); n = $1; f = $NF; sub(/.*bench_/, "", f);
-                    sub(/[ (].*/, "", f); if (!(f in seen)) { seen[f] = 1;
-                    printf "%-24s %10s instructions\n", f, n } }' | sort
+    awk '/capbench\.c:bench_/ { gsub(",", "", $1); f = $0; sub(/.*:bench_/, "", f);
+                                sub(/[ .].*/, "", f); printf "%-22s %8d instructions\n", f, $1 }' |
+    sort

@@ -11,4 +11,5 @@ add_dependencies(capstore_image ellfour-store)
 # to prove that the paths it measures still give the answers it expects.
 add_executable(capbench ${ELLFOUR_ROOT}/bench/caps/capbench.c)
 target_link_libraries(capbench PRIVATE capstore)
+target_compile_options(capbench PRIVATE -fno-optimize-sibling-calls -fno-ipa-icf -fno-ipa-cp)
 add_test(NAME unit.capstore_bench_smoke COMMAND capbench 100)
