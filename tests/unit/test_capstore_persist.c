@@ -173,7 +173,9 @@ static void ellfour_store_check_names_an_altered_capability(void **st)
     assert_int_equal(persist_commit(t), SAS_OK);
     persist_close(o.p);
     assert_int_equal(tool("check"), 1);
-    assert_non_null(strstr(out, "capability in domain shell: capability does not verify"));
+    /* Forged, or malformed if the flip made link 0 narrower than a later link. */
+    assert_true(strstr(out, "capability in domain shell: capability does not verify") ||
+                strstr(out, "capability in domain shell: capability is malformed"));
     assert_non_null(strstr(out, "1 invalid"));
     assert_int_equal(tool("domains"), 0);
     assert_non_null(strstr(out, " INVALID\n"));
