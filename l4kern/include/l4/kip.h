@@ -43,7 +43,8 @@ struct l4_kip {
     uint64_t boot_archive_base;  /* physical address of the boot archive (cpio newc) */
     uint64_t boot_archive_size;
     uint64_t threads_live;       /* live: thread control blocks in use */
-    uint64_t reserved[7];
+    uint64_t boot_tasks[4];      /* first threads of the tasks "tasks=" started (or nil) */
+    uint64_t reserved[3];
     struct l4_kip_mem mem[L4_KIP_MAX_MEM];
     char cmdline[L4_KIP_CMDLINE_LEN];
 };

@@ -20,27 +20,54 @@ static void set_log_level(void)
         log_level = v[0] - '0';
 }
 
-/* Loads the boot program named by "root=" (default "root") as the root task. */
-static void start_root_task(void)
+/* Loads boot program `name` as task `num` with maximum controlled priority `mcp` and
+ * makes its first thread runnable (rdi = the KIP's address, rsp = 0: crt0 sets its own). */
+static struct tcb *start_boot_task(const char *name, unsigned num, uint8_t mcp)
 {
-    char name[64] = "root";
-    cmdline_get("root", name, sizeof(name));
     struct boot_file f;
     int r = bootar_find(phys_to_virt(kip->boot_archive_base), kip->boot_archive_size, name, &f);
     if (r)
         panic("boot archive: %s '%s'", r == -1 ? "no program named" : "malformed, looking for", name);
-    struct task *task = task_create(L4_TASK_ROOT, ROOT_MCP);
+    struct task *task = task_create(num, mcp);
     if (!task)
-        panic("no memory for the root task");
+        panic("no memory for boot task '%s'", name);
     uint64_t entry = elf_load(task, f.data, f.size);
     if (!entry)
         panic("boot program '%s' is not a loadable x86-64 executable", name);
     struct tcb *t = thread_create(task, 0, entry, 0);
     if (!t)
-        panic("no memory for the root thread");
-    t->tf->rdi = L4_KIP_ADDR;          /* crt0 receives the KIP's address */
-    klog(LOG_INFO, "root task '%s': %lu bytes, entry %lx, thread %lx", name, f.size, entry, t->id);
+        panic("no memory for the first thread of '%s'", name);
+    t->tf->rdi = L4_KIP_ADDR;
+    if (mcp < t->prio)
+        t->prio = mcp;
+    klog(LOG_INFO, "task %u '%s': %lu bytes, entry %lx, thread %lx, mcp %u", num, name,
+         f.size, entry, t->id, mcp);
     sched_ready(t);
+    return t;
+}
+
+/* "tasks=a,b@50": extra boot tasks 3, 4, ... (b with MCP 50). Until task_new exists
+ * (the address-space issue) this is how a second address space comes to be. */
+static void start_extra_tasks(void)
+{
+    char list[128], name[32];
+    if (cmdline_get("tasks", list, sizeof(list)))
+        return;
+    const char *p = list;
+    for (unsigned i = 0; *p && i < ARRAY_SIZE(kip->boot_tasks); i++) {
+        unsigned n = 0, mcp = ROOT_MCP;
+        while (*p && *p != ',' && *p != '@' && n + 1 < sizeof(name))
+            name[n++] = *p++;
+        name[n] = 0;
+        if (*p == '@')
+            for (mcp = 0, p++; *p >= '0' && *p <= '9'; p++)
+                mcp = mcp * 10 + (unsigned)(*p - '0');
+        while (*p && *p != ',')
+            p++;
+        if (*p == ',')
+            p++;
+        kip->boot_tasks[i] = start_boot_task(name, L4_TASK_ROOT + 1 + i, (uint8_t)MIN(mcp, 255u))->id;
+    }
 }
 
 void kmain(uint64_t start_info_phys)
@@ -60,7 +87,10 @@ void kmain(uint64_t start_info_phys)
          boot_phys_top() >> 20, KPOOL_PAGES * 4, pool, kip->boot_archive_size);
     klog(LOG_INFO, "command line: '%s'", kip->cmdline);
     sched_init();
-    start_root_task();
+    char root[32] = "root";
+    cmdline_get("root", root, sizeof(root));
+    start_boot_task(root, L4_TASK_ROOT, ROOT_MCP);
+    start_extra_tasks();
     apic_init();
     sched_start();
 }
