@@ -6,3 +6,10 @@ unit_test(persist_test test_persist.c LIBS persist)
 unit_test(persist_atomic_test test_persist_atomic.c LIBS persist)
 target_link_options(persist_atomic_test PRIVATE
     -Wl,--wrap=pwrite,--wrap=write,--wrap=writev,--wrap=fdatasync,--wrap=fsync)
+
+# The benchmark workloads of bench/sas/run.sh (callgrind; not run by ctest at full size).
+# ctest runs each mode once at a tiny size so the script cannot rot unnoticed.
+add_executable(sasbench ${ELLFOUR_ROOT}/bench/sas/sasbench.c)
+target_link_libraries(sasbench PRIVATE objmgr persist)
+add_test(NAME unit.persist_bench_smoke COMMAND sh -c
+    "$<TARGET_FILE:sasbench> create 100 && $<TARGET_FILE:sasbench> lookup 100 && $<TARGET_FILE:sasbench> commit 8 10 /tmp && $<TARGET_FILE:sasbench> update 1 10 /tmp")
