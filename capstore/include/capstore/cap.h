@@ -24,7 +24,7 @@
  *
  * Wire format: the little-endian bytes of struct cap, exactly as laid out below (the
  * _Static_asserts fix every offset). Canonical form: reserved bytes and unused links are
- * zero; verification refuses anything else, so flipping any bit of the 224 makes a
+ * zero; verification refuses anything else, so flipping any bit of the 232 bytes makes a
  * capability fail (tests flip all 1,856 bits).
  *
  * Freestanding apart from libsodium: the client library may use these functions as is.
