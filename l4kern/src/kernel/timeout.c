@@ -12,7 +12,7 @@ static struct tcb *head;
 uint64_t timeout_deadline(uint64_t now_tsc, uint64_t us, uint64_t hz)
 {
     uint64_t whole = us / 1000000, frac = us % 1000000;
-    if (hz && whole > UINT64_MAX / hz)
+    if (hz && whole >= UINT64_MAX / hz)   /* >=: leaves room for the fraction (< hz) */
         return UINT64_MAX;
     uint64_t cycles = whole * hz + frac * hz / 1000000;
     if (frac * hz % 1000000)

@@ -38,8 +38,8 @@ int kformat(void (*put)(int c, void *arg), void *arg, const char *fmt, va_list a
         case 'd': case 'i': {
             int64_t v = longs ? va_arg(ap, int64_t) : va_arg(ap, int);
             if (v < 0)
-                put('-', arg), out++, v = -v;
-            out += put_num(put, arg, (uint64_t)v, 10, width, pad);
+                put('-', arg), out++;
+            out += put_num(put, arg, v < 0 ? -(uint64_t)v : (uint64_t)v, 10, width, pad);
             break;
         }
         case 'u':
