@@ -1,0 +1,24 @@
+# The kernel's host tests (tests/unit/CMakeLists.txt includes this file). The kernel's pure
+# files are compiled straight into each test with the kernel's own headers; only what the
+# host's libc already provides (memcmp, strlen, ...) is not taken from l4kern/src/lib.
+set(L4K ${ELLFOUR_ROOT}/l4kern)
+
+# kernel_unit_test(NAME SOURCES... [SANITIZE]) — unit_test() plus the kernel's include
+# directories and L4_KERNEL; SANITIZE adds ASan+UBSan, aborting on the first report.
+function(kernel_unit_test name)
+    cmake_parse_arguments(K "SANITIZE" "" "" ${ARGN})
+    unit_test(${name} ${K_UNPARSED_ARGUMENTS})
+    target_include_directories(${name} PRIVATE ${L4K}/include ${L4K}/src/include)
+    target_compile_definitions(${name} PRIVATE L4_KERNEL)
+    if(K_SANITIZE)
+        set(san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+        target_compile_options(${name} PRIVATE ${san})
+        target_link_options(${name} PRIVATE ${san})
+    endif()
+endfunction()
+
+kernel_unit_test(runq test_runq.c ${L4K}/src/kernel/runq.c SANITIZE)
+kernel_unit_test(threadid test_threadid.c SANITIZE)
+kernel_unit_test(ipcabi test_ipcabi.c ${L4K}/src/kernel/timeout.c SANITIZE)
+kernel_unit_test(bootar test_bootar.c ${L4K}/src/kernel/bootar.c SANITIZE)
+kernel_unit_test(kformat test_kformat.c ${L4K}/src/lib/kformat.c SANITIZE)
