@@ -3,6 +3,7 @@
  */
 #include <k/ipc.h>
 #include <k/syscall.h>
+#include <l4/utcb.h>
 
 static unsigned validate(const struct ipc_op *op)
 {
@@ -12,7 +13,7 @@ static unsigned validate(const struct ipc_op *op)
         return L4_OK;
     if (op->tag & L4_TAG_RESERVED)
         return L4_ERR_INVALID;
-    if (l4_msgtag_u(op->tag) > L4_MSG_REG_WORDS)
+    if (l4_msgtag_u(op->tag) > L4_MSG_MAX_WORDS)
         return L4_ERR_MSG_TOO_LONG;
     if (l4_msgtag_t_words(op->tag))
         return L4_ERR_UNSUPPORTED;     /* map and grant items: the address-space issue */

@@ -10,6 +10,7 @@
  */
 #include <k/cpu.h>
 #include <k/ipc.h>
+#include <k/lib.h>
 #include <k/log.h>
 #include <k/sched.h>
 #include <k/x86.h>
@@ -50,6 +51,22 @@ static void transfer(struct tcb *src, struct tcb *dst, l4_msgtag_t tag)
     d->rdi = src->id;
     d->rdx = s->rdx; d->rbx = s->rbx; d->r8 = s->r8; d->r9 = s->r9;
     d->r12 = s->r12; d->r13 = s->r13; d->r14 = s->r14; d->r15 = s->r15;
+    unsigned u = l4_msgtag_u(tag);
+    if (u > L4_MSG_REG_WORDS)
+        memcpy(&dst->utcb->mr[L4_MSG_REG_WORDS], &src->utcb->mr[L4_MSG_REG_WORDS],
+               (u - L4_MSG_REG_WORDS) * sizeof(l4_word_t));
+}
+
+/* Words a receiver accepts; its own page says so, but the page is user-writable: clamp. */
+static unsigned rcv_limit(const struct tcb *rcv)
+{
+    uint64_t max = rcv->utcb->rcv_max_words;
+    return max == 0 || max > L4_MSG_MAX_WORDS ? L4_MSG_MAX_WORDS : (unsigned)max;
+}
+
+static int fits(const struct tcb *rcv, l4_msgtag_t tag)
+{
+    return l4_msgtag_u(tag) <= rcv_limit(rcv);
 }
 
 static int accepts(const struct tcb *rcv, const struct tcb *snd)
@@ -77,6 +94,8 @@ static unsigned send_phase(struct tcb *self, const struct ipc_op *op, struct tcb
     if (dst == self)
         return L4_ERR_DEADLOCK;
     if (accepts(dst, self)) {
+        if (!fits(dst, op->tag))
+            return L4_ERR_MSG_TOO_LONG;
         transfer(self, dst, op->tag);
         timeout_disarm(dst);
         dst->ipc_err = L4_OK;
@@ -114,6 +133,15 @@ static void sender_done(struct tcb *src)
         timeout_arm(src, timeout_deadline(rdtsc(), l4_timeout_to_us(src->ipc_rcv_to), tsc_hz));
 }
 
+/* A queued message longer than the receiver accepts fails in its sender's send phase. */
+static void refuse_sender(struct tcb *src)
+{
+    sendq_remove(src);
+    timeout_disarm(src);
+    src->ipc_err = L4_ERR_MSG_TOO_LONG;
+    sched_ready(src);
+}
+
 static struct tcb *find_sender(struct tcb *self, const struct ipc_op *op)
 {
     struct tcb *s = self->sendq_head;
@@ -129,6 +157,10 @@ static unsigned receive_phase(struct tcb *self, const struct ipc_op *op, struct 
     if (!(op->flags & L4_IPC_OPEN) && !thread_lookup(op->partner))
         return L4_ERR_NO_PARTNER;
     struct tcb *src = find_sender(self, op);
+    while (src && !fits(self, src->tf->rsi)) {
+        refuse_sender(src);
+        src = find_sender(self, op);
+    }
     if (src) {
         sendq_remove(src);
         timeout_disarm(src);

@@ -47,6 +47,29 @@ static struct tcb *tcb_alloc(void (*entry)(void))
     return t;
 }
 
+static void tcb_free(struct tcb *t)
+{
+    kpool_free(t, TCB_PAGES);
+    kip->threads_live--;
+}
+
+/* Gives t its message area: a pinned frame at the UTCB address of its lthread. */
+static int utcb_attach(struct task *task, unsigned lthread, struct tcb *t)
+{
+    struct l4_utcb *u = kpool_alloc(1);
+    uint64_t va = l4_utcb_addr(lthread);
+    if (!u)
+        return -1;
+    if (pt_map(task->pml4, va, virt_to_phys(u), PTE_U | PTE_W | PTE_NX)) {
+        kpool_free(u, 1);
+        return -1;
+    }
+    u->self = va;
+    t->utcb = u;
+    t->gs_base = va;
+    return 0;
+}
+
 struct tcb *kernel_thread_create(void (*fn)(void))
 {
     struct tcb *t = tcb_alloc(fn);
@@ -62,6 +85,10 @@ struct tcb *thread_create(struct task *task, unsigned lthread, uint64_t ip, uint
     struct tcb *t = tcb_alloc((void (*)(void))thread_first_entry);
     if (!t)
         return NULL;
+    if (utcb_attach(task, lthread, t)) {
+        tcb_free(t);
+        return NULL;
+    }
     t->id = l4_tid_make(task->num, lthread, next_version++);
     t->task = task;
     t->prio = DEFAULT_PRIO;

@@ -10,6 +10,7 @@
 #include <native/rt.h>
 #include <l4/errors.h>
 #include <l4/kdebug.h>
+#include <l4/utcb.h>
 
 struct ktest {
     const char *suite;

@@ -23,6 +23,8 @@ l4_threadid_t kt_spawn(unsigned slot, void (*fn)(void))
     };
     if (slot == 0 || slot > KT_SLOTS || l4_lthread_ex_regs(&x))
         return L4_NILTHREAD;
+    /* The UTCB outlives a restart: clear what an earlier test may have left there. */
+    ((struct l4_utcb *)l4_utcb_addr(slot))->rcv_max_words = 0;
     slot_ids[slot] = x.control;
     kt_set_prio(x.control, KT_PRIO);
     return x.control;

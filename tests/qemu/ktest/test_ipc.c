@@ -189,7 +189,7 @@ KTEST("ipc", "malformed_descriptors_are_refused", ipc_bad_desc)
     l4_threadid_t a = kt_spawn(1, idle_receiver);
     l4_thread_switch(a);
     l4_msg_t m = { { 0 } };
-    KT_EQ(l4_ipc_error(l4_send(a, l4_msgtag(0, 9, 0), &m, L4_TIMEOUT_ZERO)), L4_ERR_MSG_TOO_LONG);
+    KT_EQ(l4_ipc_error(l4_send(a, l4_msgtag(0, 65, 0), &m, L4_TIMEOUT_ZERO)), L4_ERR_MSG_TOO_LONG);
     KT_EQ(l4_ipc_error(l4_send(a, l4_msgtag(0, 0, 2), &m, L4_TIMEOUT_ZERO)), L4_ERR_UNSUPPORTED);
     KT_EQ(l4_ipc_error(l4_send(a, 1ULL << 60, &m, L4_TIMEOUT_ZERO)), L4_ERR_INVALID);
     struct l4_ipc_regs r = { a, 0, l4_ipc_control(0x80, 0, 0), m };
@@ -278,5 +278,110 @@ KTEST("timing", "relative_timeout_wakes_within_one_tick", timing_relative_timeou
         if (elapsed > want + tick + tick / 10)
             KT_FAIL("woke %lu cycles after a %lu-cycle deadline (tick %lu)", elapsed - want, want, tick);
     }
+    return 0;
+}
+
+/* ---- message area (UTCB): messages longer than the registers ---- */
+
+static void long_echo_server(void)
+{
+    l4_threadid_t from = L4_NILTHREAD;
+    l4_msg_t m;
+    uint64_t r = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
+    for (;;) {
+        unsigned u = l4_msgtag_u(l4_ipc_tag(r));
+        for (unsigned i = 8; i < u; i++)
+            l4_utcb()->mr[i] += 1000;
+        r = l4_reply_wait(&from, l4_msgtag(0, u, 0), &m, L4_TIMEOUT_NEVER);
+    }
+}
+
+KTEST("ipc", "sixty_four_word_messages_travel_through_the_utcb", ipc_long_msg)
+{
+    l4_threadid_t srv = kt_spawn(1, long_echo_server);
+    struct l4_utcb *me = l4_utcb();
+    for (unsigned i = 8; i < L4_MSG_MAX_WORDS; i++)
+        me->mr[i] = i * 3;
+    l4_msg_t m = { { 1, 2, 3, 4, 5, 6, 7, 8 } };
+    uint64_t r = l4_call(srv, l4_msgtag(0, L4_MSG_MAX_WORDS, 0), &m, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
+    KT_EQ(l4_ipc_error(r), L4_OK);
+    KT_EQ(l4_msgtag_u(l4_ipc_tag(r)), L4_MSG_MAX_WORDS);
+    KT_EQ(m.w[7], 8);
+    for (unsigned i = 8; i < L4_MSG_MAX_WORDS; i++)
+        KT_EQ(me->mr[i], i * 3 + 1000);
+    KT_EQ(l4_ipc_error(l4_send(srv, l4_msgtag(0, L4_MSG_MAX_WORDS + 1, 0), &m, L4_TIMEOUT_NEVER)),
+          L4_ERR_MSG_TOO_LONG);
+    return 0;
+}
+
+static void limited_receiver(void)
+{
+    l4_utcb()->rcv_max_words = 10;
+    l4_threadid_t f = L4_NILTHREAD;
+    l4_msg_t m;
+    uint64_t r = l4_receive(&f, &m, L4_TIMEOUT_NEVER);
+    shared[4] = l4_msgtag_u(l4_ipc_tag(r));
+    shared[5] = l4_utcb()->mr[9];
+    kt_park();
+}
+
+KTEST("ipc", "a_message_longer_than_the_receiver_accepts_is_refused", ipc_rcv_limit)
+{
+    shared[4] = shared[5] = 0;
+    l4_threadid_t t = kt_spawn(1, limited_receiver);
+    l4_thread_switch(t);
+    KT_EQ(kt_state(t) & 0xff, L4_TSTATE_RECEIVING);
+    l4_msg_t m = { { 0 } };
+    l4_utcb()->mr[9] = 0x99;
+    uint64_t r = l4_send(t, l4_msgtag(0, 11, 0), &m, L4_TIMEOUT_NEVER);
+    KT_EQ(l4_ipc_error(r), L4_ERR_MSG_TOO_LONG);
+    KT_ASSERT(!l4_ipc_failed_in_receive(r));
+    KT_EQ(kt_state(t) & 0xff, L4_TSTATE_RECEIVING);       /* undisturbed */
+    KT_EQ(l4_ipc_error(l4_send(t, l4_msgtag(0, 10, 0), &m, L4_TIMEOUT_NEVER)), L4_OK);
+    l4_thread_switch(t);
+    KT_EQ(shared[4], 10);
+    KT_EQ(shared[5], 0x99);
+    return 0;
+}
+
+static void long_sender(void)
+{
+    l4_msg_t m = { { 0 } };
+    shared[6] = l4_send(kt_main, l4_msgtag(0, 20, 0), &m, L4_TIMEOUT_NEVER);
+    kt_park();
+}
+
+KTEST("ipc", "a_queued_message_too_long_fails_for_its_sender_only", ipc_queued_too_long)
+{
+    shared[6] = ~0ULL;
+    l4_threadid_t t = kt_spawn(1, long_sender);
+    l4_thread_switch(t);
+    KT_EQ(kt_state(t) & 0xff, L4_TSTATE_SENDING);
+    l4_utcb()->rcv_max_words = 10;
+    l4_msg_t m;
+    l4_threadid_t f = L4_NILTHREAD;
+    uint64_t r = l4_receive(&f, &m, L4_TIMEOUT_ZERO);
+    l4_utcb()->rcv_max_words = 0;
+    KT_EQ(l4_ipc_error(r), L4_ERR_TIMEOUT);                /* nothing acceptable waited */
+    l4_thread_switch(t);
+    KT_EQ(l4_ipc_error(shared[6]), L4_ERR_MSG_TOO_LONG);
+    KT_ASSERT(!l4_ipc_failed_in_receive(shared[6]));
+    return 0;
+}
+
+static void report_utcb(void)
+{
+    shared[7] = (uint64_t)l4_utcb();
+    kt_park();
+}
+
+KTEST("ipc", "each_thread_finds_its_own_utcb_through_gs", ipc_utcb_gs)
+{
+    KT_EQ((uint64_t)l4_utcb(), l4_utcb_addr(0));
+    shared[7] = 0;
+    l4_threadid_t t = kt_spawn(3, report_utcb);
+    l4_thread_switch(t);
+    KT_EQ(shared[7], l4_utcb_addr(3));
+    KT_EQ(l4_utcb()->self, l4_utcb_addr(0));
     return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <l4/types.h>
 #include <l4/thread.h>
+#include <l4/utcb.h>
 #include <k/param.h>
 #include <k/trapframe.h>
 
@@ -58,6 +59,7 @@ struct tcb {
     uint8_t fault_vector, faulted;
     uint64_t fault_addr;
     void *fpu;
+    struct l4_utcb *utcb;          /* kernel view of the message area */
 };
 
 struct task {
