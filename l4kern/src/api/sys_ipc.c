@@ -1,6 +1,8 @@
 /*
  * sys_ipc.c — decode and validate an ipc call (l4/ipc.h), then run it (kernel/ipc.c).
  */
+#include <k/config.h>
+#include <k/fastpath.h>
 #include <k/ipc.h>
 #include <k/syscall.h>
 #include <l4/utcb.h>
@@ -22,6 +24,8 @@ static unsigned validate(const struct ipc_op *op)
 
 void sys_ipc(struct tcb *self, struct trapframe *tf)
 {
+    if (L4_CONFIG_FASTPATH && fastpath_ipc(self, tf))
+        return;
     struct ipc_op op = {
         .partner = tf->rdi,
         .tag = tf->rsi,

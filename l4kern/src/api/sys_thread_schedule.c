@@ -34,7 +34,7 @@ static void set_prio(struct tcb *t, uint8_t prio)
     if (queued)
         sched_unready(t);
     t->prio = prio;
-    if (queued)
+    if (queued && t->state == L4_TSTATE_READY)
         sched_ready(t);
     if (t == current())
         this_cpu()->need_resched = 1;   /* a lowered priority may hand over the CPU */

@@ -13,7 +13,7 @@
 static struct runq rq;
 extern void switch_context(uint64_t *save_sp, uint64_t next_sp);
 
-static void switch_to(struct tcb *next)
+void sched_switch_to(struct tcb *next)
 {
     struct percpu *c = this_cpu();
     struct tcb *prev = c->current;
@@ -34,15 +34,46 @@ static void switch_to(struct tcb *next)
     switch_context(&prev->ksp, next->ksp);
 }
 
+/*
+ * Lazy queueing (for the IPC fastpath): a thread that blocked on the fastpath may still
+ * sit in the run queue, and the thread it switched to may be running without being in
+ * it. The queue is corrected here, where a choice is made: the running thread is put back
+ * if it is ready, and blocked threads are dropped as they come up.
+ */
+static struct tcb *pick(void)
+{
+    struct tcb *t;
+    while ((t = runq_highest(&rq)) && t->state != L4_TSTATE_READY)
+        runq_remove(&rq, t);
+    return t;
+}
+
+static void to_tail(struct tcb *t)
+{
+    if (t->in_runq)
+        runq_rotate(&rq, t);
+    else
+        runq_enqueue(&rq, t);
+}
+
+int sched_highest_ready_prio(void)
+{
+    struct tcb *t = pick();
+    return t ? t->prio : -1;
+}
+
 void schedule(void)
 {
     struct percpu *c = this_cpu();
     c->need_resched = 0;
-    struct tcb *next = runq_highest(&rq);
+    struct tcb *cur = c->current;
+    if (cur != c->idle && cur->task && cur->state == L4_TSTATE_READY && !cur->in_runq)
+        runq_enqueue(&rq, cur);
+    struct tcb *next = pick();
     if (!next)
         next = c->idle;
     if (next != c->current)
-        switch_to(next);
+        sched_switch_to(next);
 }
 
 void sched_ready(struct tcb *t)
@@ -66,10 +97,10 @@ void sched_block(struct tcb *prefer)
 {
     struct tcb *self = current();
     sched_unready(self);
-    struct tcb *best = runq_highest(&rq);
+    struct tcb *best = pick();
     if (prefer && prefer->in_runq && best && prefer->prio >= best->prio) {
         this_cpu()->need_resched = 0;
-        switch_to(prefer);
+        sched_switch_to(prefer);
         return;
     }
     schedule();
@@ -79,19 +110,19 @@ void sched_yield(void)
 {
     struct tcb *self = current();
     self->slice_left = self->slice_ticks;
-    runq_rotate(&rq, self);
+    to_tail(self);
     schedule();
 }
 
 /* Gives the rest of our slice to `to` if it is ready; else a plain yield. */
 void sched_donate(struct tcb *to)
 {
-    if (!to || !to->in_runq || to == current()) {
+    if (!to || to->state != L4_TSTATE_READY || to == current()) {
         sched_yield();
         return;
     }
-    runq_rotate(&rq, current());
-    switch_to(to);
+    to_tail(current());
+    sched_switch_to(to);
 }
 
 void sched_tick(void)
@@ -106,7 +137,7 @@ void sched_tick(void)
         return;
     }
     cur->slice_left = cur->slice_ticks;
-    runq_rotate(&rq, cur);
+    to_tail(cur);
     this_cpu()->need_resched = 1;
 }
 
