@@ -28,8 +28,9 @@ typedef uint64_t l4_threadid_t;
 
 static inline l4_threadid_t l4_tid_make(unsigned task, unsigned lthread, uint64_t version)
 {
-    return (version << L4_VERSION_SHIFT) | ((l4_threadid_t)task << L4_LTHREAD_BITS) |
-           lthread;
+    return (version << L4_VERSION_SHIFT) |
+           ((l4_threadid_t)(task & (L4_MAX_TASKS - 1)) << L4_LTHREAD_BITS) |
+           (lthread & (L4_THREADS_PER_TASK - 1));
 }
 static inline unsigned l4_tid_lthread(l4_threadid_t t)
 {

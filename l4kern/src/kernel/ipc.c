@@ -103,7 +103,7 @@ static unsigned send_phase(struct tcb *self, const struct ipc_op *op, struct tcb
         *woken = dst;
         return L4_OK;
     }
-    if (op->snd_to == L4_TIMEOUT_ZERO)
+    if (l4_timeout_to_us(op->snd_to) == 0)
         return L4_ERR_TIMEOUT;
     self->partner = dst->id;
     sendq_append(dst, self);
@@ -123,7 +123,7 @@ static void sender_done(struct tcb *src)
         return;
     }
     src->ipc_in_recv = 1;
-    if (src->ipc_rcv_to == L4_TIMEOUT_ZERO) {
+    if (l4_timeout_to_us(src->ipc_rcv_to) == 0) {
         src->ipc_err = L4_ERR_TIMEOUT;
         sched_ready(src);
         return;
@@ -168,7 +168,7 @@ static unsigned receive_phase(struct tcb *self, const struct ipc_op *op, struct 
         sender_done(src);
         return L4_OK;
     }
-    if (op->rcv_to == L4_TIMEOUT_ZERO)
+    if (l4_timeout_to_us(op->rcv_to) == 0)
         return L4_ERR_TIMEOUT;
     self->partner = op->partner;
     return block(self, L4_TSTATE_RECEIVING, op->rcv_to, woken);

@@ -38,6 +38,15 @@ static int put_user_string(uint64_t s, uint64_t len)
     return 0;
 }
 
+void kdebug_dump_regs(const struct trapframe *tf)
+{
+    kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
+    kprintf("  rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->rsp);
+    kprintf("  r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n", tf->r8, tf->r9, tf->r10, tf->r11);
+    kprintf("  r12 %016lx r13 %016lx r14 %016lx r15 %016lx\n", tf->r12, tf->r13, tf->r14, tf->r15);
+    kprintf("  rip %016lx rflags %016lx\n", tf->rip, tf->rflags);
+}
+
 int kdebug_trap(struct trapframe *tf)
 {
     uint8_t insn[2];
@@ -56,6 +65,7 @@ int kdebug_trap(struct trapframe *tf)
         kprintf("[l4kern kdb] enter from thread %lx at rip %lx: ", t->id, tf->rip);
         put_user_string(tf->rdi, tf->rsi);
         kprintf("\n");
+        kdebug_dump_regs(tf);
         break;
     case L4_KDB_EXIT:
         if (t->task->num == L4_TASK_ROOT && tf->rdi >= 1 && tf->rdi <= 127) {

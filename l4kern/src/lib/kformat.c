@@ -1,8 +1,10 @@
 /* kformat.c — a small printf engine: enough for logs and panics, nothing more. */
 #include <k/lib.h>
 
+/* Puts v in `base`, right-aligned in `width` with `sign` ('-' or 0) before the digits;
+ * zero padding goes between sign and digits, space padding before the sign. */
 static int put_num(void (*put)(int, void *), void *arg, uint64_t v, unsigned base,
-                   int width, char pad)
+                   int width, char pad, char sign)
 {
     char buf[24];
     int n = 0, out = 0;
@@ -10,8 +12,12 @@ static int put_num(void (*put)(int, void *), void *arg, uint64_t v, unsigned bas
         buf[n++] = "0123456789abcdef"[v % base];
         v /= base;
     } while (v);
-    for (; width > n; width--, out++)
+    if (sign && pad == '0')
+        put(sign, arg), out++;
+    for (width -= !!sign; width > n; width--, out++)
         put(pad, arg);
+    if (sign && pad != '0')
+        put(sign, arg), out++;
     while (n)
         put(buf[--n], arg), out++;
     return out;
@@ -37,20 +43,19 @@ int kformat(void (*put)(int c, void *arg), void *arg, const char *fmt, va_list a
         switch (*fmt) {
         case 'd': case 'i': {
             int64_t v = longs ? va_arg(ap, int64_t) : va_arg(ap, int);
-            if (v < 0)
-                put('-', arg), out++;
-            out += put_num(put, arg, v < 0 ? -(uint64_t)v : (uint64_t)v, 10, width, pad);
+            out += put_num(put, arg, v < 0 ? -(uint64_t)v : (uint64_t)v, 10, width, pad,
+                           v < 0 ? '-' : 0);
             break;
         }
         case 'u':
-            out += put_num(put, arg, longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10, width, pad);
+            out += put_num(put, arg, longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10, width, pad, 0);
             break;
         case 'x':
-            out += put_num(put, arg, longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, width, pad);
+            out += put_num(put, arg, longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, width, pad, 0);
             break;
         case 'p':
             put('0', arg), put('x', arg), out += 2;
-            out += put_num(put, arg, (uint64_t)va_arg(ap, void *), 16, 16, '0');
+            out += put_num(put, arg, (uint64_t)va_arg(ap, void *), 16, 16, '0', 0);
             break;
         case 's': {
             const char *s = va_arg(ap, const char *);
@@ -65,9 +70,9 @@ int kformat(void (*put)(int c, void *arg), void *arg, const char *fmt, va_list a
             put('%', arg), out++;
             break;
         default:
-            put('%', arg), put(*fmt, arg), out += 2;
             if (!*fmt)
-                return out;
+                return put('%', arg), out + 1;
+            put('%', arg), put(*fmt, arg), out += 2;
         }
     }
     return out;

@@ -52,8 +52,8 @@
 
     .text
 /* syscall: rcx = user rip, r11 = user rflags, rsp still the user's. */
-    .globl syscall_entry
-syscall_entry:
+/* Builds the trapframe a `syscall` leaves no hardware frame for, then calls handler. */
+.macro SYSCALL_FRAME vector, handler
     swapgs
     movq %rsp, %gs:PERCPU_USER_RSP
     movq %gs:PERCPU_KSTACK_TOP, %rsp
@@ -63,31 +63,22 @@ syscall_entry:
     pushq $USER_CS
     pushq %rcx
     pushq $0
-    pushq $VECTOR_SYSCALL
+    pushq $\vector
     SAVE_GPRS
     xorl %ebp, %ebp
     movq %rsp, %rdi
-    call syscall_dispatch
+    call \handler
     jmp return_to_user
+.endm
+
+    .globl syscall_entry
+syscall_entry:
+    SYSCALL_FRAME VECTOR_SYSCALL, syscall_dispatch
 
 /* Compatibility-mode syscall: no 32-bit user code exists, so treat it as a fault. */
     .globl syscall_compat_entry
 syscall_compat_entry:
-    swapgs
-    movq %rsp, %gs:PERCPU_USER_RSP
-    movq %gs:PERCPU_KSTACK_TOP, %rsp
-    pushq $USER_DS
-    pushq %gs:PERCPU_USER_RSP
-    pushq %r11
-    pushq $USER_CS
-    pushq %rcx
-    pushq $0
-    pushq $6                        /* reported as #UD */
-    SAVE_GPRS
-    xorl %ebp, %ebp
-    movq %rsp, %rdi
-    call trap_dispatch
-    jmp return_to_user
+    SYSCALL_FRAME 6, trap_dispatch  /* reported as #UD */
 
 /* Leave the kernel to the user frame at the top of the current kernel stack. */
     .globl return_to_user

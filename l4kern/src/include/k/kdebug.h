@@ -6,5 +6,6 @@
 
 /* Handles an int3 from user mode if it is a kdebug trap; returns 0 for a plain int3. */
 int kdebug_trap(struct trapframe *tf);
+void kdebug_dump_regs(const struct trapframe *tf);
 
 #endif
