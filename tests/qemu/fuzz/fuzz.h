@@ -1,0 +1,34 @@
+/*
+ * fuzz.h — the protocol between the fuzz root task (root.c) and the hostile fuzz task's
+ * supervisor (supervisor.c), and the limits both sides share.
+ *
+ * Root sends LABEL_START to the supervisor (the first thread of boot task 3) with MR0 =
+ * the number of calls to make; the supervisor learns root's id from that message. From
+ * then on the supervisor sends LABEL_REPORT messages, the words below, to root only.
+ */
+#ifndef FUZZ_H
+#define FUZZ_H
+
+#include <native/rt.h>
+#include <l4/errors.h>
+#include <l4/kdebug.h>
+
+#define FUZZ_LABEL_START  0x46535452u   /* "FSTR" */
+#define FUZZ_LABEL_REPORT 0x46525054u   /* "FRPT" */
+
+/* Words of a report, MR0..MR4. */
+enum fuzz_report_word {
+    FUZZ_R_CALLS = 0,     /* calls the workers have begun */
+    FUZZ_R_RESTARTS,      /* stopped workers the supervisor restarted */
+    FUZZ_R_CANCELS,       /* workers it cancelled out of a long IPC */
+    FUZZ_R_VIOLATIONS,    /* results that contradict the ABI (wrong error codes) */
+    FUZZ_R_SEED,
+    FUZZ_R_WORDS
+};
+
+#define FUZZ_DEFAULT_CALLS  100000u
+#define FUZZ_DEFAULT_SEED   0x5eed0001ULL
+#define FUZZ_REPORT_TICKS   50u         /* supervisor: a report at least every 50 ms */
+#define FUZZ_HEARTBEAT_PRIO 200u        /* root's heartbeat: above the fuzzer's MCP */
+
+#endif
