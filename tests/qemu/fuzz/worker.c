@@ -35,15 +35,18 @@ static int names_nothing(l4_threadid_t t)
     return l4_tid_version(t) == 0;
 }
 
-/* Random receive limit and long-message words: the page is the sender's to scribble on. */
-static void scribble_utcb(uint64_t *s, unsigned me)
+/* Random receive limit and long-message words: the page is the sender's to scribble on.
+ * Returns the limit the kernel must honour when this thread receives. */
+static uint64_t scribble_utcb(uint64_t *s, unsigned me)
 {
     struct l4_utcb *u = (struct l4_utcb *)l4_utcb_addr(me);  /* not %gs: a sibling may move GS */
-    if (rng_below(s, 4))
-        return;
-    u->rcv_max_words = rng_below(s, 2) ? rng_below(s, 70) : rng_next(s);
-    for (unsigned i = 0; i < 4; i++)
-        u->mr[8 + rng_below(s, L4_MSG_MAX_WORDS - 8)] = gen_word(s);
+    if (!rng_below(s, 4)) {
+        u->rcv_max_words = rng_below(s, 2) ? rng_below(s, 70) : rng_next(s);
+        for (unsigned i = 0; i < 4; i++)
+            u->mr[8 + rng_below(s, L4_MSG_MAX_WORDS - 8)] = gen_word(s);
+    }
+    uint64_t max = u->rcv_max_words;
+    return max == 0 || max > L4_MSG_MAX_WORDS ? L4_MSG_MAX_WORDS : max;
 }
 
 /* What the send phase must answer before it looks for a partner; L4_OK if nothing. */
@@ -69,13 +72,15 @@ static void call_ipc(uint64_t *s, struct fuzz_worker *w, unsigned me)
         .control = flags << 32 | (uint64_t)gen_timeout(s) << 16 | gen_timeout(s) };
     for (unsigned i = 0; i < L4_MSG_REG_WORDS; i++)
         r.msg.w[i] = gen_word(s);
-    scribble_utcb(s, me);
+    uint64_t limit = scribble_utcb(s, me);
     l4_threadid_t to = r.partner;
     l4_msgtag_t tag = r.tag;
     count_call(w);
     uint64_t res = l4_ipc(&r);
     unsigned want = ipc_send_verdict(flags, tag, to);
     expect_error_code(L4_SYS_IPC, to, flags, l4_ipc_error(res));
+    if (!want && (flags & L4_IPC_RECV) && !l4_ipc_error(res) && l4_msgtag_u(res) > limit)
+        expect(L4_SYS_IPC, to, limit, l4_msgtag_u(res), limit);   /* over our receive limit */
     if (want)
         expect(L4_SYS_IPC, to, flags, res, (uint64_t)want << L4_RES_ERR_SHIFT);
     else if (flags == 0)
