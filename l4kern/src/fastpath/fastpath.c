@@ -27,6 +27,8 @@ int fastpath_ipc(struct tcb *self, struct trapframe *tf)
     if (!dst || dst == self || dst->state != L4_TSTATE_RECEIVING ||
         !((dst->ipc_flags & L4_IPC_OPEN) || dst->partner == self->id) ||
         ((flags & L4_IPC_OPEN) && self->sendq_head) ||           /* a sender is waiting */
+        (dst->utcb->rcv_max_words &&                              /* over its receive limit: */
+         dst->utcb->rcv_max_words < l4_msgtag_u(tag)) ||          /* the slow path refuses it */
         (int)dst->prio < sched_highest_ready_prio())
         return 0;
 
