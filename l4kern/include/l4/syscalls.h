@@ -15,8 +15,23 @@
  *   out rax = L4_OK, rdi = the thread an IPC to the destination would reach, rsi = one of
  *   L4_NEAREST_* (today every existing thread is SAME_CLAN; clans come with issue 5).
  *   Error: NO_PARTNER for a non-nil id that names no thread.
- * fpage_unmap, task_new: numbered here; this kernel returns L4_ERR_UNSUPPORTED until the
- *   address-space issue provides them.
+ * fpage_unmap: see l4/fpage.h.
+ *
+ * task_new (rax = L4_SYS_TASK_NEW) creates or deletes a task.
+ *   Create:  rdi = task number (2 .. L4_MAX_TASKS-1), or L4_TASK_ANY for any free one
+ *            rsi = ip, rdx = sp of its first thread (lthread 0, ready at once)
+ *            r10 = pager, r8 = maximum controlled priority (clamped to the caller's),
+ *            r9 = exception handler
+ *   out      rax = enum l4_error, rdi = the first thread's id
+ *   The caller's task becomes the new task's chief. The new address space holds only the
+ *   KIP and its UTCB: every other page arrives through its pager.
+ *   Delete:  rdi = task number | L4_TASK_DELETE; only the task's chief may. The task, its
+ *            threads, every mapping it holds (and every mapping derived from those, in any
+ *            task) and, recursively, the tasks it created are deleted; its kernel memory
+ *            returns to the pool.
+ *   Errors: INVALID (number out of range, ip/sp outside the user half, unknown bits),
+ *   PERMISSION (number in use, or deleting a task one is not the chief of; nesting deeper
+ *   than L4_MAX_NESTING), NO_PARTNER (deleting a number no task has), NO_MEMORY.
  */
 #ifndef L4_SYSCALLS_H
 #define L4_SYSCALLS_H
@@ -24,6 +39,9 @@
 #include <l4/types.h>
 #include <l4/ipc.h>
 #include <l4/thread.h>
+#include <l4/fpage.h>
+#include <l4/fault.h>
+#include <l4/utcb.h>
 
 #define L4_SYS_BASE             0x4c340000ULL
 #define L4_SYS_IPC              (L4_SYS_BASE + 0)
@@ -35,6 +53,10 @@
 #define L4_SYS_TASK_NEW         (L4_SYS_BASE + 6)
 #define L4_SYS_COUNT            7
 
+#define L4_TASK_ANY             0x0ULL
+#define L4_TASK_DELETE          (1ULL << 63)
+#define L4_MAX_NESTING          16
+
 #define L4_NEAREST_SAME_CLAN    0x00
 #define L4_NEAREST_OUTER_CLAN   0x04
 #define L4_NEAREST_INNER_CLAN   0x0c
@@ -42,6 +64,9 @@
 _Static_assert(L4_SYS_BASE > 0x40000000ULL + 0x10000ULL, "outside Linux and x32 numbers");
 
 #ifndef L4_KERNEL
+
+static inline uint64_t l4_raw_syscall(uint64_t nr, uint64_t a, uint64_t b, uint64_t c,
+                                      uint64_t d, uint64_t e, uint64_t f);
 
 /* The full register image of an ipc call; l4_ipc() loads it, traps and stores it back. */
 struct l4_ipc_regs {
@@ -123,6 +148,42 @@ static inline l4_threadid_t l4_id_nearest(l4_threadid_t dest, uint64_t *type, ui
     return rdi;
 }
 static inline l4_threadid_t l4_myself(void) { return l4_id_nearest(L4_NILTHREAD, 0, 0); }
+
+/* Creates task `num` (or any, with L4_TASK_ANY); *first gets its first thread's id. */
+static inline uint64_t l4_task_new(uint64_t num, uint64_t ip, uint64_t sp, l4_threadid_t pager,
+                                   unsigned mcp, l4_threadid_t exc_handler, l4_threadid_t *first)
+{
+    register uint64_t rax __asm__("rax") = L4_SYS_TASK_NEW;
+    register uint64_t rdi __asm__("rdi") = num;
+    register uint64_t rsi __asm__("rsi") = ip;
+    register uint64_t rdx __asm__("rdx") = sp;
+    register uint64_t r10 __asm__("r10") = pager;
+    register uint64_t r8 __asm__("r8") = mcp;
+    register uint64_t r9 __asm__("r9") = exc_handler;
+    __asm__ volatile("syscall" : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+                     : : "rcx", "r11", "memory");
+    if (first)
+        *first = rdi;
+    return rax;
+}
+static inline uint64_t l4_task_delete(unsigned num)
+{
+    return l4_raw_syscall(L4_SYS_TASK_NEW, num | L4_TASK_DELETE, 0, 0, 0, 0, 0);
+}
+
+/* fpage_unmap (l4/fpage.h); *covered gets the number of pages the call covered. */
+static inline uint64_t l4_fpage_unmap(uint64_t fpage, uint64_t flags, unsigned task,
+                                      uint64_t *covered)
+{
+    register uint64_t rax __asm__("rax") = L4_SYS_FPAGE_UNMAP;
+    register uint64_t rdi __asm__("rdi") = fpage;
+    register uint64_t rsi __asm__("rsi") = flags;
+    register uint64_t rdx __asm__("rdx") = task;
+    __asm__ volatile("syscall" : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx) : : "rcx", "r11", "memory");
+    if (covered)
+        *covered = rdi;
+    return rax;
+}
 
 static inline uint64_t l4_thread_switch(l4_threadid_t dest)
 {

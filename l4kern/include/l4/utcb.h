@@ -23,7 +23,8 @@
 struct l4_utcb {
     uint64_t self;                    /* this UTCB's user address */
     uint64_t rcv_max_words;           /* receive limit (0 = L4_MSG_MAX_WORDS) */
-    uint64_t reserved[6];
+    uint64_t rcv_window;              /* flexpage accepting map/grant items (nil: none) */
+    uint64_t reserved[5];
     l4_word_t mr[L4_MSG_MAX_WORDS];   /* message words; 0..7 are unused (registers) */
 };
 
