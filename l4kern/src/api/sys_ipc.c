@@ -15,10 +15,11 @@ static unsigned validate(const struct ipc_op *op)
         return L4_OK;
     if (op->tag & L4_TAG_RESERVED)
         return L4_ERR_INVALID;
-    if (l4_msgtag_u(op->tag) > L4_MSG_MAX_WORDS)
+    unsigned u = l4_msgtag_u(op->tag), t = l4_msgtag_t_words(op->tag);
+    if (u + t > L4_MSG_MAX_WORDS)
         return L4_ERR_MSG_TOO_LONG;
-    if (l4_msgtag_t_words(op->tag))
-        return L4_ERR_UNSUPPORTED;     /* map and grant items: the address-space issue */
+    if (t & 1)
+        return L4_ERR_INVALID;         /* map and grant items are two words each */
     return L4_OK;
 }
 

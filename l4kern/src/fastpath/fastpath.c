@@ -24,7 +24,7 @@ int fastpath_ipc(struct tcb *self, struct trapframe *tf)
         ((tf->r10 >> 16) & 0xffff) != L4_TIMEOUT_NEVER)          /* no timeout to arm */
         return 0;
     struct tcb *dst = thread_lookup(tf->rdi);
-    if (!dst || dst == self || dst->state != L4_TSTATE_RECEIVING ||
+    if (!dst || dst == self || dst->state != L4_TSTATE_RECEIVING || dst->kcall ||
         !((dst->ipc_flags & L4_IPC_OPEN) || dst->partner == self->id) ||
         ((flags & L4_IPC_OPEN) && self->sendq_head) ||           /* a sender is waiting */
         (dst->utcb->rcv_max_words &&                              /* over its receive limit: */
@@ -33,7 +33,7 @@ int fastpath_ipc(struct tcb *self, struct trapframe *tf)
         return 0;
 
     struct trapframe *d = dst->tf;
-    d->rax = tag & 0xffffffffffffULL;
+    dst->ipc_rcv_tag = tag & 0xffffffffffffULL;
     d->rdi = self->id;
     d->rdx = tf->rdx; d->rbx = tf->rbx; d->r8 = tf->r8; d->r9 = tf->r9;
     d->r12 = tf->r12; d->r13 = tf->r13; d->r14 = tf->r14; d->r15 = tf->r15;
@@ -42,6 +42,7 @@ int fastpath_ipc(struct tcb *self, struct trapframe *tf)
     dst->state = L4_TSTATE_READY;
 
     self->ipc_flags = flags;
+    self->ipc_tag = tag;
     self->ipc_rcv_to = L4_TIMEOUT_NEVER;
     self->ipc_in_recv = 0;
     self->ipc_err = L4_OK;
@@ -50,7 +51,6 @@ int fastpath_ipc(struct tcb *self, struct trapframe *tf)
     sched_switch_to(dst);
 
     /* Woken: a partner has left its message in our registers, or an error for us. */
-    if (self->ipc_err)
-        tf->rax = ipc_result(self->ipc_err, 1);
+    tf->rax = self->ipc_err ? ipc_result(self->ipc_err, 1) : self->ipc_rcv_tag;
     return 1;
 }

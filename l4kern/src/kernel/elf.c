@@ -8,6 +8,7 @@
 #include <k/lib.h>
 #include <k/log.h>
 #include <k/mem.h>
+#include <k/space.h>
 #include <k/thread.h>
 #include <l4/layout.h>
 
@@ -33,20 +34,21 @@ static int seg_ok(const struct phdr *p, uint64_t size)
            p->vaddr < L4_USER_RESERVED_BASE && p->memsz <= L4_USER_RESERVED_BASE - p->vaddr;
 }
 
+/* Each page becomes a root of the mapping database, so the task can map it onward. */
 static int load_segment(struct task *task, const uint8_t *image, const struct phdr *p)
 {
-    uint64_t flags = PTE_U | (p->flags & PF_W ? PTE_W : 0) | (p->flags & PF_X ? 0 : PTE_NX);
+    unsigned rights = L4_FPAGE_R | (p->flags & PF_W ? L4_FPAGE_W : 0) | (p->flags & PF_X ? L4_FPAGE_X : 0);
     for (uint64_t va = ALIGN_DOWN(p->vaddr, PAGE_SIZE); va < p->vaddr + p->memsz; va += PAGE_SIZE) {
         uint64_t *pte = pt_walk(task->pml4, va, 0);
         uint8_t *frame;
         if (pte && (*pte & PTE_P)) {        /* shared with the previous segment */
             frame = phys_to_virt(*pte & PTE_ADDR);
-            *pte |= flags & PTE_W;
-            if (!(flags & PTE_NX))
+            *pte |= rights & L4_FPAGE_W ? PTE_W : 0;
+            if (rights & L4_FPAGE_X)
                 *pte &= ~PTE_NX;
         } else {
             frame = kpool_alloc(1);
-            if (!frame || pt_map(task->pml4, va, virt_to_phys(frame), flags))
+            if (!frame || space_insert(task, va, virt_to_phys(frame), rights, NULL))
                 return -1;
         }
         /* Copy the part of the file image that falls in this page. */

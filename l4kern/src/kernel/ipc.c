@@ -13,6 +13,8 @@
 #include <k/lib.h>
 #include <k/log.h>
 #include <k/sched.h>
+#include <k/space.h>
+#include <l4/fault.h>
 #include <k/x86.h>
 
 static void sendq_append(struct tcb *rcv, struct tcb *snd)
@@ -43,20 +45,6 @@ static void sendq_remove(struct tcb *snd)
     snd->sq_next = snd->sq_prev = snd->sq_owner = 0;
 }
 
-/* Copies src's message into dst's registers: rax = tag, rdi = sender, MR0..MR7. */
-static void transfer(struct tcb *src, struct tcb *dst, l4_msgtag_t tag)
-{
-    struct trapframe *s = src->tf, *d = dst->tf;
-    d->rax = tag & 0xffffffffffffULL;
-    d->rdi = src->id;
-    d->rdx = s->rdx; d->rbx = s->rbx; d->r8 = s->r8; d->r9 = s->r9;
-    d->r12 = s->r12; d->r13 = s->r13; d->r14 = s->r14; d->r15 = s->r15;
-    unsigned u = l4_msgtag_u(tag);
-    if (u > L4_MSG_REG_WORDS)
-        memcpy(&dst->utcb->mr[L4_MSG_REG_WORDS], &src->utcb->mr[L4_MSG_REG_WORDS],
-               (u - L4_MSG_REG_WORDS) * sizeof(l4_word_t));
-}
-
 /* Words a receiver accepts; its own page says so, but the page is user-writable: clamp. */
 static unsigned rcv_limit(const struct tcb *rcv)
 {
@@ -66,7 +54,89 @@ static unsigned rcv_limit(const struct tcb *rcv)
 
 static int fits(const struct tcb *rcv, l4_msgtag_t tag)
 {
-    return l4_msgtag_u(tag) <= rcv_limit(rcv);
+    unsigned words = l4_msgtag_u(tag) + l4_msgtag_t_words(tag);
+    return rcv->kcall ? words <= ARRAY_SIZE(rcv->kmsg) : words <= rcv_limit(rcv);
+}
+
+/* Word i of the message src is sending: registers, UTCB, or the kernel's words. */
+static l4_word_t word_out(const struct tcb *src, unsigned i)
+{
+    if (src->kcall)
+        return i < ARRAY_SIZE(src->kmsg) ? src->kmsg[i] : 0;
+    if (i >= L4_MSG_REG_WORDS)
+        return src->utcb->mr[i];
+    const struct trapframe *s = src->tf;
+    const uint64_t regs[L4_MSG_REG_WORDS] = { s->rdx, s->rbx, s->r8, s->r9, s->r12, s->r13, s->r14, s->r15 };
+    return regs[i];
+}
+
+static void word_in(struct tcb *dst, unsigned i, l4_word_t w)
+{
+    if (dst->kcall) {
+        if (i < ARRAY_SIZE(dst->kmsg))
+            dst->kmsg[i] = w;
+        return;
+    }
+    struct trapframe *d = dst->tf;
+    switch (i) {
+    case 0: d->rdx = w; break;
+    case 1: d->rbx = w; break;
+    case 2: d->r8 = w; break;
+    case 3: d->r9 = w; break;
+    case 4: d->r12 = w; break;
+    case 5: d->r13 = w; break;
+    case 6: d->r14 = w; break;
+    case 7: d->r15 = w; break;
+    default: dst->utcb->mr[i] = w;
+    }
+}
+
+/* Applies the message's map and grant items to dst through its receive window. */
+static unsigned apply_items(struct tcb *src, struct tcb *dst, unsigned u, unsigned t)
+{
+    l4_fpage_t window = dst->kcall ? L4_FPAGE_WHOLE : dst->utcb->rcv_window;
+    if (window == L4_FPAGE_NIL)
+        return L4_ERR_MAP_FAILED;
+    for (unsigned i = u; i + 1 < u + t; i += 2) {
+        l4_word_t item = word_out(src, i);
+        unsigned err = space_map_item(src->task, dst->task, item & ~L4_ITEM_GRANT,
+                                      word_out(src, i + 1), window, (item & L4_ITEM_GRANT) != 0);
+        if (err)
+            return err;
+    }
+    return L4_OK;
+}
+
+/* An exception handler's full reply must leave the thread able to run (l4/fault.h). */
+static int exception_reply_ok(const struct tcb *src, unsigned u)
+{
+    if (u < L4_EXC_WORDS)
+        return 1;
+    static const unsigned addr_words[] = { L4_EXC_RIP, L4_EXC_RSP, L4_EXC_FS, L4_EXC_GS };
+    for (unsigned i = 0; i < ARRAY_SIZE(addr_words); i++)
+        if (word_out(src, addr_words[i]) >= L4_USER_END)
+            return 0;
+    return 1;
+}
+
+/* Delivers src's message to dst: items first (a failure delivers nothing), then the
+ * words, then the tag and the sender's id. */
+static unsigned transfer(struct tcb *src, struct tcb *dst, l4_msgtag_t tag)
+{
+    unsigned u = l4_msgtag_u(tag), t = l4_msgtag_t_words(tag);
+    if (dst->kcall == KCALL_EXCEPTION && !exception_reply_ok(src, u))
+        return L4_ERR_INVALID;
+    if (t) {
+        unsigned err = apply_items(src, dst, u, t);
+        if (err)
+            return err;
+    }
+    for (unsigned i = 0; i < u + t; i++)
+        word_in(dst, i, word_out(src, i));
+    dst->ipc_rcv_tag = tag & 0xffffffffffffULL;
+    if (!dst->kcall)
+        dst->tf->rdi = src->id;
+    return L4_OK;
 }
 
 static int accepts(const struct tcb *rcv, const struct tcb *snd)
@@ -96,7 +166,9 @@ static unsigned send_phase(struct tcb *self, const struct ipc_op *op, struct tcb
     if (accepts(dst, self)) {
         if (!fits(dst, op->tag))
             return L4_ERR_MSG_TOO_LONG;
-        transfer(self, dst, op->tag);
+        unsigned err = transfer(self, dst, op->tag);
+        if (err)
+            return err;
         timeout_disarm(dst);
         dst->ipc_err = L4_OK;
         sched_ready(dst);
@@ -134,11 +206,11 @@ static void sender_done(struct tcb *src)
 }
 
 /* A queued message longer than the receiver accepts fails in its sender's send phase. */
-static void refuse_sender(struct tcb *src)
+static void refuse_sender(struct tcb *src, unsigned err)
 {
     sendq_remove(src);
     timeout_disarm(src);
-    src->ipc_err = L4_ERR_MSG_TOO_LONG;
+    src->ipc_err = err;
     sched_ready(src);
 }
 
@@ -156,15 +228,16 @@ static unsigned receive_phase(struct tcb *self, const struct ipc_op *op, struct 
 {
     if (!(op->flags & L4_IPC_OPEN) && !thread_lookup(op->partner))
         return L4_ERR_NO_PARTNER;
-    struct tcb *src = find_sender(self, op);
-    while (src && !fits(self, src->tf->rsi)) {
-        refuse_sender(src);
-        src = find_sender(self, op);
-    }
-    if (src) {
+    struct tcb *src;
+    while ((src = find_sender(self, op))) {
+        unsigned err = fits(self, src->ipc_tag) ? transfer(src, self, src->ipc_tag)
+                                                : L4_ERR_MSG_TOO_LONG;
+        if (err) {
+            refuse_sender(src, err);        /* its send fails; look for the next */
+            continue;
+        }
         sendq_remove(src);
         timeout_disarm(src);
-        transfer(src, self, src->tf->rsi);
         sender_done(src);
         return L4_OK;
     }
@@ -178,12 +251,13 @@ uint64_t ipc_do(struct tcb *self, const struct ipc_op *op)
 {
     struct tcb *woken = 0;
     self->ipc_flags = op->flags;
+    self->ipc_tag = op->tag;
     self->ipc_rcv_to = op->rcv_to;
     self->ipc_in_recv = 0;
     if (op->flags & L4_IPC_SEND) {
         unsigned err = send_phase(self, op, &woken);
         if (self->ipc_in_recv)      /* queued, then carried into the receive phase */
-            return err ? ipc_result(err, 1) : self->tf->rax;
+            return err ? ipc_result(err, 1) : self->ipc_rcv_tag;
         if (err)
             return ipc_result(err, 0);
     }
@@ -192,7 +266,7 @@ uint64_t ipc_do(struct tcb *self, const struct ipc_op *op)
     unsigned err = receive_phase(self, op, woken);
     if (err)
         return ipc_result(err, 1);
-    return self->tf->rax;       /* transfer() left the tag there */
+    return self->ipc_rcv_tag;
 }
 
 void ipc_abort(struct tcb *t, unsigned err)
@@ -202,4 +276,19 @@ void ipc_abort(struct tcb *t, unsigned err)
     sendq_remove(t);
     timeout_disarm(t);
     t->ipc_err = err;
+}
+
+/* A call (or send) the kernel makes for t with the words in t->kmsg: the page-fault and
+ * exception protocols of l4/fault.h. Returns the IPC error, 0 on success. */
+unsigned ipc_kcall(struct tcb *t, l4_threadid_t to, uint32_t label, unsigned u,
+                   enum kcall_kind kind, unsigned flags)
+{
+    struct ipc_op op = {
+        .partner = to, .tag = l4_msgtag(label, u, 0), .flags = flags,
+        .snd_to = L4_TIMEOUT_NEVER, .rcv_to = L4_TIMEOUT_NEVER,
+    };
+    t->kcall = (uint8_t)kind;
+    uint64_t r = ipc_do(t, &op);
+    t->kcall = KCALL_NONE;
+    return l4_ipc_error(r);
 }

@@ -20,6 +20,13 @@ static void set_log_level(void)
         log_level = v[0] - '0';
 }
 
+/* 1 if the boot archive holds a program called name. */
+static int boot_has(const char *name)
+{
+    struct boot_file f;
+    return bootar_find(phys_to_virt(kip->boot_archive_base), kip->boot_archive_size, name, &f) == 0;
+}
+
 /* Loads boot program `name` as task `num` with maximum controlled priority `mcp` and
  * makes its first thread runnable (rdi = the KIP's address, rsp = 0: crt0 sets its own). */
 static struct tcb *start_boot_task(const char *name, unsigned num, uint8_t mcp)
@@ -89,7 +96,11 @@ void kmain(uint64_t start_info_phys)
     sched_init();
     char root[32] = "root";
     cmdline_get("root", root, sizeof(root));
-    start_boot_task(root, L4_TASK_ROOT, ROOT_MCP);
+    /* sigma0, if the archive has one, is task 1 and the root task's pager. */
+    struct tcb *sigma0 = boot_has("sigma0") ? start_boot_task("sigma0", L4_TASK_SIGMA0, ROOT_MCP) : NULL;
+    struct tcb *r = start_boot_task(root, L4_TASK_ROOT, ROOT_MCP);
+    if (sigma0)
+        r->pager = sigma0->id;
     start_extra_tasks();
     apic_init();
     sched_start();

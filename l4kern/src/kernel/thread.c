@@ -10,6 +10,7 @@
 #include <k/lib.h>
 #include <k/mem.h>
 #include <k/sched.h>
+#include <k/space.h>
 #include <k/x86.h>
 #include <l4/layout.h>
 
@@ -69,6 +70,8 @@ static int utcb_attach(struct task *task, unsigned lthread, struct tcb *t)
     t->gs_base = va;
     return 0;
 }
+
+_Static_assert(sizeof(struct tcb) <= TCB_FPU_OFFSET, "TCB overlaps its FPU area");
 
 struct tcb *kernel_thread_create(void (*fn)(void))
 {
@@ -145,4 +148,56 @@ struct task *task_create(unsigned num, uint8_t mcp)
     task->mcp = mcp;
     tasks[num] = task;
     return task;
+}
+
+/* Everyone waiting on a thread that is going learns that it has gone. */
+static void release_waiters(struct tcb *dead)
+{
+    while (dead->sendq_head) {
+        struct tcb *s = dead->sendq_head;
+        ipc_abort(s, L4_ERR_NO_PARTNER);
+        sched_ready(s);
+    }
+    for (unsigned n = 0; n < MAX_TASKS_LIVE; n++) {
+        if (!tasks[n])
+            continue;
+        for (unsigned l = 0; l < L4_THREADS_PER_TASK; l++) {
+            struct tcb *w = tasks[n]->threads[l];
+            if (w && w->state == L4_TSTATE_RECEIVING && !(w->ipc_flags & L4_IPC_OPEN) &&
+                w->partner == dead->id) {
+                ipc_abort(w, L4_ERR_NO_PARTNER);
+                sched_ready(w);
+            }
+        }
+    }
+}
+
+static void thread_delete(struct tcb *t)
+{
+    ipc_abort(t, L4_ERR_CANCELLED);
+    sched_unready(t);
+    t->state = L4_TSTATE_INVALID;
+    release_waiters(t);
+    if (this_cpu()->fpu_owner == t)
+        this_cpu()->fpu_owner = NULL;
+    t->task->threads[l4_tid_lthread(t->id)] = NULL;
+    t->task->nthreads--;
+    kpool_free(t->utcb, 1);
+    tcb_free(t);
+}
+
+/* Deletes a task, its threads, its mappings (and all derived from them) and, first, the
+ * tasks it created. Nesting is bounded (L4_MAX_NESTING), so is the recursion. */
+void task_delete(struct task *task)
+{
+    for (unsigned n = 0; n < MAX_TASKS_LIVE; n++)
+        if (tasks[n] && tasks[n]->chief == task->num && n != task->num)
+            task_delete(tasks[n]);
+    for (unsigned l = 0; l < L4_THREADS_PER_TASK; l++)
+        if (task->threads[l])
+            thread_delete(task->threads[l]);
+    space_destroy(task);
+    pt_free_space(task->pml4);
+    tasks[task->num] = NULL;
+    kpool_free(task, 1);
 }

@@ -73,6 +73,21 @@ l4_threadid_t gen_tid_not_supervisor(uint64_t *s)
     return t;
 }
 
+/* Pagers and exception handlers are never live threads of the fuzz task: with fault and
+ * exception IPC, a sibling as handler could rewrite a worker's registers and jump it into
+ * its own result checks, which would then report nonsense rather than kernel bugs. */
+l4_threadid_t gen_handler_tid(uint64_t *s)
+{
+    for (;;) {
+        l4_threadid_t t = gen_tid(s);
+        int live = 0;
+        for (unsigned i = 0; i <= FUZZ_WORKERS; i++)
+            live |= t == fuzz_ids[i];
+        if (!live)
+            return t;
+    }
+}
+
 static const uint64_t edge_addrs[] = {
     0, 1, 0xfff, 0x1000, 0x1000000,                     /* null page; root's image (unmapped here) */
     L4_KIP_ADDR, L4_KIP_ADDR + 0xffd,                   /* read-only, NX; last bytes of it */

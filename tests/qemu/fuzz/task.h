@@ -43,6 +43,7 @@ uint64_t rng_below(uint64_t *s, uint64_t n);
 uint64_t rng_seed(uint64_t seed, unsigned stream);
 l4_threadid_t gen_tid(uint64_t *s);
 l4_threadid_t gen_tid_not_supervisor(uint64_t *s);
+l4_threadid_t gen_handler_tid(uint64_t *s);
 uint64_t gen_addr(uint64_t *s);
 uint64_t gen_len(uint64_t *s);
 uint64_t gen_word(uint64_t *s);

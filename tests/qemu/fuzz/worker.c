@@ -58,10 +58,10 @@ static unsigned ipc_send_verdict(uint64_t flags, l4_msgtag_t tag, l4_threadid_t 
         return L4_OK;
     if (tag & L4_TAG_RESERVED)
         return L4_ERR_INVALID;
-    if (l4_msgtag_u(tag) > L4_MSG_MAX_WORDS)
+    if (l4_msgtag_u(tag) + l4_msgtag_t_words(tag) > L4_MSG_MAX_WORDS)
         return L4_ERR_MSG_TOO_LONG;
-    if (l4_msgtag_t_words(tag))
-        return L4_ERR_UNSUPPORTED;
+    if (l4_msgtag_t_words(tag) & 1)
+        return L4_ERR_INVALID;             /* map/grant items are two words each */
     return names_nothing(to) ? L4_ERR_NO_PARTNER : L4_OK;
 }
 
@@ -96,7 +96,7 @@ static void call_ex_regs(uint64_t *s, struct fuzz_worker *w)
 {
     struct l4_exregs x = { .control = gen_exregs_control(s), .ip = gen_addr(s),
         .sp = gen_addr(s), .flags = gen_word(s), .fs_base = gen_addr(s),
-        .gs_base = gen_addr(s), .pager = gen_tid(s), .exc_handler = gen_tid(s) };
+        .gs_base = gen_addr(s), .pager = gen_handler_tid(s), .exc_handler = gen_handler_tid(s) };
     uint64_t c = x.control, ip = x.ip, sp = x.sp, fs = x.fs_base, gs = x.gs_base;
     count_call(w);
     uint64_t r = l4_lthread_ex_regs(&x);

@@ -190,7 +190,10 @@ KTEST("ipc", "malformed_descriptors_are_refused", ipc_bad_desc)
     l4_thread_switch(a);
     l4_msg_t m = { { 0 } };
     KT_EQ(l4_ipc_error(l4_send(a, l4_msgtag(0, 65, 0), &m, L4_TIMEOUT_ZERO)), L4_ERR_MSG_TOO_LONG);
-    KT_EQ(l4_ipc_error(l4_send(a, l4_msgtag(0, 0, 2), &m, L4_TIMEOUT_ZERO)), L4_ERR_UNSUPPORTED);
+    KT_EQ(l4_ipc_error(l4_send(a, l4_msgtag(0, 0, 1), &m, L4_TIMEOUT_ZERO)), L4_ERR_INVALID);
+    KT_EQ(l4_ipc_error(l4_send(a, l4_msgtag(0, 63, 2), &m, L4_TIMEOUT_ZERO)), L4_ERR_MSG_TOO_LONG);
+    /* A map item to a receiver with no receive window fails the send phase. */
+    KT_EQ(l4_ipc_error(l4_send(a, l4_msgtag(0, 0, 2), &m, L4_TIMEOUT_ZERO)), L4_ERR_MAP_FAILED);
     KT_EQ(l4_ipc_error(l4_send(a, 1ULL << 60, &m, L4_TIMEOUT_ZERO)), L4_ERR_INVALID);
     struct l4_ipc_regs r = { a, 0, l4_ipc_control(0x80, 0, 0), m };
     KT_EQ(l4_ipc_error(l4_ipc(&r)), L4_ERR_INVALID);

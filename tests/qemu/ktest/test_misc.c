@@ -29,10 +29,17 @@ KTEST("misc", "id_nearest_of_a_thread_and_of_a_stale_id", misc_nearest)
     return 0;
 }
 
-KTEST("misc", "fpage_unmap_and_task_new_say_unsupported", misc_unsupported)
+KTEST("misc", "fpage_unmap_and_task_new_refuse_malformed_arguments", misc_bad_args)
 {
-    KT_EQ(l4_raw_syscall(L4_SYS_FPAGE_UNMAP, 0, 0, 0, 0, 0, 0), L4_ERR_UNSUPPORTED);
-    KT_EQ(l4_raw_syscall(L4_SYS_TASK_NEW, 0, 0, 0, 0, 0, 0), L4_ERR_UNSUPPORTED);
+    KT_EQ(l4_fpage_unmap(0, 0, 0, 0), L4_ERR_INVALID);                        /* size 0 */
+    KT_EQ(l4_fpage_unmap(l4_fpage(0x1000, 13, 7), 0, 0, 0), L4_ERR_INVALID);  /* misaligned */
+    KT_EQ(l4_fpage_unmap(l4_fpage(0, 48, 7), 0, 0, 0), L4_ERR_INVALID);       /* too big */
+    KT_EQ(l4_fpage_unmap(l4_fpage(0x100000, 12, 0), 0x80, 0, 0), L4_ERR_INVALID);
+    KT_EQ(l4_fpage_unmap(l4_fpage(0x100000, 12, 0), L4_UNMAP_ONE_TASK, 999, 0), L4_ERR_INVALID);
+    KT_EQ(l4_task_new(5000, 0x1000, 0x1000, 0, 0, 0, 0), L4_ERR_INVALID);
+    KT_EQ(l4_task_new(L4_TASK_ROOT, 0x1000, 0x1000, 0, 0, 0, 0), L4_ERR_INVALID);
+    KT_EQ(l4_task_new(L4_TASK_ANY, 0xffffffff80000000ULL, 0x1000, 0, 0, 0, 0), L4_ERR_INVALID);
+    KT_EQ(l4_task_delete(700), L4_ERR_NO_PARTNER);
     return 0;
 }
 

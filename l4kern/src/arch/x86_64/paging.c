@@ -46,12 +46,15 @@ void paging_init(uint64_t phys_top)
     WRITE_CR(3, virt_to_phys(kernel_pml4));
 }
 
-static uint64_t *next_table(uint64_t *table, unsigned i, int create)
+/* A leaf page table comes with its shadow page of mapping-node pointers (k/space.h). */
+static unsigned table_pages(int level) { return level == 1 ? 2 : 1; }
+
+static uint64_t *next_table(uint64_t *table, unsigned i, int create, int level)
 {
     if (!(table[i] & PTE_P)) {
         if (!create)
             return NULL;
-        uint64_t *t = kpool_alloc(1);
+        uint64_t *t = kpool_alloc(table_pages(level));
         if (!t)
             return NULL;
         table[i] = virt_to_phys(t) | PTE_P | PTE_W | PTE_U;
@@ -65,7 +68,7 @@ uint64_t *pt_walk(uint64_t *pml4, uint64_t va, int create)
 {
     uint64_t *t = pml4;
     for (int level = 3; level > 0 && t; level--)
-        t = next_table(t, idx(va, level), create);
+        t = next_table(t, idx(va, level), create, level);
     return t ? &t[idx(va, 0)] : NULL;
 }
 
@@ -87,6 +90,7 @@ uint64_t *pt_new_space(void)
     return pml4;
 }
 
+/* Frees the tables below `table` (which sits at `level`: 2 = PDPT, 1 = PD). */
 static void free_level(uint64_t *table, int level)
 {
     for (unsigned i = 0; i < 512; i++) {
@@ -95,7 +99,7 @@ static void free_level(uint64_t *table, int level)
         uint64_t *child = phys_to_virt(table[i] & PTE_ADDR);
         if (level > 1)
             free_level(child, level - 1);
-        kpool_free(child, 1);
+        kpool_free(child, table_pages(level));
     }
 }
 
@@ -107,6 +111,34 @@ void pt_free_space(uint64_t *pml4)
             kpool_free(phys_to_virt(pml4[i] & PTE_ADDR), 1);
         }
     kpool_free(pml4, 1);
+}
+
+/* The first present 4 KiB entry at or after *va and below end, skipping absent tables
+ * whole, so a sparse walk over a huge range costs what is mapped in it. */
+uint64_t *pt_next_present(uint64_t *pml4, uint64_t *va, uint64_t end)
+{
+    uint64_t a = *va;
+    while (a < end) {
+        uint64_t *t = pml4;
+        int level = 3;
+        for (; level > 0; level--) {
+            uint64_t e = t[idx(a, level)];
+            if (!(e & PTE_P) || (e & PTE_PS))
+                break;
+            t = phys_to_virt(e & PTE_ADDR);
+        }
+        if (level > 0) {
+            uint64_t span = 1ULL << (12 + 9 * level);
+            a = (a & ~(span - 1)) + span;
+            continue;
+        }
+        if (t[idx(a, 0)] & PTE_P) {
+            *va = a;
+            return &t[idx(a, 0)];
+        }
+        a += PAGE_SIZE;
+    }
+    return NULL;
 }
 
 int pt_user_range_ok(uint64_t *pml4, uint64_t va, uint64_t len, int write)

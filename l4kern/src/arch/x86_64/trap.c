@@ -9,8 +9,11 @@
 #include <k/kdebug.h>
 #include <k/log.h>
 #include <k/sched.h>
+#include <k/ipc.h>
+#include <k/space.h>
 #include <k/syscall.h>
 #include <k/x86.h>
+#include <l4/fault.h>
 #include <l4/syscalls.h>
 
 #define VEC_TIMER    32
@@ -41,6 +44,79 @@ static void user_fault(struct trapframe *tf, unsigned vector, uint64_t addr, con
     thread_stop(t);
 }
 
+/* The exception words of l4/fault.h, from the thread's saved registers. */
+static void exception_words(struct tcb *t, struct trapframe *tf, unsigned vector, uint64_t addr)
+{
+    uint64_t *w = t->kmsg;
+    w[L4_EXC_VECTOR] = vector; w[L4_EXC_ERROR] = tf->error; w[L4_EXC_ADDR] = addr;
+    w[L4_EXC_RIP] = tf->rip; w[L4_EXC_RFLAGS] = tf->rflags; w[L4_EXC_RSP] = tf->rsp;
+    w[L4_EXC_RAX] = tf->rax; w[L4_EXC_RBX] = tf->rbx; w[L4_EXC_RCX] = tf->rcx;
+    w[L4_EXC_RDX] = tf->rdx; w[L4_EXC_RSI] = tf->rsi; w[L4_EXC_RDI] = tf->rdi;
+    w[L4_EXC_RBP] = tf->rbp; w[L4_EXC_R8] = tf->r8; w[L4_EXC_R9] = tf->r9;
+    w[L4_EXC_R10] = tf->r10; w[L4_EXC_R11] = tf->r11; w[L4_EXC_R12] = tf->r12;
+    w[L4_EXC_R13] = tf->r13; w[L4_EXC_R14] = tf->r14; w[L4_EXC_R15] = tf->r15;
+    w[L4_EXC_FS] = t->fs_base; w[L4_EXC_GS] = t->gs_base;
+}
+
+/* A full reply from the handler (validated in ipc.c) sets the thread's registers. */
+static void apply_exception_reply(struct tcb *t, struct trapframe *tf)
+{
+    const uint64_t *w = t->kmsg;
+    tf->rip = w[L4_EXC_RIP]; tf->rsp = w[L4_EXC_RSP];
+    tf->rflags = (w[L4_EXC_RFLAGS] & L4_USER_RFLAGS_MASK) | RFLAGS_USER_DEFAULT;
+    tf->rax = w[L4_EXC_RAX]; tf->rbx = w[L4_EXC_RBX]; tf->rcx = w[L4_EXC_RCX];
+    tf->rdx = w[L4_EXC_RDX]; tf->rsi = w[L4_EXC_RSI]; tf->rdi = w[L4_EXC_RDI];
+    tf->rbp = w[L4_EXC_RBP]; tf->r8 = w[L4_EXC_R8]; tf->r9 = w[L4_EXC_R9];
+    tf->r10 = w[L4_EXC_R10]; tf->r11 = w[L4_EXC_R11]; tf->r12 = w[L4_EXC_R12];
+    tf->r13 = w[L4_EXC_R13]; tf->r14 = w[L4_EXC_R14]; tf->r15 = w[L4_EXC_R15];
+    t->fs_base = w[L4_EXC_FS];
+    t->gs_base = w[L4_EXC_GS];
+    wrmsr(MSR_FS_BASE, this_cpu()->fs_loaded = t->fs_base);
+    wrmsr(MSR_KERNEL_GS_BASE, this_cpu()->gs_loaded = t->gs_base);
+}
+
+/*
+ * An exception or foreign system call becomes a call to the thread's exception handler.
+ * With none, the thread stops and its pager (if any) is told. `state_vector` is what the
+ * thread's state word records if it stops.
+ */
+static void exception(struct trapframe *tf, unsigned vector, uint64_t addr, unsigned state_vector,
+                      const char *what)
+{
+    struct tcb *t = current();
+    exception_words(t, tf, vector, addr);
+    if (thread_lookup(t->exc_handler)) {
+        unsigned err = ipc_kcall(t, t->exc_handler, L4_LABEL_EXCEPTION, L4_EXC_WORDS,
+                                 KCALL_EXCEPTION, L4_IPC_SEND | L4_IPC_RECV);
+        if (!err && l4_msgtag_u(t->ipc_rcv_tag) >= L4_EXC_WORDS)
+            apply_exception_reply(t, tf);
+        if (err != L4_ERR_NO_PARTNER)
+            return;                         /* resumed, retried, or restarted */
+    }
+    if (thread_lookup(t->pager))
+        ipc_kcall(t, t->pager, L4_LABEL_STOPPED, L4_EXC_WORDS, KCALL_NOTIFY, L4_IPC_SEND);
+    user_fault(tf, state_vector, addr, what);
+}
+
+/* A user page fault: sigma0's window is the kernel's to fill; everything else below the
+ * kernel-managed area goes to the pager; the rest is an exception. */
+static void page_fault(struct trapframe *tf, uint64_t addr)
+{
+    struct tcb *t = current();
+    if (sigma0_window_fault(t->task, addr))
+        return;
+    if (addr >= L4_USER_RESERVED_BASE || !thread_lookup(t->pager)) {
+        exception(tf, 14, addr, 14, "page fault");
+        return;
+    }
+    unsigned access = tf->error & 0x2 ? L4_FPAGE_W : tf->error & 0x10 ? L4_FPAGE_X : L4_FPAGE_R;
+    t->kmsg[0] = addr;
+    t->kmsg[1] = tf->rip;
+    if (ipc_kcall(t, t->pager, L4_LABEL_PAGEFAULT | access, 2, KCALL_PAGEFAULT,
+                  L4_IPC_SEND | L4_IPC_RECV) == L4_ERR_NO_PARTNER)
+        exception(tf, 14, addr, 14, "page fault, pager gone");
+}
+
 static void resched_if_needed(void)
 {
     if (this_cpu()->need_resched)
@@ -59,8 +135,10 @@ void trap_dispatch(struct trapframe *tf)
         uint64_t cr2 = v == 14 ? READ_CR(2) : 0;
         if (!tf_from_user(tf))
             panic_frame(tf, "kernel exception %lu (%s)", v, exc_name(v));
-        if (v != 3 || !kdebug_trap(tf))
-            user_fault(tf, (unsigned)v, cr2, exc_name(v));
+        if (v == 14)
+            page_fault(tf, cr2);
+        else if (v != 3 || !kdebug_trap(tf))
+            exception(tf, (unsigned)v, 0, (unsigned)v, exc_name(v));
     } else {
         klog(LOG_WARN, "unexpected interrupt %lu", v);
         apic_eoi();
@@ -75,6 +153,6 @@ void syscall_dispatch(struct trapframe *tf)
     if (n < L4_SYS_COUNT)
         syscall_table[n](current(), tf);
     else
-        user_fault(tf, L4_FAULT_BAD_SYSCALL, tf->rax, "unknown system call");
+        exception(tf, L4_EXC_SYSCALL, 0, L4_FAULT_BAD_SYSCALL, "unknown system call");
     resched_if_needed();
 }

@@ -22,6 +22,9 @@ uint64_t ipc_do(struct tcb *self, const struct ipc_op *op);
  * find when it runs. Does not make it runnable. */
 void ipc_abort(struct tcb *t, unsigned err);
 
+unsigned ipc_kcall(struct tcb *t, l4_threadid_t to, uint32_t label, unsigned u,
+                   enum kcall_kind kind, unsigned flags);
+
 static inline uint64_t ipc_result(unsigned err, int recv_phase)
 {
     return ((uint64_t)err << L4_RES_ERR_SHIFT) | (recv_phase ? L4_RES_RECV_PHASE : 0);

@@ -47,6 +47,7 @@ int pt_map(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t flags);  /* 0, or 
 uint64_t *pt_new_space(void);             /* a PML4 sharing the kernel half; NULL if no memory */
 void pt_free_space(uint64_t *pml4);       /* frees the user-half tables (not the frames) */
 /* 1 if [va, va+len) is mapped user-accessible (and writable, if `write`) in pml4. */
+uint64_t *pt_next_present(uint64_t *pml4, uint64_t *va, uint64_t end);
 int pt_user_range_ok(uint64_t *pml4, uint64_t va, uint64_t len, int write);
 
 #endif

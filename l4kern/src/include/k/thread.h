@@ -14,6 +14,7 @@
 #include <l4/types.h>
 #include <l4/thread.h>
 #include <l4/utcb.h>
+#include <l4/ipc.h>
 #include <k/param.h>
 #include <k/trapframe.h>
 
@@ -60,10 +61,20 @@ struct tcb {
     uint64_t fault_addr;
     void *fpu;
     struct l4_utcb *utcb;          /* kernel view of the message area */
+
+    /* a call the kernel makes on the thread's behalf (page fault, exception) */
+    uint8_t kcall;                 /* enum kcall_kind, 0 for the thread's own ipc */
+    l4_msgtag_t ipc_tag;           /* tag of the message being sent */
+    l4_msgtag_t ipc_rcv_tag;       /* tag of the message received */
+    uint64_t kmsg[24];             /* kernel-made message words, in and out */
 };
+
+enum kcall_kind { KCALL_NONE, KCALL_PAGEFAULT, KCALL_EXCEPTION, KCALL_NOTIFY };
 
 struct task {
     unsigned num;
+    unsigned chief;                /* the task that created it (0: the kernel) */
+    unsigned depth;                /* nesting below the kernel's tasks */
     uint64_t *pml4;
     uint8_t mcp;                   /* maximum controlled priority */
     unsigned nthreads;
@@ -79,6 +90,7 @@ void thread_stop(struct tcb *t);                       /* stop; cancels its IPC 
 void thread_restart(struct tcb *t);                    /* make a stopped thread runnable */
 struct tcb *kernel_thread_create(void (*fn)(void));     /* the idle thread */
 struct task *task_create(unsigned num, uint8_t mcp);
+void task_delete(struct task *task);                    /* with its threads and subtasks */
 unsigned thread_state_word(const struct tcb *t);
 
 #endif
