@@ -3,6 +3,25 @@
 
 volatile uint64_t pf_count, pf_last_addr, pf_last_access;
 volatile uint64_t pf_deny_lo, pf_deny_hi;
+volatile uint64_t pool_lo, pool_hi;
+#define POOL_FRAMES 16
+static uint64_t pool[POOL_FRAMES][512] __attribute__((aligned(4096)));
+
+/* Picks and fills the frame for a fault in the pool region; returns its address. The
+ * frame's previous mapping (at another address of the child) is revoked first. */
+static uint64_t pool_frame(uint64_t addr)
+{
+    uint64_t index = (addr - pool_lo) / 4096;
+    uint64_t *frame = pool[index % POOL_FRAMES];
+    l4_fpage_unmap(l4_fpage((uint64_t)frame, 12, L4_FPAGE_RWX), 0, 0, 0);
+    if (index & 1) {
+        for (unsigned i = 0; i < 512; i++)
+            frame[i] = index;
+    } else {
+        memset(frame, 0, 4096);
+    }
+    return (uint64_t)frame;
+}
 static char child_stacks[CHILD_STACKS][16384] __attribute__((aligned(4096)));
 
 /* Answers page faults by mapping the root task's own page at the fault address. */
@@ -26,7 +45,8 @@ static void pager_loop(void)
             continue;
         }
         uint64_t page = addr & ~0xfffULL;
-        m.w[0] = l4_fpage(page, 12, L4_FPAGE_RWX);
+        uint64_t frame = addr >= pool_lo && addr < pool_hi ? pool_frame(addr) : page;
+        m.w[0] = l4_fpage(frame, 12, L4_FPAGE_RWX);
         m.w[1] = page;
         r = l4_reply_wait(&from, l4_msgtag(0, 0, 2), &m, L4_TIMEOUT_NEVER);
     }
@@ -36,6 +56,7 @@ l4_threadid_t pager_start(void)
 {
     pf_count = 0;
     pf_deny_lo = pf_deny_hi = 0;
+    pool_lo = pool_hi = 0;
     return kt_spawn(PAGER_SLOT, pager_loop);
 }
 
@@ -63,6 +84,14 @@ static uint64_t run(uint64_t cmd, uint64_t a, uint64_t b, uint64_t d)
         uint64_t covered = 0;
         uint64_t e = l4_fpage_unmap(a, b, (unsigned)d, &covered);
         return e ? (1ULL << 63) | e : covered;
+    }
+    case CMD_SCAN: {                          /* a = base, b = pages: count bad pages */
+        uint64_t bad = 0;
+        for (uint64_t i = 0; i < b; i++) {
+            uint64_t v = *(volatile uint64_t *)(a + i * 4096);
+            bad += v != (i & 1 ? i : 0);
+        }
+        return bad;
     }
     case CMD_SYSCALL: {                       /* a foreign system call: rax = a */
         register uint64_t rax __asm__("rax") = a;

@@ -8,7 +8,7 @@
 
 #include "ktest.h"
 
-enum child_cmd { CMD_READ = 1, CMD_WRITE, CMD_MAP_TO, CMD_RECV_MAP, CMD_UNMAP, CMD_SYSCALL };
+enum child_cmd { CMD_READ = 1, CMD_WRITE, CMD_MAP_TO, CMD_RECV_MAP, CMD_UNMAP, CMD_SYSCALL, CMD_SCAN };
 
 #define PAGER_SLOT 10
 #define EXC_SLOT 11
@@ -16,6 +16,9 @@ enum child_cmd { CMD_READ = 1, CMD_WRITE, CMD_MAP_TO, CMD_RECV_MAP, CMD_UNMAP, C
 
 extern volatile uint64_t pf_count, pf_last_addr, pf_last_access;
 extern volatile uint64_t pf_deny_lo, pf_deny_hi;    /* faults here get no reply */
+/* Faults in [pool_lo, pool_hi) are served from a small pool of frames, reused round robin:
+ * even pages zero-filled, odd pages filled with their page index (a "copy"). */
+extern volatile uint64_t pool_lo, pool_hi;
 
 l4_threadid_t pager_start(void);
 /* A child task whose first thread runs the command loop on stack `stack` (0..3). */

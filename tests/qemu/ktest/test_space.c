@@ -144,3 +144,250 @@ KTEST("space", "rights_only_shrink", sp_rights_shrink)
     child_delete(c);
     return 0;
 }
+
+/* ---- accessed and dirty bits ---- */
+
+static uint64_t ad_words(l4_threadid_t c, uint64_t fpage, uint64_t *covered, uint64_t w[3])
+{
+    l4_msg_t m = { { CMD_UNMAP, fpage, 0, 0 } };
+    uint64_t r = l4_call(c, l4_msgtag(0, 4, 0), &m, l4_timeout_from_us(300000), l4_timeout_from_us(300000));
+    *covered = m.w[0];
+    w[0] = m.w[1]; w[1] = m.w[2]; w[2] = m.w[3];
+    return l4_ipc_error(r);
+}
+
+KTEST("space", "dirty_bits_report_reset_and_report_again", sp_dirty)
+{
+    l4_threadid_t pager = pager_start();
+    l4_threadid_t b = child_start(0, pager, L4_NILTHREAD);
+    uint64_t pa = (uint64_t)page_a, v;
+    KT_ASSERT(child_reads(b, pa, &v));
+    KT_EQ(child_cmd(b, CMD_WRITE, pa + 24, 9, 0, 300000, 0), L4_OK);
+    /* Root asks about its page: B's write shows through the mapping tree. */
+    uint64_t covered = 0, *bits = l4_utcb()->mr;
+    KT_EQ(l4_fpage_unmap(l4_fpage(pa, 12, 0), 0, 0, &covered), L4_OK);
+    KT_EQ(covered, 1);
+    KT_ASSERT(l4_unmap_dirty(bits, 0) && l4_unmap_accessed(bits, 0));
+    KT_EQ(l4_fpage_unmap(l4_fpage(pa, 12, 0), 0, 0, &covered), L4_OK);
+    KT_ASSERT(!l4_unmap_dirty(bits, 0));        /* reset by the first call */
+    KT_ASSERT(child_reads(b, pa, &v));          /* a read: accessed, not dirty */
+    KT_EQ(l4_fpage_unmap(l4_fpage(pa, 12, 0), 0, 0, &covered), L4_OK);
+    KT_ASSERT(l4_unmap_accessed(bits, 0) && !l4_unmap_dirty(bits, 0));
+    KT_EQ(child_cmd(b, CMD_WRITE, pa + 24, 10, 0, 300000, 0), L4_OK);
+    KT_EQ(l4_fpage_unmap(l4_fpage(pa, 12, 0), 0, 0, &covered), L4_OK);
+    KT_ASSERT(l4_unmap_dirty(bits, 0));         /* the TLB was flushed: seen again */
+    child_delete(b);
+    return 0;
+}
+
+/* B holds two pages 9 MiB apart in a 16 MiB region: one call covers at most 2048 pages,
+ * so the second page's bits come from the second call. */
+KTEST("space", "dirty_bits_over_a_flexpage_larger_than_one_call", sp_dirty_large)
+{
+    l4_threadid_t pager = pager_start();
+    l4_threadid_t b = child_start(0, pager, L4_NILTHREAD);
+    const uint64_t region = 0x0000300000000000ULL, far = region + (9ULL << 20);
+    l4_msg_t m;
+    uint64_t v, r;
+    const uint64_t src[2] = { (uint64_t)page_a, (uint64_t)page_ro }, dst[2] = { region, far };
+    for (int i = 0; i < 2; i++) {
+        m = (l4_msg_t){ { CMD_RECV_MAP, l4_fpage(dst[i], 12, 0), kt_main } };
+        KT_EQ(l4_ipc_error(l4_send(b, l4_msgtag(0, 4, 0), &m, L4_TIMEOUT_NEVER)), L4_OK);
+        m = (l4_msg_t){ { l4_fpage(src[i], 12, L4_FPAGE_RW), src[i] } };
+        KT_EQ(l4_ipc_error(l4_send(b, l4_msgtag(0, 0, 2), &m, l4_timeout_from_us(300000))), L4_OK);
+        l4_threadid_t f = b;
+        KT_EQ(l4_ipc_error(l4_receive(&f, &m, l4_timeout_from_us(300000))), L4_OK);
+    }
+    KT_EQ(child_cmd(b, CMD_WRITE, far + 8, 1, 0, 300000, 0), L4_OK);
+    KT_ASSERT(child_reads(b, region, &v));
+    uint64_t covered, w[3];
+    KT_EQ(ad_words(b, l4_fpage(region, 24, 0), &covered, w), L4_OK);
+    KT_ASSERT(covered >= 2048 && covered <= 2304);         /* stopped at the far page */
+    KT_EQ(w[0] & 3, 1);                                    /* page 0: accessed, clean */
+    uint64_t next = region + covered * 4096;
+    KT_EQ(ad_words(b, l4_fpage(next, 12, 0), &r, w), L4_OK);  /* a 4 KiB step at "next" */
+    KT_EQ(r, 1);
+    KT_EQ(next, far);
+    KT_EQ(w[0] & 3, 3);                                    /* the far page: dirty */
+    child_delete(b);
+    return 0;
+}
+
+/* ---- pagers, exception handlers ---- */
+
+KTEST("space", "a_pager_resolves_ten_thousand_faults_zero_fill_and_copy", sp_pager_10k)
+{
+    l4_threadid_t pager = pager_start();
+    pool_lo = 0x0000400000000000ULL;
+    pool_hi = pool_lo + 10000ULL * 4096;
+    l4_threadid_t b = child_start(0, pager, L4_NILTHREAD);
+    uint64_t v = 0, before = pf_count;
+    KT_ASSERT(child_reads(b, (uint64_t)&pf_count, &v));      /* code and stack in first */
+    before = pf_count;
+    KT_EQ(child_cmd(b, CMD_SCAN, pool_lo, 10000, 0, 60000000, &v), L4_OK);
+    KT_EQ(v, 0);                                             /* every page right */
+    KT_EQ(pf_count - before, 10000);
+    child_delete(b);
+    return 0;
+}
+
+static volatile uint64_t exc_seen_vector, exc_seen_rax, exc_seen_addr, exc_reply_err[2];
+static volatile uint64_t exc_mode;      /* 0: answer syscalls; 1: refuse bad RIP/FS first */
+
+/* An exception handler: answers a foreign system call by setting RAX to 4242 (and, in
+ * mode 1, first tries replies that would leave the thread unable to run). */
+static void exception_handler(void)
+{
+    l4_threadid_t from = L4_NILTHREAD;
+    l4_msg_t m;
+    struct l4_utcb *u = l4_utcb();
+    for (;;) {
+        from = L4_NILTHREAD;
+        uint64_t r = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
+        if (l4_ipc_error(r) || l4_msgtag_label(l4_ipc_tag(r)) != L4_LABEL_EXCEPTION)
+            continue;
+        exc_seen_vector = m.w[L4_EXC_VECTOR];
+        exc_seen_addr = m.w[L4_EXC_ADDR];
+        exc_seen_rax = m.w[L4_EXC_RAX];
+        uint64_t words[L4_EXC_WORDS];
+        for (unsigned i = 0; i < L4_EXC_WORDS; i++)
+            words[i] = i < 8 ? m.w[i] : u->mr[i];
+        words[L4_EXC_RAX] = 4242;
+        if (exc_seen_vector == 14)          /* resume at the recovery point it asked for */
+            words[L4_EXC_RIP] = words[L4_EXC_RBX];
+        for (int attempt = exc_mode ? 0 : 2; attempt <= 2; attempt++) {
+            uint64_t w[L4_EXC_WORDS];
+            memcpy(w, words, sizeof(w));
+            if (attempt == 0)
+                w[L4_EXC_RIP] = 0x0000800000000000ULL;
+            if (attempt == 1)
+                w[L4_EXC_FS] = 0xffff800000000000ULL;
+            for (unsigned i = 8; i < L4_EXC_WORDS; i++)
+                u->mr[i] = w[i];
+            l4_msg_t out;
+            memcpy(out.w, w, sizeof(out.w));
+            uint64_t e = l4_send(from, l4_msgtag(0, L4_EXC_WORDS, 0), &out, L4_TIMEOUT_ZERO);
+            if (attempt < 2)
+                exc_reply_err[attempt] = l4_ipc_error(e);
+        }
+    }
+}
+
+KTEST("space", "an_unknown_syscall_is_answered_by_the_exception_handler", sp_exc_syscall)
+{
+    l4_threadid_t pager = pager_start();
+    exc_mode = 0;
+    l4_threadid_t h = kt_spawn(EXC_SLOT, exception_handler);
+    l4_threadid_t c = child_start(0, pager, h);
+    uint64_t v = 0;
+    KT_EQ(child_cmd(c, CMD_SYSCALL, 39, 0, 0, 300000, &v), L4_OK);
+    KT_EQ(v, 4242);
+    KT_EQ(exc_seen_vector, L4_EXC_SYSCALL);
+    KT_EQ(exc_seen_rax, 39);
+    child_delete(c);
+    return 0;
+}
+
+KTEST("space", "a_reply_with_a_bad_rip_or_fs_base_is_refused", sp_exc_refuse)
+{
+    l4_threadid_t pager = pager_start();
+    exc_mode = 1;
+    exc_reply_err[0] = exc_reply_err[1] = 99;
+    l4_threadid_t h = kt_spawn(EXC_SLOT, exception_handler);
+    l4_threadid_t c = child_start(0, pager, h);
+    uint64_t v = 0;
+    KT_EQ(child_cmd(c, CMD_SYSCALL, 102, 0, 0, 300000, &v), L4_OK);
+    KT_EQ(exc_reply_err[0], L4_ERR_INVALID);
+    KT_EQ(exc_reply_err[1], L4_ERR_INVALID);
+    KT_EQ(v, 4242);                          /* the third, valid reply took effect */
+    child_delete(c);
+    return 0;
+}
+
+static volatile uint64_t recovered;
+static void write_own_code(void);
+static void recovery_point(void)
+{
+    recovered = 1;
+    kt_park();
+}
+
+/* A thread with no pager writes to its own read-only code: the exception handler gets
+ * vector 14 with the address, and resumes it elsewhere (RIP from RBX). */
+static void write_own_code(void)
+{
+    __asm__ volatile("movq %0, %%rbx\n\tmovb $0, (%1)"
+                     : : "r"((uint64_t)recovery_point), "r"((uint64_t)write_own_code) : "rbx", "memory");
+    kt_park();
+}
+
+KTEST("space", "a_write_to_a_read_only_page_without_pager_reaches_the_handler", sp_exc_ro)
+{
+    exc_mode = 0;
+    recovered = 0;
+    l4_threadid_t h = kt_spawn(EXC_SLOT, exception_handler);
+    struct l4_exregs x = { .control = 1 | L4_EXREGS_SET_IP | L4_EXREGS_SET_SP | L4_EXREGS_HALT,
+                           .ip = 0x1000, .sp = 0x1000 };
+    l4_lthread_ex_regs(&x);
+    x = (struct l4_exregs){ .control = 1 | L4_EXREGS_SET_EXCH | L4_EXREGS_SET_PAGER,
+                            .exc_handler = h, .pager = L4_NILTHREAD };
+    KT_EQ(l4_lthread_ex_regs(&x), L4_OK);
+    l4_threadid_t t = kt_spawn(1, write_own_code);
+    for (int i = 0; i < 5 && !recovered; i++)
+        l4_thread_switch(t);
+    KT_EQ(recovered, 1);
+    KT_EQ(exc_seen_vector, 14);
+    KT_EQ(exc_seen_addr, (uint64_t)write_own_code);
+    x = (struct l4_exregs){ .control = 1 | L4_EXREGS_SET_EXCH, .exc_handler = L4_NILTHREAD };
+    l4_lthread_ex_regs(&x);
+    return 0;
+}
+
+/* ---- getting everything back ---- */
+
+KTEST("space", "a_thousand_task_lifetimes_return_all_kernel_memory", sp_task_cycles)
+{
+    l4_threadid_t pager = pager_start();
+    uint64_t v;
+    l4_threadid_t warm = child_start(0, pager, L4_NILTHREAD);     /* pager's own faults */
+    KT_ASSERT(child_reads(warm, (uint64_t)page_a, &v));
+    child_delete(warm);
+    uint64_t free0 = rt_kip->kpool_free, threads0 = rt_kip->threads_live;
+    for (int i = 0; i < 1000; i++) {
+        l4_threadid_t c = child_start(i & 3, pager, L4_NILTHREAD);
+        KT_ASSERT(!l4_tid_is_nil(c));
+        if (i % 10 == 0)
+            KT_ASSERT(child_reads(c, (uint64_t)page_a, &v));    /* with mappings too */
+        KT_EQ(l4_task_delete(l4_tid_task(c)), L4_OK);
+    }
+    KT_EQ(rt_kip->kpool_free, free0);
+    KT_EQ(rt_kip->threads_live, threads0);
+    return 0;
+}
+
+KTEST("space", "exhausting_the_kernel_pool_is_an_error_and_recovers", sp_exhaust)
+{
+    static uint8_t made[1024];
+    uint64_t free0 = rt_kip->kpool_free, fails0 = rt_kip->kpool_failures;
+    unsigned n = 0, err = 0;
+    l4_threadid_t first;
+    memset(made, 0, sizeof(made));
+    while (!err) {
+        /* Nil pager: each first thread stops at its first fault and just sits there. */
+        err = (unsigned)l4_task_new(L4_TASK_ANY, 0x1000, 0x2000, L4_NILTHREAD, 1, L4_NILTHREAD, &first);
+        if (!err)
+            made[l4_tid_task(first)] = 1, n++;
+    }
+    KT_EQ(err, L4_ERR_NO_MEMORY);
+    KT_ASSERT(n > 100);
+    KT_ASSERT(rt_kip->kpool_free < free0);
+    printf("  made %u tasks before the pool ran out (%lu pages free)\n", n, rt_kip->kpool_free);
+    for (unsigned i = 0; i < 1024; i++)
+        if (made[i])
+            KT_EQ(l4_task_delete(i), L4_OK);
+    KT_EQ(rt_kip->kpool_free, free0);
+    KT_EQ(l4_task_new(L4_TASK_ANY, 0x1000, 0x2000, L4_NILTHREAD, 1, L4_NILTHREAD, &first), L4_OK);
+    KT_EQ(l4_task_delete(l4_tid_task(first)), L4_OK);
+    (void)fails0;
+    return 0;
+}
