@@ -55,7 +55,7 @@ static inline int l4_fpage_valid(l4_fpage_t f)
     unsigned s = l4_fpage_log2(f);
     return s >= L4_FPAGE_MIN_LOG2 && s <= L4_FPAGE_MAX_LOG2 && (f & 0xc08ULL) == 0 &&
            (l4_fpage_base(f) & ((1ULL << s) - 1)) == 0 &&
-           l4_fpage_base(f) + (1ULL << s) <= L4_USER_END;
+           l4_fpage_base(f) <= L4_USER_END - (1ULL << s);   /* base + size would wrap */
 }
 
 /*
