@@ -1,10 +1,17 @@
 /*
- * root/main.c — the root task, part 1: the first user program. Until sigma0 and task
- * creation exist (the address-space issue), it shows the kernel working: it reads the
- * kernel info page, starts a second thread and exchanges messages with it.
+ * root/main.c — the root task. It shows the kernel working (the kernel info page, an echo
+ * thread it calls), then, if sigma0 runs, starts the boot programs as tasks of its own
+ * (tasks.c) and serves as their pager until they end — forever, unless under test.
+ *
+ * Which programs: "start=a,b" on the kernel command line names them (an empty list: none);
+ * without it, every program in the boot archive except root, sigma0 and those the kernel
+ * starts itself ("tasks="). Under test ("suite=" on the command line) root waits for all
+ * of them to end, reports each exit against "expect=a:code,b:code" (default 0) and whether
+ * every frame went back to sigma0, and ends the run with the result.
  */
-#include <native/rt.h>
+#include "root.h"
 #include <l4/kdebug.h>
+#include <sas/proto/sigma0_client.h>
 
 #define LABEL_ECHO 0x45434830u   /* "ECH0" */
 
@@ -38,22 +45,9 @@ static void show_kip(void)
            k->kpool_free, k->kpool_total, k->boot_archive_size);
 }
 
-/* Under test (a "suite=" on the command line) the demo reports in the runner's format
- * and ends the run: success only if every reply was right. */
-static void finish_if_tested(unsigned bad)
+/* Calls the echo thread; returns the number of wrong replies. */
+static unsigned echo_demo(void)
 {
-    char suite[16];
-    if (rt_cmdline_get("suite", suite, sizeof(suite)))
-        return;
-    printf("%s 1 - root.echo_demo\n", bad ? "not ok" : "ok");
-    printf("ELLFOUR-KTEST-DONE tests=1 failed=%u\n", bad ? 1 : 0);
-    l4_kdb_exit(bad ? 0x11 : 0x10);
-}
-
-int main(void)
-{
-    printf("root: hello from the root task, thread %lx\n", l4_myself());
-    show_kip();
     uint64_t err;
     l4_threadid_t server = rt_thread_start(1, echo_server, server_stack, sizeof(server_stack), &err);
     if (l4_tid_is_nil(server)) {
@@ -75,12 +69,160 @@ int main(void)
         l4_call(server, l4_msgtag(LABEL_ECHO, 1, 0), &m, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
     }
     printf("root: 1000 round trips, %lu TSC cycles each on average\n", (rt_rdtsc() - t0) / 1000);
-    finish_if_tested(bad);
-    printf("root: done; the system idles (quit QEMU with Ctrl-A X)\n");
-    l4_threadid_t none = l4_myself();     /* wait for a message from ourselves: forever */
-    l4_msg_t m;
-    for (;;) {
-        none = L4_NILTHREAD;
-        l4_receive(&none, &m, L4_TIMEOUT_NEVER);
+    return bad;
+}
+
+/* 1 if `name` is one of the comma-separated words of `list`. */
+static int listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *end = p;
+        while (*end && *end != ',' && *end != '@')
+            end++;
+        if ((size_t)(end - p) == n && !strncmp(p, name, n))
+            return 1;
+        while (*end && *end != ',')
+            end++;
+        p = *end ? end + 1 : end;
     }
+    return 0;
+}
+
+/* Starts the programs "start=" names, or every one but root, sigma0 and "tasks=". */
+static void start_programs(void)
+{
+    char list[128], word[ROOT_NAME_LEN];
+    if (!rt_cmdline_get("start", list, sizeof(list))) {
+        for (const char *p = list; *p;) {
+            size_t n = 0;
+            while (*p && *p != ',' && n + 1 < sizeof(word))
+                word[n++] = *p++;
+            word[n] = 0;
+            while (*p && *p != ',')
+                p++;
+            p += *p == ',';
+            if (n)
+                tasks_start(word);
+        }
+        return;
+    }
+    char kernel_started[128] = "";
+    rt_cmdline_get("tasks", kernel_started, sizeof(kernel_started));
+    uint64_t cursor = 0;
+    struct boot_file f;
+    while (!bootfs_next(&cursor, &f))
+        if (strncmp(f.name, "root", 5) && strncmp(f.name, "sigma0", 7) &&
+            !listed(kernel_started, f.name))
+            tasks_start(f.name);
+}
+
+/* Answers the children until none is left (stop_when_done) or forever. */
+static void serve(int stop_when_done)
+{
+    l4_threadid_t from = L4_NILTHREAD;
+    l4_msg_t m;
+    uint64_t res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
+    for (;;) {
+        l4_msgtag_t tag;
+        int reply = !l4_ipc_error(res) && tasks_handle(from, res, &m, &tag);
+        if (stop_when_done && !tasks_live())
+            return;
+        if (!reply) {
+            from = L4_NILTHREAD;
+            res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
+            continue;
+        }
+        res = l4_reply_wait(&from, tag, &m, L4_TIMEOUT_NEVER);
+        if (l4_ipc_error(res) && !l4_ipc_failed_in_receive(res)) {
+            from = L4_NILTHREAD;      /* the reply failed: nothing was received */
+            res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
+        }
+    }
+}
+
+/* The code "expect=name:code,..." gives `name`, or 0. */
+static unsigned expected_code(const char *name)
+{
+    char list[128];
+    if (rt_cmdline_get("expect", list, sizeof(list)))
+        return 0;
+    size_t n = strlen(name);
+    for (const char *p = list; *p; p++) {
+        if ((p == list || p[-1] == ',') && !strncmp(p, name, n) && p[n] == ':') {
+            unsigned v = 0;
+            for (p += n + 1; *p >= '0' && *p <= '9'; p++)
+                v = v * 10 + (unsigned)(*p - '0');
+            return v;
+        }
+    }
+    return 0;
+}
+
+/* Under test: one line per check in the runner's format, the sentinel, the exit code. */
+static void report(unsigned bad_echo, int children_ran, uint64_t free_before, l4_threadid_t s0)
+{
+    unsigned n = 1, failed = bad_echo != 0;
+    printf("%s 1 - root.echo_demo\n", bad_echo ? "not ok" : "ok");
+    const struct child_exit *ex;
+    unsigned count = tasks_exits(&ex);
+    for (unsigned i = 0; i < count; i++) {
+        unsigned want = expected_code(ex[i].name);
+        failed += ex[i].code != want;
+        printf("%s %u - root.child.%s exited with code %u (want %u)\n",
+               ex[i].code == want ? "ok" : "not ok", ++n, ex[i].name, ex[i].code, want);
+    }
+    struct sigma0_info info = { 0 };
+    if (children_ran) {
+        int back = !sigma0_info(s0, &info) && info.free_pages == free_before && !frames_in_use();
+        failed += !back;
+        printf("%s %u - root.frames_returned (sigma0 free %lu, before %lu; root holds %u)\n",
+               back ? "ok" : "not ok", ++n, info.free_pages, free_before, frames_in_use());
+    }
+    printf("ELLFOUR-KTEST-DONE tests=%u failed=%u\n", n, failed);
+    l4_kdb_exit(failed ? 0x11 : 0x10);
+}
+
+/* Sets up frames and the archive from sigma0; 0 if boot programs can be started. */
+static int boot_programs_ready(l4_threadid_t s0, uint64_t *free_before)
+{
+    struct sigma0_info info;
+    if (l4_tid_is_nil(s0) || sigma0_info(s0, &info)) {
+        printf("root: no sigma0: boot programs are not started\n");
+        return -1;
+    }
+    frames_init(s0);
+    enum sas_error e = bootfs_init(s0);
+    if (e) {
+        printf("root: cannot map the boot archive: %s\n", sas_strerror(e));
+        return -1;
+    }
+    if (sigma0_info(s0, &info))
+        return -1;
+    *free_before = info.free_pages;
+    printf("root: sigma0 has %lu of %lu pages free\n", info.free_pages, info.ram_pages);
+    return 0;
+}
+
+int main(void)
+{
+    char suite[16];
+    int tested = !rt_cmdline_get("suite", suite, sizeof(suite));
+    printf("root: hello from the root task, thread %lx\n", l4_myself());
+    show_kip();
+    unsigned bad = echo_demo();
+    l4_threadid_t s0 = sigma0_find();
+    uint64_t free_before = 0;
+    int ready = !boot_programs_ready(s0, &free_before);
+    if (ready) {
+        start_programs();
+        if (tasks_live())
+            serve(tested);
+    }
+    const struct child_exit *ex;
+    if (tested)
+        report(bad, ready && tasks_exits(&ex) > 0, free_before, s0);
+    printf("root: done; the system idles (quit QEMU with Ctrl-A X)\n");
+    serve(0);
+    return 0;
 }

@@ -47,6 +47,12 @@ enum sas_error {
     SAS_EDOMAIN_NOTFOUND = 57, /* no protection domain of that name or id */
     SAS_EDOMAIN_EXISTS = 58, /* a protection domain of that name exists */
     SAS_EDOMAIN_LOCKED = 59, /* the domain is locked: its capability list cannot grow */
+
+    /* Physical memory (sigma0, sas/proto/sigma0.h): codes from 64 on, appended here. */
+    SAS_EPAGE_OWNED = 64,   /* the page already has an owner: each page has one at a time */
+    SAS_EPAGE_KERNEL = 65,  /* the page is the kernel's (its image, pool or local APIC) */
+    SAS_EPAGE_DENIED = 66,  /* not the caller's: boot memory to non-root, freeing another's */
+    SAS_EPAGE_NOWINDOW = 67, /* the caller's receive window accepted no map item */
 };
 
 /* A short English description of e, for logs and tools; never NULL. */
@@ -81,6 +87,10 @@ static inline const char *sas_strerror(enum sas_error e)
     case SAS_EDOMAIN_NOTFOUND: return "no such protection domain";
     case SAS_EDOMAIN_EXISTS:   return "protection domain already exists";
     case SAS_EDOMAIN_LOCKED:   return "protection domain is locked";
+    case SAS_EPAGE_OWNED:      return "page already has an owner";
+    case SAS_EPAGE_KERNEL:     return "page belongs to the kernel";
+    case SAS_EPAGE_DENIED:     return "page is not the caller's to take or return";
+    case SAS_EPAGE_NOWINDOW:   return "receive window accepted no page";
     }
     return "unknown error";
 }

@@ -1,0 +1,54 @@
+/*
+ * root.h — the root task's parts: frames from sigma0 (frames.c), the boot archive
+ * (bootfs.c), ELF images (elf.c) and the tasks it starts and pages (tasks.c).
+ */
+#ifndef ROOT_H
+#define ROOT_H
+
+#include <native/rt.h>
+#include <sas/errors.h>
+
+#define ROOT_MAX_FRAMES   4096u   /* 16 MiB of children's memory */
+#define ROOT_MAX_CHILDREN 16u
+#define ROOT_NAME_LEN     32u
+
+/* frames.c — 4 KiB frames root holds, each mapped in its own slot of SAS_ROOT_FRAMES. */
+void frames_init(l4_threadid_t sigma0);
+int frames_get(unsigned task, uint64_t va);            /* slot, or -1 (no memory) */
+int frames_find(unsigned task, uint64_t va);           /* the slot task has at va, or -1 */
+uint8_t *frames_ptr(int slot);
+unsigned frames_rights(int slot);
+void frames_set_rights(int slot, unsigned rights);
+unsigned frames_release_task(unsigned task);           /* returns the count given back */
+unsigned frames_in_use(void);
+
+/* bootfs.c — the boot archive, mapped read-only from sigma0. */
+struct boot_file {
+    const char *name;
+    const uint8_t *data;
+    uint64_t size;
+};
+enum sas_error bootfs_init(l4_threadid_t sigma0);
+int bootfs_find(const char *name, struct boot_file *f);   /* 0, or -1 */
+int bootfs_next(uint64_t *cursor, struct boot_file *f);   /* 0 and the next file, or -1 */
+
+/* elf.c — static ELF64 executables, checked as input. */
+struct elf_page {
+    unsigned rights;       /* L4_FPAGE_*: 0 if no segment covers the page */
+};
+uint64_t elf_check(const uint8_t *image, uint64_t size);   /* entry, or 0 if unloadable */
+unsigned elf_fill(const uint8_t *image, uint64_t va, uint8_t *page);   /* rights, or 0 */
+
+/* tasks.c — children: started from the archive, paged, reported when they end. */
+struct child_exit {
+    char name[ROOT_NAME_LEN];
+    unsigned task, code;
+};
+int tasks_start(const char *name);                  /* 0, or -1 with a log line */
+unsigned tasks_live(void);
+/* Handles one message from a child; 1 if the sender should get the reply in *tag and *m. */
+int tasks_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag);
+/* The exits seen so far, oldest first. */
+unsigned tasks_exits(const struct child_exit **list);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * tasks.c — the boot programs root starts: each is a task made with task_new whose pager
+ * and exception handler is root's main thread. Root loads the program lazily: a fault in
+ * an ELF segment gets a frame from frames.c filled from the archive; anything else the
+ * task cannot survive ends it. An ended task is deleted and its frames go back to sigma0.
+ * Protocol: sas/proto/root.h.
+ */
+#include "root.h"
+#include <l4/fault.h>
+#include <sas/layout.h>
+#include <sas/proto/root.h>
+
+#define CHILD_MCP 100u      /* boot programs never outrank root */
+#define MAX_EXITS 64u
+
+struct child {
+    unsigned task;          /* 0: slot unused */
+    char name[ROOT_NAME_LEN];
+    const uint8_t *image;
+};
+
+static struct child kids[ROOT_MAX_CHILDREN];
+static struct child_exit exits[MAX_EXITS];
+static unsigned nexits, live;
+
+static struct child *child_of(l4_threadid_t t)
+{
+    unsigned task = l4_tid_task(t);
+    for (unsigned i = 0; i < ROOT_MAX_CHILDREN; i++)
+        if (kids[i].task && kids[i].task == task)
+            return &kids[i];
+    return 0;
+}
+
+static struct child *free_child(void)
+{
+    for (unsigned i = 0; i < ROOT_MAX_CHILDREN; i++)
+        if (!kids[i].task)
+            return &kids[i];
+    return 0;
+}
+
+int tasks_start(const char *name)
+{
+    struct boot_file f;
+    struct child *c = free_child();
+    uint64_t entry;
+    if (bootfs_find(name, &f) || !(entry = elf_check(f.data, f.size)) || !c) {
+        printf("root: cannot start '%s': %s\n", name, !c ? "too many tasks"
+               : bootfs_find(name, &f) ? "no such boot program" : "not a loadable executable");
+        return -1;
+    }
+    l4_threadid_t me = l4_myself(), first;
+    /* sp 0: a native program's crt0 sets up its own stack, as for the kernel's boot tasks. */
+    uint64_t err = l4_task_new(L4_TASK_ANY, entry, 0, me, CHILD_MCP, me, &first);
+    if (err) {
+        printf("root: task_new for '%s' failed: error %lu\n", name, err);
+        return -1;
+    }
+    c->task = l4_tid_task(first);
+    c->image = f.data;
+    snprintf(c->name, sizeof(c->name), "%s", name);
+    live++;
+    printf("root: started task %u '%s' (thread %lx, entry %lx)\n", c->task, name, first, entry);
+    return 0;
+}
+
+unsigned tasks_live(void) { return live; }
+
+unsigned tasks_exits(const struct child_exit **list)
+{
+    *list = exits;
+    return nexits;
+}
+
+/* Ends c: deletes the task (its mappings go with it), then gives its frames back. */
+static void child_end(struct child *c, unsigned code)
+{
+    printf("root: task %u '%s' exited with code %u\n", c->task, c->name, code);
+    uint64_t err = l4_task_delete(c->task);
+    if (err)
+        printf("root: deleting task %u failed: error %lu\n", c->task, err);
+    frames_release_task(c->task);
+    if (nexits < MAX_EXITS) {
+        exits[nexits] = (struct child_exit){ .task = c->task, .code = code };
+        memcpy(exits[nexits].name, c->name, sizeof(c->name));
+        nexits++;
+    }
+    c->task = 0;
+    live--;
+}
+
+static const char *access_name(unsigned a)
+{
+    return a & L4_FPAGE_W ? "write" : a & L4_FPAGE_X ? "execute" : "read";
+}
+
+/* A page fault: the page of the image at va, from a frame of root's; 1 to reply. */
+static int on_fault(struct child *c, const l4_msg_t *m, unsigned access, l4_msgtag_t *tag,
+                    l4_msg_t *out)
+{
+    uint64_t va = m->w[0] & ~(SAS_PAGE_SIZE - 1);
+    int slot = frames_find(c->task, va);
+    unsigned rights = slot >= 0 ? frames_rights(slot) : elf_fill(c->image, va, 0);
+    if (!rights || (access & ~rights)) {
+        printf("root: task %u '%s': %s fault at %lx (ip %lx) %s\n", c->task, c->name,
+               access_name(access), m->w[0], m->w[1],
+               rights ? "on a page without that right" : "outside its image");
+        child_end(c, ROOT_EXIT_FAULT);
+        return 0;
+    }
+    if (slot < 0) {         /* a new page (else a retry: map the same frame again) */
+        if ((slot = frames_get(c->task, va)) < 0) {
+            printf("root: task %u '%s': no memory for %lx\n", c->task, c->name, va);
+            child_end(c, ROOT_EXIT_FAULT);
+            return 0;
+        }
+        elf_fill(c->image, va, frames_ptr(slot));    /* sigma0's frames come zeroed */
+        frames_set_rights(slot, rights);
+    }
+    *out = (l4_msg_t){ { l4_fpage((uint64_t)frames_ptr(slot), 12, rights), va } };
+    *tag = l4_msgtag(0, 0, 2);
+    return 1;
+}
+
+int tasks_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag)
+{
+    uint32_t label = l4_msgtag_label(l4_ipc_tag(res));
+    struct child *c = child_of(from);
+    *tag = l4_msgtag(SAS_ENOTSUP, 0, 0);
+    if (!c)
+        return 1;
+    if ((label & ~(uint32_t)L4_FPAGE_RWX) == L4_LABEL_PAGEFAULT)
+        return on_fault(c, m, label & L4_FPAGE_RWX, tag, m);
+    if (label == L4_LABEL_EXCEPTION || label == L4_LABEL_STOPPED) {
+        unsigned vec = (unsigned)m->w[L4_EXC_VECTOR];
+        vec = vec == L4_EXC_SYSCALL ? L4_FAULT_BAD_SYSCALL : vec & 0xff;
+        printf("root: task %u '%s': exception %u at ip %lx\n", c->task, c->name, vec,
+               m->w[L4_EXC_RIP]);
+        child_end(c, ROOT_EXIT_EXCEPTION + vec);
+        return 0;
+    }
+    if (label == ROOT_EXIT) {
+        child_end(c, m->w[0] > 255 ? 255 : (unsigned)m->w[0]);
+        return 0;
+    }
+    return 1;
+}
