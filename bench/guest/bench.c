@@ -4,15 +4,15 @@
  * Each operation is timed one iteration at a time; the cost of the two rdtsc reads
  * themselves (measured the same way) is subtracted. Prints one line per operation:
  *   BENCH <name> <median> <p90> <iterations>
- * and ends with "BENCH-DONE" and the success exit code.
+ * and ends with "BENCH-DONE" and the success exit code. The address-space operations are
+ * in space.c.
  */
-#include <native/rt.h>
+#include "bench.h"
 #include <l4/kdebug.h>
 
-#define MAX_ITERS 100000
-static uint64_t samples[MAX_ITERS];
-static unsigned iters = 10000;
-static uint64_t overhead;
+uint64_t samples[MAX_ITERS];
+unsigned iters = 10000;
+uint64_t overhead;
 static char server_stack[16384] __attribute__((aligned(16)));
 
 static void shell_sort(uint64_t *a, unsigned n)
@@ -28,23 +28,11 @@ static void shell_sort(uint64_t *a, unsigned n)
         }
 }
 
-static void report(const char *name)
+void report(const char *name)
 {
     shell_sort(samples, iters);
     printf("BENCH %s %lu %lu %u\n", name, samples[iters / 2], samples[iters * 9 / 10], iters);
 }
-
-#define MEASURE(name, op)                                        \
-    do {                                                         \
-        for (unsigned i_ = 0; i_ < iters / 10; i_++) { op; }     \
-        for (unsigned i_ = 0; i_ < iters; i_++) {                \
-            uint64_t t0_ = rt_rdtsc();                           \
-            op;                                                  \
-            uint64_t d_ = rt_rdtsc() - t0_;                      \
-            samples[i_] = d_ > overhead ? d_ - overhead : 0;     \
-        }                                                        \
-        report(name);                                            \
-    } while (0)
 
 static void echo_server(void)
 {
@@ -90,6 +78,7 @@ int main(void)
         MEASURE("ipc_call_inter_task", l4_call(peer, l4_msgtag(0, 2, 0), &m, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER));
     else
         printf("BENCH-INFO ipc_call_inter_task skipped: no second task (boot with tasks=bench_peer)\n");
+    bench_space(peer);
 
     printf("BENCH-DONE\n");
     l4_kdb_exit(0x10);
