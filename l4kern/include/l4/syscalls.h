@@ -24,7 +24,8 @@
  *            r9 = exception handler
  *   out      rax = enum l4_error, rdi = the first thread's id
  *   The caller's task becomes the new task's chief. The new address space holds only the
- *   KIP and its UTCB: every other page arrives through its pager.
+ *   KIP and its UTCB: every other page arrives through its pager. The first thread starts
+ *   with rdi = L4_KIP_ADDR (as boot tasks do) and every other register zero.
  *   Delete:  rdi = task number | L4_TASK_DELETE; only the task's chief may. The task, its
  *            threads, every mapping it holds (and every mapping derived from those, in any
  *            task) and, recursively, the tasks it created are deleted; its kernel memory

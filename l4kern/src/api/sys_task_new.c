@@ -8,6 +8,7 @@
 #include <k/space.h>
 #include <k/syscall.h>
 #include <l4/errors.h>
+#include <l4/layout.h>
 #include <l4/syscalls.h>
 
 static unsigned pick_number(void)
@@ -50,6 +51,7 @@ static void create(struct tcb *self, struct trapframe *tf)
     }
     task->chief = self->task->num;
     task->depth = self->task->depth + 1;
+    t->tf->rdi = L4_KIP_ADDR;               /* as for boot tasks: crt0 gets the KIP */
     t->pager = tf->r10;
     t->exc_handler = tf->r9;
     t->prio = (uint8_t)(self->prio < mcp ? self->prio : mcp);

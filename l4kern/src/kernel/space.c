@@ -142,6 +142,17 @@ static void unmap_in_task(struct mapnode *n, unsigned rights, struct task *only)
     }
 }
 
+static int in_sigma0_window(const struct task *t, uint64_t va);
+
+/* The part of [base, end) an unmap may touch: the mappable user half, and for sigma0 its
+ * window too (so it can take back what it handed out). */
+static uint64_t unmap_limit(const struct task *t, uint64_t base, uint64_t end)
+{
+    uint64_t limit = in_sigma0_window(t, base) ? L4_SIGMA0_PHYS_BASE + L4_SIGMA0_PHYS_SIZE
+                                               : L4_USER_RESERVED_BASE;
+    return end < limit ? end : limit;
+}
+
 /*
  * fpage_unmap over [base, base + size): visits present pages in order, at most
  * L4_UNMAP_MAX_PAGES pages' worth of the range (then skips on to the next present page),
@@ -150,10 +161,12 @@ static void unmap_in_task(struct mapnode *n, unsigned rights, struct task *only)
 unsigned space_unmap(struct task *t, l4_fpage_t f, uint64_t flags, struct task *only,
                      uint64_t *covered, uint64_t *adbits)
 {
-    uint64_t base = l4_fpage_base(f), end = base + l4_fpage_size(f);
+    uint64_t base = l4_fpage_base(f), end = unmap_limit(t, base, base + l4_fpage_size(f));
     uint64_t window_end = base + (uint64_t)L4_UNMAP_MAX_PAGES * PAGE_SIZE;
-    if (end > L4_USER_RESERVED_BASE)
-        end = L4_USER_RESERVED_BASE;
+    if (base >= end) {                      /* nothing mappable: all of it is covered */
+        *covered = l4_fpage_size(f) / PAGE_SIZE;
+        return 0;
+    }
     unsigned rights = l4_fpage_rights(f);
     uint64_t va = base;
     uint64_t *pte;
