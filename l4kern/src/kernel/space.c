@@ -236,8 +236,11 @@ static int map_one(struct task *src, uint64_t sva, uint64_t *spte, struct task *
         if (!dn || mapdb_is_ancestor(dn, sn))
             return 0;                       /* never overwrite one's own source */
         if ((*dpte & PTE_ADDR) == pa && dn->parent == sn) {
+            unsigned lost = pte_rights(*dpte) & ~rights;
             *dpte = pa | pte_flags(rights); /* same mapping again: new rights */
             flush(dst, dva);
+            if (lost & (L4_FPAGE_W | L4_FPAGE_X))
+                restrict_tree(dn, dn->child, lost);   /* nothing derived keeps more */
             return 0;
         }
         space_remove_tree(dn);
