@@ -16,13 +16,18 @@
 #define FUZZ_LABEL_START  0x46535452u   /* "FSTR" */
 #define FUZZ_LABEL_REPORT 0x46525054u   /* "FRPT" */
 
-/* Words of a report, MR0..MR4. */
+/* Words of a report, MR0..MR7. The last report has FUZZ_R_DONE set: by then the fuzz task
+ * has halted its workers and deleted what they created, and gives the kernel pool's free
+ * pages before the workers started and after that cleanup (they must be equal). */
 enum fuzz_report_word {
     FUZZ_R_CALLS = 0,     /* calls the workers have begun */
     FUZZ_R_RESTARTS,      /* stopped workers the supervisor restarted */
     FUZZ_R_CANCELS,       /* workers it cancelled out of a long IPC */
     FUZZ_R_VIOLATIONS,    /* results that contradict the ABI (wrong error codes) */
     FUZZ_R_SEED,
+    FUZZ_R_DONE,
+    FUZZ_R_KPOOL_START,
+    FUZZ_R_KPOOL_END,
     FUZZ_R_WORDS
 };
 
@@ -30,5 +35,7 @@ enum fuzz_report_word {
 #define FUZZ_DEFAULT_SEED   0x5eed0001ULL
 #define FUZZ_REPORT_TICKS   50u         /* supervisor: a report at least every 50 ms */
 #define FUZZ_HEARTBEAT_PRIO 200u        /* root's heartbeat: above the fuzzer's MCP */
+
+_Static_assert(FUZZ_R_WORDS <= 8, "a report travels in registers");
 
 #endif

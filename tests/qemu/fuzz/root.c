@@ -43,8 +43,17 @@ static uint64_t read_target(void)
     return n ? n : FUZZ_DEFAULT_CALLS;
 }
 
-/* Receives reports until the target is met (0) or something is wrong (1). */
-static int watch(l4_threadid_t sup, uint64_t target, uint64_t *r)
+/* The fuzz task's cleanup must return every kernel page its workers' calls took. */
+static int kpool_check(const uint64_t *r)
+{
+    printf("fuzz: kernel pool: %lu free pages before the workers, %lu after cleanup "
+           "(%lu of %lu, %lu refusals)\n", r[FUZZ_R_KPOOL_START], r[FUZZ_R_KPOOL_END],
+           rt_kip->kpool_free, rt_kip->kpool_total, rt_kip->kpool_failures);
+    return r[FUZZ_R_KPOOL_START] != r[FUZZ_R_KPOOL_END];
+}
+
+/* Receives reports until the last one (0 if the pool check passed) or something is wrong (1). */
+static int watch(l4_threadid_t sup, uint64_t *r)
 {
     uint64_t last_beats = beats, next_print = PRINT_EVERY;
     for (;;) {
@@ -69,8 +78,8 @@ static int watch(l4_threadid_t sup, uint64_t target, uint64_t *r)
         }
         if (r[FUZZ_R_VIOLATIONS])
             return 1;
-        if (r[FUZZ_R_CALLS] >= target)
-            return 0;
+        if (r[FUZZ_R_DONE])
+            return kpool_check(r);
     }
 }
 
@@ -88,7 +97,7 @@ static int run(void)
         printf("fuzz: the supervisor %lx took no start message\n", sup);
         return 1;
     }
-    int bad = watch(sup, target, r);
+    int bad = watch(sup, r);
     uint64_t ms = rt_kip->ticks - t0;
     printf("fuzz: seed 0x%lx: %lu calls in %lu ms of guest time (%lu calls/s), %lu restarts, "
            "%lu cancels, %lu wrong results, %lu heartbeats\n", r[FUZZ_R_SEED], r[FUZZ_R_CALLS],

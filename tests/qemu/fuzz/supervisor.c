@@ -20,6 +20,8 @@ static char stacks[FUZZ_WORKERS + 1][FUZZ_STACK] __attribute__((aligned(16)));
 static uint64_t restarts, cancels;
 static uint64_t seen_calls[FUZZ_WORKERS + 1];
 static unsigned stalled[FUZZ_WORKERS + 1];
+static uint64_t kpool_start, kpool_end;     /* free pool pages before the workers, at the end */
+static int finished;
 
 static uint64_t parse_u64(const char *p)
 {
@@ -55,6 +57,36 @@ static l4_threadid_t wait_start(uint64_t *target)
             return from;
         }
     }
+}
+
+/* Every lthread a worker's ex_regs could create exists from the start, halted (and, if a
+ * worker restarts it, stopped by the fault at address 0), so that the run's kernel
+ * memory is only what the calls take and give back: the pool check at the end is exact. */
+static void precreate_lthreads(void)
+{
+    for (unsigned lt = FUZZ_WORKERS + 1; lt < L4_THREADS_PER_TASK; lt++) {
+        struct l4_exregs x = { .control = lt | L4_EXREGS_SET_IP | L4_EXREGS_SET_SP | L4_EXREGS_HALT };
+        l4_lthread_ex_regs(&x);
+    }
+}
+
+/* The end of the run: no thread but this one may call anything any more. */
+static void halt_all(void)
+{
+    for (unsigned lt = 1; lt < L4_THREADS_PER_TASK; lt++) {
+        struct l4_exregs x = { .control = lt | L4_EXREGS_HALT | L4_EXREGS_CANCEL };
+        l4_lthread_ex_regs(&x);
+    }
+}
+
+static void finish(void)
+{
+    halt_all();
+    space_cleanup();
+    kpool_end = rt_kip->kpool_free;
+    finished = 1;
+    printf("fuzz: cleanup done: kernel pool %lu free pages, was %lu; %lu refusals\n",
+           kpool_end, kpool_start, rt_kip->kpool_failures);
 }
 
 /* Priority and slice as at the start: a sibling's thread_schedule may have changed them. */
@@ -137,7 +169,8 @@ static void print_outcomes(void)
 
 static void report(l4_threadid_t root, uint64_t seed)
 {
-    l4_msg_t m = { { fuzz_calls, restarts, cancels, fuzz_violations, seed } };
+    l4_msg_t m = { { fuzz_calls, restarts, cancels, fuzz_violations, seed, (uint64_t)finished,
+                     kpool_start, kpool_end } };
     l4_send(root, l4_msgtag(FUZZ_LABEL_REPORT, FUZZ_R_WORDS, 0), &m, l4_timeout_from_us(100000));
 }
 
@@ -148,22 +181,26 @@ int main(void)
     printf("fuzz: supervisor %lx, seed 0x%lx (replay: append seed=0x%lx)\n", fuzz_ids[0], seed, seed);
     l4_threadid_t root = wait_start(&target);
     printf("fuzz: started by %lx for %lu calls, %u workers\n", root, target, FUZZ_WORKERS);
+    precreate_lthreads();
     for (unsigned slot = 1; slot <= FUZZ_WORKERS; slot++) {
         fuzz_workers[slot].rng = rng_seed(seed, slot);
         worker_start(slot);
     }
+    kpool_start = rt_kip->kpool_free;   /* the workers have not run yet: we are above them */
     uint64_t next_report = rt_kip->ticks + FUZZ_REPORT_TICKS;
     unsigned done = 0;
     for (;;) {
         l4_threadid_t from = L4_NILTHREAD;    /* open: a worker's message ends the nap early */
         l4_msg_t m;
         l4_receive(&from, &m, l4_timeout_from_us(SLEEP_US));
-        for (unsigned slot = 1; slot <= FUZZ_WORKERS; slot++)
+        for (unsigned slot = 1; slot <= FUZZ_WORKERS && !finished; slot++)
             supervise(slot);
         print_violation();
         if (rt_kip->ticks >= next_report) {
-            if (fuzz_calls >= target && !done++)
+            if (fuzz_calls >= target && !done++) {
+                finish();
                 print_outcomes();       /* root ends the run on this report */
+            }
             report(root, seed);
             next_report = rt_kip->ticks + FUZZ_REPORT_TICKS;
         }

@@ -59,11 +59,21 @@ static inline void count_call(struct fuzz_worker *w)
     __atomic_fetch_add(&fuzz_calls, 1, __ATOMIC_RELAXED);
 }
 
+/* space.c: map/grant items, receive windows, fpage_unmap, task_new (see its comment). */
+#define FUZZ_TASK_SLOTS 32u
+l4_fpage_t gen_window(uint64_t *s);
+void gen_items(uint64_t *s, l4_msg_t *m, unsigned me, unsigned u, unsigned t);
+l4_threadid_t gen_created_tid(uint64_t *s);
+void call_unmap(uint64_t *s, struct fuzz_worker *w);
+void call_task_new(uint64_t *s, struct fuzz_worker *w);
+void space_cleanup(void);
+
 /* kdb.c */
 void kdebug_fuzz(uint64_t *s, struct fuzz_worker *w);
 
 /* worker.c */
 void worker_entry(void);
 void fuzz_violation(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t got, uint64_t want);
+void fuzz_expect(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t got, uint64_t want);
 
 #endif

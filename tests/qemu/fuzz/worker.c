@@ -16,11 +16,12 @@ void fuzz_violation(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t got, uint64_
     fuzz_first_violation = (struct fuzz_violation){ fuzz_calls, nr, a0, a1, got, want };
 }
 
-static void expect(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t got, uint64_t want)
+void fuzz_expect(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t got, uint64_t want)
 {
     if (got != want)
         fuzz_violation(nr, a0, a1, got, want);
 }
+#define expect fuzz_expect
 
 static void expect_error_code(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t got)
 {
@@ -45,6 +46,8 @@ static uint64_t scribble_utcb(uint64_t *s, unsigned me)
         for (unsigned i = 0; i < 4; i++)
             u->mr[8 + rng_below(s, L4_MSG_MAX_WORDS - 8)] = gen_word(s);
     }
+    if (!rng_below(s, 3))
+        u->rcv_window = gen_window(s);
     uint64_t max = u->rcv_max_words;
     return max == 0 || max > L4_MSG_MAX_WORDS ? L4_MSG_MAX_WORDS : max;
 }
@@ -65,6 +68,16 @@ static unsigned ipc_send_verdict(uint64_t flags, l4_msgtag_t tag, l4_threadid_t 
     return names_nothing(to) ? L4_ERR_NO_PARTNER : L4_OK;
 }
 
+/* A tag with 1..3 items after a few untyped words, the items in the message words. */
+static void with_items(uint64_t *s, struct l4_ipc_regs *r, unsigned me)
+{
+    unsigned u = (unsigned)rng_below(s, 5), t = 2 * (1 + (unsigned)rng_below(s, 3));
+    r->tag = l4_msgtag((uint32_t)rng_next(s), u, t);
+    gen_items(s, &r->msg, me, u, t);
+    if (!rng_below(s, 3) && !l4_tid_is_nil(gen_created_tid(s)))
+        r->partner = gen_created_tid(s);
+}
+
 static void call_ipc(uint64_t *s, struct fuzz_worker *w, unsigned me)
 {
     uint64_t flags = gen_ipc_flags(s);
@@ -73,6 +86,8 @@ static void call_ipc(uint64_t *s, struct fuzz_worker *w, unsigned me)
     for (unsigned i = 0; i < L4_MSG_REG_WORDS; i++)
         r.msg.w[i] = gen_word(s);
     uint64_t limit = scribble_utcb(s, me);
+    if (!rng_below(s, 4))                   /* map and grant items, sometimes to a new task */
+        with_items(s, &r, me);
     l4_threadid_t to = r.partner;
     l4_msgtag_t tag = r.tag;
     count_call(w);
@@ -194,10 +209,12 @@ static void one_call(uint64_t *s, struct fuzz_worker *w, unsigned me)
         call_switch(s, w);
     else if (r < 78)
         call_id_nearest(s, w, me);
-    else if (r < 81)
-        call_raw(s, w, L4_SYS_FPAGE_UNMAP);
+    else if (r < 80)
+        call_unmap(s, w);
+    else if (r < 82)
+        call_task_new(s, w);
     else if (r < 83)
-        call_raw(s, w, L4_SYS_TASK_NEW);
+        call_raw(s, w, L4_SYS_FPAGE_UNMAP + rng_below(s, 2) * 4);   /* or TASK_NEW */
     else if (r < 85)
         call_raw(s, w, L4_SYS_BASE + rng_below(s, L4_SYS_COUNT));
     else if (r < 97)
