@@ -22,6 +22,18 @@
  */
 #ifndef L4_FPAGE_H
 #define L4_FPAGE_H
+/*
+ * Two more kinds of flexpage name things that are not memory (bit 10 or 11 set):
+ *  - an I/O flexpage names 2^s I/O ports:  [27..12] first port  [9..4] s (0..16), bit 10.
+ *    Ports are mapped at the same numbers in the receiver (I/O space is not relocated);
+ *    the receiver consents with any non-nil receive window. A map gives the receiver the
+ *    ports the sender holds; fpage_unmap of an I/O flexpage takes them from every other
+ *    task (from one, with L4_UNMAP_ONE_TASK; from the caller too, with L4_UNMAP_SELF).
+ *    There is no derivation tree for ports: whoever holds a port can revoke it from all.
+ *  - an interrupt flexpage names one interrupt line: [19..12] line, bit 11 (l4/irq.h).
+ *    Sending it (map or grant alike) hands the line's ownership to the receiver's task.
+ * At boot sigma0 holds every port and line (the root task, when there is no sigma0).
+ */
 
 #include <l4/types.h>
 #include <l4/layout.h>
@@ -39,6 +51,24 @@ typedef uint64_t l4_fpage_t;
 #define L4_FPAGE_MAX_LOG2 47u
 /* The whole user half as a receive window: what a page-fault reply is applied through. */
 #define L4_FPAGE_WHOLE    ((l4_fpage_t)(47ULL << 4))
+#define L4_FPAGE_IO       0x400ULL
+#define L4_FPAGE_IRQ      0x800ULL
+#define L4_IO_PORTS       65536u
+
+static inline l4_fpage_t l4_iofpage(unsigned port, unsigned log2ports)
+{
+    return ((uint64_t)(port & 0xffff) << 12) | ((uint64_t)(log2ports & 0x3f) << 4) | L4_FPAGE_IO;
+}
+static inline int l4_fpage_is_io(l4_fpage_t f) { return (f & 0xc00ULL) == L4_FPAGE_IO; }
+static inline int l4_fpage_is_irq(l4_fpage_t f) { return (f & 0xc00ULL) == L4_FPAGE_IRQ; }
+static inline unsigned l4_iofpage_port(l4_fpage_t f) { return (unsigned)((f >> 12) & 0xffff); }
+/* 1 if f is a well-formed I/O flexpage: aligned, inside the 64 Ki ports, nothing else set. */
+static inline int l4_iofpage_valid(l4_fpage_t f)
+{
+    unsigned s = (unsigned)((f >> 4) & 0x3f), p = l4_iofpage_port(f);
+    return l4_fpage_is_io(f) && s <= 16 && (f >> 28) == 0 && (f & 0x308ULL) == 0 &&
+           (p & ((1u << s) - 1)) == 0 && p + (1u << s) <= L4_IO_PORTS;
+}
 
 static inline l4_fpage_t l4_fpage(uint64_t base, unsigned log2size, unsigned rights)
 {

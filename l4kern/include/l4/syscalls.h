@@ -18,7 +18,8 @@
  * fpage_unmap: see l4/fpage.h.
  *
  * task_new (rax = L4_SYS_TASK_NEW) creates or deletes a task.
- *   Create:  rdi = task number (2 .. L4_MAX_TASKS-1), or L4_TASK_ANY for any free one
+ *   Create:  rdi = task number (3 .. 1023 on this kernel; 1 and 2 are sigma0's and root's),
+ *            or L4_TASK_ANY for any free one
  *            rsi = ip, rdx = sp of its first thread (lthread 0, ready at once)
  *            r10 = pager, r8 = maximum controlled priority (clamped to the caller's),
  *            r9 = exception handler

@@ -14,6 +14,7 @@
 #include <k/log.h>
 #include <k/sched.h>
 #include <k/space.h>
+#include <k/irq.h>
 #include <l4/fault.h>
 #include <k/x86.h>
 
@@ -247,8 +248,18 @@ static unsigned receive_phase(struct tcb *self, const struct ipc_op *op, struct 
     return block(self, L4_TSTATE_RECEIVING, op->rcv_to, woken);
 }
 
+/* Blocks self in a closed receive from `from` (an interrupt id) until woken. */
+unsigned ipc_block(struct tcb *self, l4_threadid_t from, l4_timeout_t to)
+{
+    self->partner = from;
+    self->ipc_flags = L4_IPC_RECV;
+    return block(self, L4_TSTATE_RECEIVING, to, 0);
+}
+
 uint64_t ipc_do(struct tcb *self, const struct ipc_op *op)
 {
+    if (l4_is_irq_id(op->partner) && !(op->flags & L4_IPC_OPEN))
+        return irq_ipc(self, op);
     struct tcb *woken = 0;
     self->ipc_flags = op->flags;
     self->ipc_tag = op->tag;

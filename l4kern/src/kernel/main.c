@@ -11,6 +11,7 @@
 #include <k/lib.h>
 #include <k/mem.h>
 #include <k/sched.h>
+#include <k/irq.h>
 #include <l4/layout.h>
 
 static void set_log_level(void)
@@ -101,6 +102,11 @@ void kmain(uint64_t start_info_phys)
     struct tcb *r = start_boot_task(root, L4_TASK_ROOT, ROOT_MCP);
     if (sigma0)
         r->pager = sigma0->id;
+    /* Every I/O port and interrupt line starts with sigma0 (root when there is none). */
+    struct task *owner = sigma0 ? sigma0->task : r->task;
+    if (io_give_all(owner))
+        panic("no memory for the boot task's I/O bitmap");
+    irq_init(owner->num);
     start_extra_tasks();
     apic_init();
     sched_start();

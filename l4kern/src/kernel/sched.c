@@ -5,6 +5,7 @@
  */
 #include <k/cpu.h>
 #include <k/ipc.h>
+#include <k/irq.h>
 #include <k/kip.h>
 #include <k/mem.h>
 #include <k/sched.h>
@@ -22,8 +23,10 @@ void sched_switch_to(struct tcb *next)
     next->switched_in_tsc = now;
     c->current = next;
     if (next->task) {
-        if (!prev->task || prev->task->pml4 != next->task->pml4)
+        if (!prev->task || prev->task->pml4 != next->task->pml4) {
             WRITE_CR(3, virt_to_phys(next->task->pml4));
+            arch_io_switch(next->task);
+        }
         arch_fpu_switch(next);
         if (c->fs_loaded != next->fs_base)
             wrmsr(MSR_FS_BASE, c->fs_loaded = next->fs_base);

@@ -11,6 +11,7 @@
 #include <k/lib.h>
 #include <k/mem.h>
 #include <k/space.h>
+#include <k/irq.h>
 #include <k/x86.h>
 #include <l4/errors.h>
 
@@ -169,10 +170,15 @@ unsigned space_unmap(struct task *t, l4_fpage_t f, uint64_t flags, struct task *
     }
     unsigned rights = l4_fpage_rights(f);
     uint64_t va = base;
-    uint64_t *pte;
-    while (va < end && (pte = pt_next_present(t->pml4, &va, end))) {
-        if (va >= window_end)
+    int more = 0;                           /* stopped early: mapped pages remain */
+    while (va < end) {
+        uint64_t *pte = pt_next_present(t->pml4, &va, end);
+        if (!pte)
             break;
+        if (va >= window_end) {
+            more = 1;
+            break;
+        }
         struct mapnode *n = *slot(pte);
         if (n) {
             unsigned ad = 0, page = (unsigned)((va - base) / PAGE_SIZE);
@@ -185,7 +191,7 @@ unsigned space_unmap(struct task *t, l4_fpage_t f, uint64_t flags, struct task *
         }
         va += PAGE_SIZE;
     }
-    *covered = ((va < end ? va : end) - base) / PAGE_SIZE;
+    *covered = ((more ? va : base + l4_fpage_size(f)) - base) / PAGE_SIZE;
     return 0;
 }
 
@@ -282,6 +288,10 @@ static uint64_t placement(l4_fpage_t f, uint64_t hot, l4_fpage_t w, uint64_t *sr
 unsigned space_map_item(struct task *src, struct task *dst, l4_fpage_t f, uint64_t hot,
                         l4_fpage_t window, int grant)
 {
+    if (l4_fpage_is_io(f))
+        return io_grant(src, dst, f);
+    if (l4_fpage_is_irq(f))
+        return irq_grant(src, dst, f);
     if (!l4_fpage_valid(f) || !l4_fpage_valid(window & ~L4_FPAGE_RWX))
         return L4_ERR_MAP_FAILED;
     uint64_t sbase, dbase, len = placement(f, hot, window, &sbase, &dbase);

@@ -11,6 +11,7 @@
 #include <k/mem.h>
 #include <k/sched.h>
 #include <k/space.h>
+#include <k/irq.h>
 #include <k/x86.h>
 #include <l4/layout.h>
 
@@ -178,6 +179,7 @@ static void thread_delete(struct tcb *t)
     sched_unready(t);
     t->state = L4_TSTATE_INVALID;
     release_waiters(t);
+    irq_thread_deleted(t);
     if (this_cpu()->fpu_owner == t)
         this_cpu()->fpu_owner = NULL;
     t->task->threads[l4_tid_lthread(t->id)] = NULL;
@@ -197,6 +199,8 @@ void task_delete(struct task *task)
         if (task->threads[l])
             thread_delete(task->threads[l]);
     space_destroy(task);
+    io_task_deleted(task);
+    irq_task_deleted(task);
     pt_free_space(task->pml4);
     tasks[task->num] = NULL;
     kpool_free(task, 1);

@@ -1,5 +1,6 @@
 /* space.c — the pager thread and the child command loop of space.h. */
 #include "space.h"
+#include <l4/irq.h>
 
 volatile uint64_t pf_count, pf_last_addr, pf_last_access;
 volatile uint64_t pf_deny_lo, pf_deny_hi;
@@ -92,6 +93,13 @@ static uint64_t run(uint64_t cmd, uint64_t a, uint64_t b, uint64_t d)
             bad += v != (i & 1 ? i : 0);
         }
         return bad;
+    }
+    case CMD_OUTB:                            /* a = port, b = value */
+        __asm__ volatile("outb %%al, %%dx" : : "a"((uint8_t)b), "d"((uint16_t)a));
+        return 0;
+    case CMD_IRQ: {                           /* attach to line a (zero timeout) */
+        l4_threadid_t f = l4_irq_id((unsigned)a);
+        return l4_ipc_error(l4_receive(&f, &m, L4_TIMEOUT_ZERO));
     }
     case CMD_SYSCALL: {                       /* a foreign system call: rax = a */
         register uint64_t rax __asm__("rax") = a;

@@ -35,7 +35,13 @@ struct idt_gate {
 } __attribute__((packed));
 
 static uint64_t gdt[8] __attribute__((aligned(16)));
-static struct tss tss __attribute__((aligned(16)));
+/* The TSS and, right behind it inside its limit, the running task's I/O bitmap (plus the
+ * terminating all-ones byte the CPU may read past the last port). */
+static struct {
+    struct tss tss;
+    uint8_t iomap[65536 / 8 + 1];
+} __attribute__((packed, aligned(16))) tss_block;
+uint8_t *const tss_iomap_ptr = tss_block.iomap;
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static uint8_t ist_stacks[2][4096] __attribute__((aligned(16)));
 extern const uint64_t trap_stubs[256];
@@ -48,13 +54,14 @@ static void load_gdt(void)
     gdt[GDT_UCODE32 / 8] = 0;
     gdt[GDT_UDATA / 8] = 0x00cff2000000ffffULL;
     gdt[GDT_UCODE / 8] = 0x00affa000000ffffULL;
-    uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+    uint64_t base = (uint64_t)&tss_block, limit = sizeof(tss_block) - 1;
     gdt[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
                        (((base >> 24) & 0xff) << 56);
     gdt[GDT_TSS / 8 + 1] = base >> 32;
-    tss.iomap_base = sizeof(tss);       /* no I/O bitmap: every port faults in user mode */
-    tss.ist[0] = (uint64_t)ist_stacks[0] + sizeof(ist_stacks[0]);
-    tss.ist[1] = (uint64_t)ist_stacks[1] + sizeof(ist_stacks[1]);
+    tss_block.iomap[sizeof(tss_block.iomap) - 1] = 0xff;
+    tss_block.tss.iomap_base = 0xffff;            /* no bitmap until a task with ports runs */
+    tss_block.tss.ist[0] = (uint64_t)ist_stacks[0] + sizeof(ist_stacks[0]);
+    tss_block.tss.ist[1] = (uint64_t)ist_stacks[1] + sizeof(ist_stacks[1]);
     struct { uint16_t limit; uint64_t base; } __attribute__((packed)) d = { sizeof(gdt) - 1, (uint64_t)gdt };
     __asm__ volatile("lgdt %0\n\t"
                      "mov %1, %%ds\n\tmov %1, %%es\n\tmov %1, %%ss\n\t"
@@ -136,10 +143,17 @@ void cpu_init(void)
     init_protection();
 }
 
+/* on: the bitmap behind the TSS applies; off: the base lies past the limit, so every
+ * port faults in user mode. */
+void tss_set_iomap(int on)
+{
+    tss_block.tss.iomap_base = on ? (uint16_t)sizeof(struct tss) : 0xffff;
+}
+
 void cpu_set_kernel_stack(uint64_t top)
 {
     cpu0.kstack_top = top;
-    tss.rsp[0] = top;
+    tss_block.tss.rsp[0] = top;
 }
 
 void arch_fpu_init_area(void *area)

@@ -36,6 +36,7 @@ void paging_init(uint64_t phys_top)
 
     /* The APIC's page, uncached, at LAPIC_VIRT (pdpt_hi slot 511). */
     apic_pt[idx(LAPIC_VIRT, 0)] = 0xfee00000ULL | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | PTE_NX;
+    apic_pt[idx(LAPIC_VIRT + 0x1000, 0)] = 0xfec00000ULL | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | PTE_NX;
     apic_pd[idx(LAPIC_VIRT, 1)] = virt_to_phys(apic_pt) | PTE_P | PTE_W;
     boot_pdpt_hi[idx(LAPIC_VIRT, 2)] = virt_to_phys(apic_pd) | PTE_P | PTE_W;
 

@@ -10,6 +10,7 @@
 #include <k/log.h>
 #include <k/sched.h>
 #include <k/ipc.h>
+#include <k/irq.h>
 #include <k/space.h>
 #include <k/syscall.h>
 #include <k/x86.h>
@@ -131,6 +132,8 @@ void trap_dispatch(struct trapframe *tf)
         sched_tick();
     } else if (v == VEC_SPURIOUS) {
         return;
+    } else if (v >= IRQ_VECTOR_BASE && v < IRQ_VECTOR_BASE + L4_IRQ_LINES) {
+        irq_fire((unsigned)(v - IRQ_VECTOR_BASE));
     } else if (v < 32) {
         uint64_t cr2 = v == 14 ? READ_CR(2) : 0;
         if (!tf_from_user(tf))

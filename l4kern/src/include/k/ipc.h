@@ -22,6 +22,7 @@ uint64_t ipc_do(struct tcb *self, const struct ipc_op *op);
  * find when it runs. Does not make it runnable. */
 void ipc_abort(struct tcb *t, unsigned err);
 
+unsigned ipc_block(struct tcb *self, l4_threadid_t from, l4_timeout_t to);
 unsigned ipc_kcall(struct tcb *t, l4_threadid_t to, uint32_t label, unsigned u,
                    enum kcall_kind kind, unsigned flags);
 

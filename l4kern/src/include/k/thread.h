@@ -76,6 +76,7 @@ struct task {
     unsigned chief;                /* the task that created it (0: the kernel) */
     unsigned depth;                /* nesting below the kernel's tasks */
     uint64_t *pml4;
+    uint8_t *iobm;                 /* I/O permission bitmap (set bit: denied), or NULL */
     uint8_t mcp;                   /* maximum controlled priority */
     unsigned nthreads;
     struct tcb *threads[L4_THREADS_PER_TASK];
