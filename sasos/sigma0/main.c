@@ -40,11 +40,19 @@ static uint64_t reply_and_wait(l4_threadid_t *partner, const struct s0_msg *rep,
 }
 
 /* The reply carrying an item failed to arrive: the range goes back, the client hears why. */
+static void undo_claim(const struct s0_msg *rep)
+{
+    if (l4_fpage_is_io(rep->item) || l4_fpage_is_irq(rep->item))
+        devices_unclaim(rep->item);
+    else
+        pages_unclaim(rep->undo_pa, rep->undo_log2);
+}
+
 static void undo_item(l4_threadid_t to, const struct s0_msg *rep, uint64_t err)
 {
-    printf("sigma0: task %u refused page %lx (ipc error %lu); taken back\n",
-           l4_tid_task(to), rep->undo_pa, err);
-    pages_unclaim(rep->undo_pa, rep->undo_log2);
+    printf("sigma0: task %u refused item %lx (ipc error %lu); taken back\n",
+           l4_tid_task(to), rep->item, err);
+    undo_claim(rep);
     l4_msg_t m = { { 0 } };
     l4_send(to, l4_msgtag(SAS_EPAGE_NOWINDOW, 0, 0), &m, L4_TIMEOUT_ZERO);
 }
@@ -76,7 +84,7 @@ static void serve(void)
             if (rep.item && l4_ipc_error(res) == L4_ERR_MAP_FAILED)
                 undo_item(to, &rep, l4_ipc_error(res));
             else if (rep.item)
-                pages_unclaim(rep.undo_pa, rep.undo_log2);
+                undo_claim(&rep);
             from = L4_NILTHREAD;
             res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
         }

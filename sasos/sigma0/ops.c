@@ -6,6 +6,7 @@
 #include "sigma0.h"
 #include <native/rt.h>
 #include <l4/fault.h>
+#include <l4/irq.h>
 #include <sas/layout.h>
 #include <sas/proto/sigma0.h>
 
@@ -87,6 +88,29 @@ static void op_fault(const struct s0_msg *req, struct s0_msg *rep)
     rep->hot = va;
 }
 
+/* Ports [MR0, MR0 + 2^MR1): an I/O flexpage, mapped at the same port numbers. */
+static void op_io(const struct s0_msg *req, struct s0_msg *rep)
+{
+    if (req->u < 2 || req->w[0] > 0xffff || req->w[1] > 16)
+        return reply_error(rep, SAS_EINVAL);
+    enum sas_error e = devices_claim_ports((unsigned)req->w[0], (unsigned)req->w[1], req->task);
+    if (e)
+        return reply_error(rep, e);
+    *rep = (struct s0_msg){ .label = SAS_OK,
+                            .item = l4_iofpage((unsigned)req->w[0], (unsigned)req->w[1]) };
+}
+
+/* Interrupt line MR0: its interrupt flexpage, which moves the line to the requester. */
+static void op_irq(const struct s0_msg *req, struct s0_msg *rep)
+{
+    if (req->u < 1 || req->w[0] >= L4_IRQ_LINES)
+        return reply_error(rep, SAS_EINVAL);
+    enum sas_error e = devices_claim_line((unsigned)req->w[0], req->task);
+    if (e)
+        return reply_error(rep, e);
+    *rep = (struct s0_msg){ .label = SAS_OK, .item = l4_irqfpage((unsigned)req->w[0]) };
+}
+
 void s0_dispatch(const struct s0_msg *req, struct s0_msg *rep)
 {
     static void (*const ops[])(const struct s0_msg *, struct s0_msg *) = {
@@ -94,6 +118,8 @@ void s0_dispatch(const struct s0_msg *req, struct s0_msg *rep)
         [SIGMA0_ALLOC_PHYS - SIGMA0_ALLOC] = op_alloc_phys,
         [SIGMA0_FREE - SIGMA0_ALLOC] = op_free,
         [SIGMA0_INFO - SIGMA0_ALLOC] = op_info,
+        [SIGMA0_IO - SIGMA0_ALLOC] = op_io,
+        [SIGMA0_IRQ - SIGMA0_ALLOC] = op_irq,
     };
     uint32_t i = req->label - SIGMA0_ALLOC;
     if ((req->label & ~(uint32_t)L4_FPAGE_RWX) == L4_LABEL_PAGEFAULT)

@@ -39,6 +39,11 @@ void window_zero(uint64_t pa, unsigned log2);
 l4_fpage_t window_fpage(uint64_t pa, unsigned log2, unsigned rights);
 void window_revoke(uint64_t pa, unsigned log2);
 
+/* devices.c — ports and interrupt lines, one owner each. */
+enum sas_error devices_claim_ports(unsigned first, unsigned log2, unsigned owner);
+enum sas_error devices_claim_line(unsigned line, unsigned owner);
+void devices_unclaim(l4_fpage_t item);
+
 /* ops.c — one function per request; decode, validate, act; no IPC. */
 struct s0_msg {
     unsigned task;          /* the sender's task (request) */

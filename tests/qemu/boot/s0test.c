@@ -5,6 +5,7 @@
  * sigma0's window. Output and exit code follow tests/qemu/run-qemu-test.
  */
 #include <native/rt.h>
+#include <l4/irq.h>
 #include <l4/errors.h>
 #include <l4/kdebug.h>
 #include <sas/proto/sigma0_client.h>
@@ -119,6 +120,27 @@ static void test_revoke(void)
     check(*winp(10) == 0, "returned_page_revoked");
 }
 
+static inline void outb80(uint8_t v) { __asm__ volatile("outb %0, $0x80" : : "a"(v)); }
+
+/* Ports and interrupt lines come from sigma0 too, once each. */
+static void test_devices(void)
+{
+    check(sigma0_io(s0, 0x80, 0) == SAS_OK, "io_port_given");
+    outb80(1);                                  /* would stop this task without the port */
+    check(1, "io_port_usable");
+    check(sigma0_io(s0, 0x80, 0) == SAS_EPAGE_OWNED, "io_second_owner_refused");
+    check(sigma0_io(s0, 0x81, 1) == SAS_EINVAL, "io_misaligned_refused");
+    check(sigma0_irq(s0, 8) == SAS_OK, "irq_line_given");
+    l4_threadid_t f = l4_irq_id(8);
+    l4_msg_t m;
+    check(l4_ipc_error(l4_receive(&f, &m, L4_TIMEOUT_ZERO)) == L4_ERR_TIMEOUT, "irq_attach_after_grant");
+    l4_send(l4_irq_id(8), l4_msgtag(0, 0, 0), &m, L4_TIMEOUT_ZERO);
+    f = l4_irq_id(9);
+    check(l4_ipc_error(l4_receive(&f, &m, L4_TIMEOUT_ZERO)) == L4_ERR_PERMISSION, "irq_not_given_refused");
+    check(sigma0_irq(s0, 8) == SAS_EPAGE_OWNED, "irq_second_owner_refused");
+    check(sigma0_irq(s0, 2) == SAS_EINVAL, "irq_cascade_refused");
+}
+
 int main(void)
 {
     char suite[32] = "";
@@ -132,6 +154,7 @@ int main(void)
         test_special();
         test_bad();
         test_fault();
+        test_devices();
     }
     printf("ELLFOUR-KTEST-DONE tests=%u failed=%u\n", n, failed);
     l4_kdb_exit(failed ? 0x11 : 0x10);

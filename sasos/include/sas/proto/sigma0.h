@@ -20,6 +20,10 @@
  *   SIGMA0_FREE       MR0 = physical address, MR1 = log2 size: give back a range the caller
  *                     owns entirely; sigma0 unmaps it from every task it reached.
  *   SIGMA0_INFO       no words: statistics (below).
+ *   SIGMA0_IO         MR0 = first port, MR1 = log2 count (0..16): those I/O ports, as an
+ *                     I/O flexpage (l4/fpage.h); each port to one owner, for good.
+ *   SIGMA0_IRQ        MR0 = interrupt line (l4/irq.h; not 2): the line's ownership, as an
+ *                     interrupt flexpage; one owner, for good.
  *   page fault        (kernel-generated, label L4_LABEL_PAGEFAULT | access): sigma0 maps a
  *                     fresh zeroed 4 KiB RAM page, owned by the faulting task, at the fault
  *                     address. With no free memory it logs and does not reply.
@@ -48,6 +52,8 @@
 #define SIGMA0_ALLOC_PHYS     0x53300002u
 #define SIGMA0_FREE           0x53300003u
 #define SIGMA0_INFO           0x53300004u
+#define SIGMA0_IO             0x53300005u
+#define SIGMA0_IRQ            0x53300006u
 
 #define SIGMA0_MAX_LOG2       22u   /* 4 MiB: the largest zeroed run ALLOC hands out */
 #define SIGMA0_MAX_PHYS_LOG2  30u   /* 1 GiB: the largest range ALLOC_PHYS hands out */

@@ -73,4 +73,18 @@ static inline enum sas_error sigma0_info(l4_threadid_t s0, struct sigma0_info *o
     return e;
 }
 
+/* I/O ports [first, first + 2^log2), mapped at the same numbers (window: any non-nil). */
+static inline enum sas_error sigma0_io(l4_threadid_t s0, unsigned first, unsigned log2)
+{
+    l4_msg_t m = { { first, log2 } };
+    return sigma0_call_(s0, SIGMA0_IO, 2, &m, L4_FPAGE_WHOLE);
+}
+
+/* Ownership of interrupt line `line` (l4/irq.h). */
+static inline enum sas_error sigma0_irq(l4_threadid_t s0, unsigned line)
+{
+    l4_msg_t m = { { line } };
+    return sigma0_call_(s0, SIGMA0_IRQ, 1, &m, L4_FPAGE_WHOLE);
+}
+
 #endif
