@@ -22,12 +22,14 @@
 #define L4_IPC_H
 
 #include <l4/types.h>
+#include <l4/clan.h>
 
 /* Control flags, r10[63..32]. */
 #define L4_IPC_SEND     0x1u   /* do a send phase to rdi */
 #define L4_IPC_RECV     0x2u   /* do a receive phase after the send */
 #define L4_IPC_OPEN     0x4u   /* receive from any sender (else only from rdi) */
-#define L4_IPC_FLAGS_VALID (L4_IPC_SEND | L4_IPC_RECV | L4_IPC_OPEN)
+/* L4_IPC_DECEIT 0x8: a chief's deceiving send (l4/clan.h). */
+#define L4_IPC_FLAGS_VALID (L4_IPC_SEND | L4_IPC_RECV | L4_IPC_OPEN | L4_IPC_DECEIT)
 
 /* Message words carried in registers. */
 #define L4_MSG_REG_WORDS 8u
@@ -62,7 +64,8 @@ static inline uint32_t l4_msgtag_label(l4_msgtag_t t)
 /*
  * Result word (rax out): the received message's tag in bits [47..0] (u, t, label),
  * [55..48] an enum l4_error (0 = success), bit 56 set if the error arose in the receive
- * phase (clear: in the send phase).
+ * phase (clear: in the send phase), bits 57..59 how the message came (L4_RES_REDIRECTED,
+ * L4_RES_DECEITED, L4_RES_SRC_INSIDE: l4/clan.h), bits 63..60 zero.
  */
 #define L4_RES_ERR_SHIFT 48
 #define L4_RES_RECV_PHASE (1ULL << 56)

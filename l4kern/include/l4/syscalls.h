@@ -12,9 +12,12 @@
  * l4/thread.h (lthread_ex_regs, thread_switch, thread_schedule), and below.
  *
  * id_nearest (rax = L4_SYS_ID_NEAREST): rdi = destination id (nil = myself).
- *   out rax = L4_OK, rdi = the thread an IPC to the destination would reach, rsi = one of
- *   L4_NEAREST_* (today every existing thread is SAME_CLAN; clans come with issue 5).
- *   Error: NO_PARTNER for a non-nil id that names no thread.
+ *   out rax = L4_OK, rdi = the thread an IPC to the destination would reach first, rsi =
+ *   L4_NEAREST_SAME_CLAN (rdi = the destination), L4_NEAREST_INNER_CLAN (lthread 0 of the
+ *   member of the caller's clan, or of the caller's own members, whose subtree holds the
+ *   destination) or L4_NEAREST_OUTER_CLAN (lthread 0 of the caller's chief); l4/clan.h.
+ *   Errors: NO_PARTNER for a non-nil id that names no thread, or when that first hop's
+ *   lthread 0 does not exist (an IPC would fail the same way).
  * fpage_unmap: see l4/fpage.h.
  *
  * task_new (rax = L4_SYS_TASK_NEW) creates or deletes a task.
@@ -59,9 +62,7 @@
 #define L4_TASK_DELETE          (1ULL << 63)
 #define L4_MAX_NESTING          16
 
-#define L4_NEAREST_SAME_CLAN    0x00
-#define L4_NEAREST_OUTER_CLAN   0x04
-#define L4_NEAREST_INNER_CLAN   0x0c
+/* L4_NEAREST_* (id_nearest's rsi) live in l4/clan.h, included through l4/ipc.h. */
 
 _Static_assert(L4_SYS_BASE > 0x40000000ULL + 0x10000ULL, "outside Linux and x32 numbers");
 
@@ -133,6 +134,60 @@ static inline uint64_t l4_reply_wait(l4_threadid_t *partner, l4_msgtag_t tag, l4
         l4_ipc_control(L4_IPC_SEND | L4_IPC_RECV | L4_IPC_OPEN, L4_TIMEOUT_ZERO, rcv), *m };
     uint64_t res = l4_ipc(&r);
     *partner = r.partner;
+    *m = r.msg;
+    return res;
+}
+
+/*
+ * Clans (l4/clan.h). l4_ipc_chief is l4_ipc that also returns rsi in *intended: the
+ * destination a redirected message was meant for (valid when the result word has
+ * L4_RES_REDIRECTED). l4_send_deceiving sends as `vsender` and may go on to receive
+ * (flags L4_IPC_RECV, L4_IPC_OPEN); errors: PERMISSION if the direction rule refuses it.
+ */
+static inline uint64_t l4_ipc_chief(struct l4_ipc_regs *r, l4_threadid_t *intended)
+{
+    register uint64_t rax __asm__("rax") = L4_SYS_IPC;
+    register uint64_t rdi __asm__("rdi") = r->partner;
+    register uint64_t rsi __asm__("rsi") = r->tag;
+    register uint64_t r10 __asm__("r10") = r->control;
+    register uint64_t m0 __asm__("rdx") = r->msg.w[0];
+    register uint64_t m1 __asm__("rbx") = r->msg.w[1];
+    register uint64_t m2 __asm__("r8") = r->msg.w[2];
+    register uint64_t m3 __asm__("r9") = r->msg.w[3];
+    register uint64_t m4 __asm__("r12") = r->msg.w[4];
+    register uint64_t m5 __asm__("r13") = r->msg.w[5];
+    register uint64_t m6 __asm__("r14") = r->msg.w[6];
+    register uint64_t m7 __asm__("r15") = r->msg.w[7];
+    __asm__ volatile("syscall"
+                     : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(r10), "+r"(m0), "+r"(m1),
+                       "+r"(m2), "+r"(m3), "+r"(m4), "+r"(m5), "+r"(m6), "+r"(m7)
+                     :
+                     : "rcx", "r11", "memory");
+    r->partner = rdi;
+    r->msg.w[0] = m0; r->msg.w[1] = m1; r->msg.w[2] = m2; r->msg.w[3] = m3;
+    r->msg.w[4] = m4; r->msg.w[5] = m5; r->msg.w[6] = m6; r->msg.w[7] = m7;
+    *intended = rsi;
+    return rax;
+}
+static inline uint64_t l4_chief_receive(l4_threadid_t *from, l4_threadid_t *intended,
+                                        l4_msg_t *m, l4_timeout_t t)
+{
+    unsigned f = L4_IPC_RECV | (l4_tid_is_nil(*from) ? L4_IPC_OPEN : 0);
+    struct l4_ipc_regs r = { *from, 0, l4_ipc_control(f, 0, t), {{0}} };
+    uint64_t res = l4_ipc_chief(&r, intended);
+    *from = r.partner;
+    *m = r.msg;
+    return res;
+}
+static inline uint64_t l4_send_deceiving(l4_threadid_t to, l4_threadid_t vsender, unsigned flags,
+                                         l4_msgtag_t tag, l4_msg_t *m, l4_timeout_t snd,
+                                         l4_timeout_t rcv, l4_threadid_t *from)
+{
+    l4_utcb()->virtual_sender = vsender;
+    struct l4_ipc_regs r = { to, tag, l4_ipc_control(L4_IPC_SEND | L4_IPC_DECEIT | flags, snd, rcv), *m };
+    uint64_t res = l4_ipc(&r);
+    if (from)
+        *from = r.partner;
     *m = r.msg;
     return res;
 }

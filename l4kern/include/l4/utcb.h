@@ -24,10 +24,12 @@ struct l4_utcb {
     uint64_t self;                    /* this UTCB's user address */
     uint64_t rcv_max_words;           /* receive limit (0 = L4_MSG_MAX_WORDS) */
     uint64_t rcv_window;              /* flexpage accepting map/grant items (nil: none) */
-    uint64_t reserved[5];
+    l4_threadid_t virtual_sender;     /* sender a deceiving send presents (l4/clan.h) */
+    uint64_t reserved[4];
     l4_word_t mr[L4_MSG_MAX_WORDS];   /* message words; 0..7 are unused (registers) */
 };
 
+_Static_assert(__builtin_offsetof(struct l4_utcb, virtual_sender) == 24, "UTCB layout");
 _Static_assert(__builtin_offsetof(struct l4_utcb, mr) == 64, "UTCB layout");
 _Static_assert(sizeof(struct l4_utcb) <= L4_UTCB_SIZE, "UTCB fits its page");
 

@@ -25,6 +25,7 @@ int fastpath_ipc(struct tcb *self, struct trapframe *tf)
         return 0;
     struct tcb *dst = thread_lookup(tf->rdi);
     if (!dst || dst == self || dst->state != L4_TSTATE_RECEIVING || dst->kcall ||
+        dst->task->chief != self->task->chief ||                  /* clans: general path */
         !((dst->ipc_flags & L4_IPC_OPEN) || dst->partner == self->id) ||
         ((flags & L4_IPC_OPEN) && self->sendq_head) ||           /* a sender is waiting */
         (dst->utcb->rcv_max_words &&                              /* over its receive limit: */

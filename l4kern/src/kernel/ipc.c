@@ -8,6 +8,7 @@
  * preemptible, so the step from a call's send phase to its receive phase is atomic: the
  * callee cannot reply before the caller is ready to receive the reply.
  */
+#include <k/clan.h>
 #include <k/cpu.h>
 #include <k/ipc.h>
 #include <k/lib.h>
@@ -121,7 +122,8 @@ static int exception_reply_ok(const struct tcb *src, unsigned u)
 }
 
 /* Delivers src's message to dst: items first (a failure delivers nothing), then the
- * words, then the tag and the sender's id. */
+ * words, then the tag with how the message came, the sender's id (virtual if deceiving)
+ * and, if redirected, the destination it was meant for (l4/clan.h). */
 static unsigned transfer(struct tcb *src, struct tcb *dst, l4_msgtag_t tag)
 {
     unsigned u = l4_msgtag_u(tag), t = l4_msgtag_t_words(tag);
@@ -134,16 +136,19 @@ static unsigned transfer(struct tcb *src, struct tcb *dst, l4_msgtag_t tag)
     }
     for (unsigned i = 0; i < u + t; i++)
         word_in(dst, i, word_out(src, i));
-    dst->ipc_rcv_tag = tag & 0xffffffffffffULL;
-    if (!dst->kcall)
-        dst->tf->rdi = src->id;
+    dst->ipc_rcv_tag = (tag & 0xffffffffffffULL) | src->ipc_rflags;
+    if (dst->kcall)
+        return L4_OK;
+    dst->tf->rdi = src->ipc_from;
+    if (src->ipc_rflags & L4_RES_REDIRECTED)
+        dst->tf->rsi = src->ipc_intended;
     return L4_OK;
 }
 
 static int accepts(const struct tcb *rcv, const struct tcb *snd)
 {
     return rcv->state == L4_TSTATE_RECEIVING &&
-           ((rcv->ipc_flags & L4_IPC_OPEN) || rcv->partner == snd->id);
+           ((rcv->ipc_flags & L4_IPC_OPEN) || rcv->partner == snd->ipc_from);
 }
 
 /* Blocks self in `state` until a partner, a timeout or a cancel wakes it. */
@@ -157,6 +162,53 @@ static unsigned block(struct tcb *self, unsigned state, l4_timeout_t to, struct 
     return self->ipc_err;
 }
 
+/* A deceiving send: self presents its UTCB's virtual sender, if the message crosses
+ * self's clan boundary (l4/clan.h). The UTCB is user-writable: read it once. */
+static unsigned deceive(struct tcb *self, const struct tcb *dst)
+{
+    l4_threadid_t v = self->utcb->virtual_sender;
+    const struct tcb *vt = thread_lookup(v);
+    if (!vt || clan_inside(vt->task, self->task) == clan_inside(dst->task, self->task))
+        return L4_ERR_PERMISSION;
+    self->ipc_from = v;
+    self->ipc_rflags = L4_RES_DECEITED;
+    return L4_OK;
+}
+
+/* Replaces *dst by the first thread of the chief the message must go through, if any. */
+static unsigned redirect(struct tcb *self, struct tcb **dst)
+{
+    unsigned type;
+    struct task *hop = clan_first_hop(self->task, (*dst)->task, &type);
+    if (type == L4_NEAREST_SAME_CLAN)
+        return L4_OK;
+    struct tcb *first = hop ? hop->threads[0] : NULL;
+    if (!first)
+        return L4_ERR_NO_PARTNER;
+    self->ipc_intended = (*dst)->id;
+    self->ipc_rflags |= L4_RES_REDIRECTED | (type == L4_NEAREST_OUTER_CLAN ? L4_RES_SRC_INSIDE : 0);
+    *dst = first;
+    return L4_OK;
+}
+
+/* Settles who receives self's message and what they learn. Within one clan this is one
+ * comparison. The kernel's own calls (faults, exceptions) go to the handler the thread
+ * has, and the handler's reply goes straight back: the thread is waiting for just that. */
+static unsigned route(struct tcb *self, const struct ipc_op *op, struct tcb **dst)
+{
+    self->ipc_from = self->id;
+    self->ipc_rflags = 0;
+    if (op->flags & L4_IPC_DECEIT) {
+        unsigned err = deceive(self, *dst);
+        if (err)
+            return err;
+    }
+    if ((*dst)->task->chief == self->task->chief || self->kcall ||
+        ((*dst)->kcall && (*dst)->partner == self->id))
+        return L4_OK;
+    return redirect(self, dst);
+}
+
 static unsigned send_phase(struct tcb *self, const struct ipc_op *op, struct tcb **woken)
 {
     struct tcb *dst = thread_lookup(op->partner);
@@ -164,10 +216,13 @@ static unsigned send_phase(struct tcb *self, const struct ipc_op *op, struct tcb
         return L4_ERR_NO_PARTNER;
     if (dst == self)
         return L4_ERR_DEADLOCK;
+    unsigned err = route(self, op, &dst);
+    if (err)
+        return err;
     if (accepts(dst, self)) {
         if (!fits(dst, op->tag))
             return L4_ERR_MSG_TOO_LONG;
-        unsigned err = transfer(self, dst, op->tag);
+        err = transfer(self, dst, op->tag);
         if (err)
             return err;
         timeout_disarm(dst);
@@ -220,7 +275,7 @@ static struct tcb *find_sender(struct tcb *self, const struct ipc_op *op)
     struct tcb *s = self->sendq_head;
     if (op->flags & L4_IPC_OPEN)
         return s;
-    while (s && s->id != op->partner)
+    while (s && s->ipc_from != op->partner)      /* a deceiving sender shows its virtual id */
         s = s->sq_next;
     return s;
 }

@@ -41,6 +41,9 @@ struct tcb {
     unsigned ipc_flags;            /* L4_IPC_* of the operation in progress */
     unsigned ipc_err;              /* enum l4_error left by whoever woke us */
     uint8_t ipc_in_recv;           /* a partner moved us from sending to receiving */
+    l4_threadid_t ipc_from;        /* sender id our message shows (virtual if deceiving) */
+    l4_threadid_t ipc_intended;    /* destination our redirected message was meant for */
+    uint64_t ipc_rflags;           /* L4_RES_REDIRECTED/DECEITED/SRC_INSIDE it carries */
     uint16_t ipc_rcv_to;           /* receive timeout of the operation in progress */
     struct tcb *sendq_head, *sendq_tail;   /* threads waiting to send to us */
     struct tcb *sq_next, *sq_prev;         /* our place in the partner's send queue */
