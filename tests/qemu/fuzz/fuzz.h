@@ -35,6 +35,7 @@ enum fuzz_report_word {
 #define FUZZ_DEFAULT_SEED   0x5eed0001ULL
 #define FUZZ_REPORT_TICKS   50u         /* supervisor: a report at least every 50 ms */
 #define FUZZ_HEARTBEAT_PRIO 200u        /* root's heartbeat: above the fuzzer's MCP */
+#define FUZZ_IRQ_LINE       12u         /* a line root hands the fuzz task (PS/2 mouse: quiet) */
 
 _Static_assert(FUZZ_R_WORDS <= 8, "a report travels in registers");
 

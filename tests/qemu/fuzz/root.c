@@ -5,6 +5,7 @@
  * It passes once the fuzzer has made the calls it asked for, with no wrong result seen.
  */
 #include "fuzz.h"
+#include <l4/irq.h>
 
 #define REPORT_TIMEOUT_US 5000000u
 #define PRINT_EVERY       20000u
@@ -91,9 +92,11 @@ static int run(void)
         printf("fuzz: no fuzz task (boot with tasks=fuzz@50) or no heartbeat\n");
         return 1;
     }
-    l4_msg_t m = { { target } };
+    /* Root holds every port and line (there is no sigma0 here): the fuzz task gets one of
+     * each, so its workers can attach, detach and use them, not only be refused. */
+    l4_msg_t m = { { target, l4_iofpage(0x80, 0), 0, l4_irqfpage(FUZZ_IRQ_LINE), 0 } };
     uint64_t t0 = rt_kip->ticks;
-    if (l4_ipc_error(l4_send(sup, l4_msgtag(FUZZ_LABEL_START, 1, 0), &m, l4_timeout_from_us(1000000)))) {
+    if (l4_ipc_error(l4_send(sup, l4_msgtag(FUZZ_LABEL_START, 1, 4), &m, l4_timeout_from_us(1000000)))) {
         printf("fuzz: the supervisor %lx took no start message\n", sup);
         return 1;
     }

@@ -204,6 +204,32 @@ static void call_foreign(uint64_t *s, struct fuzz_worker *w)
     l4_raw_syscall(n, gen_word(s), gen_word(s), gen_word(s), 0, 0, 0);
 }
 
+/* Devices: root gave this task port 0x80 and interrupt line FUZZ_IRQ_LINE. Workers
+ * attach to lines (theirs or not), detach, wait with short timeouts, and touch ports they
+ * hold and ports they do not (a #GP stops the worker; the supervisor restarts it). */
+static void call_device(uint64_t *s, struct fuzz_worker *w)
+{
+    unsigned line = rng_below(s, 2) ? FUZZ_IRQ_LINE : (unsigned)rng_below(s, L4_IRQ_LINES + 2);
+    l4_msg_t m = { { gen_word(s) } };
+    count_call(w);
+    switch (rng_below(s, 4)) {
+    case 0: {
+        l4_threadid_t f = l4_irq_id(line);
+        uint64_t r = l4_receive(&f, &m, rng_below(s, 2) ? L4_TIMEOUT_ZERO : l4_timeout_from_us(50));
+        expect_error_code(L4_SYS_IPC, l4_irq_id(line), 0, l4_ipc_error(r));
+        break;
+    }
+    case 1:
+        l4_send(l4_irq_id(line), l4_msgtag(0, 0, 0), &m, L4_TIMEOUT_ZERO);   /* detach */
+        break;
+    case 2:
+        __asm__ volatile("outb %%al, $0x80" : : "a"(0));                   /* ours */
+        break;
+    default:
+        __asm__ volatile("outb %%al, %%dx" : : "a"(0), "d"((uint16_t)(0x60 + rng_below(s, 32))));
+    }
+}
+
 static void one_call(uint64_t *s, struct fuzz_worker *w, unsigned me)
 {
     uint64_t r = rng_below(s, 100);
@@ -225,8 +251,10 @@ static void one_call(uint64_t *s, struct fuzz_worker *w, unsigned me)
         call_raw(s, w, L4_SYS_FPAGE_UNMAP + rng_below(s, 2) * 4);   /* or TASK_NEW */
     else if (r < 85)
         call_raw(s, w, L4_SYS_BASE + rng_below(s, L4_SYS_COUNT));
-    else if (r < 97)
+    else if (r < 95)
         kdebug_fuzz(s, w);
+    else if (r < 97)
+        call_device(s, w);
     else
         call_foreign(s, w);
 }

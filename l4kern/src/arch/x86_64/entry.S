@@ -103,6 +103,7 @@ stub_\vec:
 .endm
 
 trap_common:
+    cld                             /* the user may have set DF: the C code assumes it clear */
     SAVE_GPRS
     testb $3, 18 * 8(%rsp)          /* cs of the interrupted context */
     jz 1f
