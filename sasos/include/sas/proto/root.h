@@ -11,16 +11,46 @@
  *   memory, an exception, an unknown system call) ends it as ROOT_EXIT would, with code
  *   ROOT_EXIT_FAULT for a page fault and ROOT_EXIT_EXCEPTION + vector for an exception
  *   (L4_FAULT_BAD_SYSCALL's 255 for a foreign `syscall`), as a shell reports signals.
+ *   ROOT_SERVICE MR0 = a ROOT_SERVICE_* number: the thread id of a service root started
+ *               (root starts services before any program). Reply: label SAS_OK, u = 1,
+ *               MR0 = the thread id; SAS_ENOTFOUND (u = 0) if that service is not running.
  * Any other label from a child is answered with label SAS_ENOTSUP and no words.
  */
 #ifndef SAS_PROTO_ROOT_H
 #define SAS_PROTO_ROOT_H
 
 #include <l4/syscalls.h>
+#include <sas/errors.h>
 
 #define ROOT_EXIT            0x524f0001u
 #define ROOT_EXIT_FAULT      139u          /* 128 + SIGSEGV */
 #define ROOT_EXIT_EXCEPTION  256u          /* + vector: 256..511 */
+#define ROOT_SERVICE         0x524f0003u
+
+/* Services (ROOT_SERVICE's MR0) and the boot program that provides each. */
+#define ROOT_SERVICE_CONSOLE 1u            /* "console": sas/proto/console.h */
+
+/* The root task as a child of it finds it: the pager of the caller's lthread 0. */
+static inline l4_threadid_t root_find(void)
+{
+    struct l4_exregs x = { .control = 0 };
+    return l4_lthread_ex_regs(&x) ? L4_NILTHREAD : x.pager;
+}
+
+/* The thread id of service `svc` (ROOT_SERVICE_*) in *out. Returns SAS_OK, SAS_ENOTFOUND
+ * (not running) or SAS_EIO (no root to ask). */
+static inline enum sas_error root_service(l4_threadid_t root, unsigned svc, l4_threadid_t *out)
+{
+    l4_msg_t m = { { svc } };
+    uint64_t res = l4_call(root, l4_msgtag(ROOT_SERVICE, 1, 0), &m, L4_TIMEOUT_NEVER,
+                           L4_TIMEOUT_NEVER);
+    if (l4_ipc_error(res))
+        return SAS_EIO;
+    enum sas_error e = (enum sas_error)l4_msgtag_label(l4_ipc_tag(res));
+    if (!e)
+        *out = m.w[0];
+    return e;
+}
 
 /* Ends the calling task with `code`: tells its pager (root) and waits to be deleted. */
 static inline __attribute__((noreturn)) void root_exit(unsigned code)
