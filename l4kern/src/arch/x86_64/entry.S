@@ -103,7 +103,8 @@ stub_\vec:
 .endm
 
 trap_common:
-    cld                             /* the user may have set DF: the C code assumes it clear */
+    pushq $2                        /* the user may have left DF or AC set: the C code */
+    popfq                           /* assumes DF clear, and AC would open SMAP */
     SAVE_GPRS
     testb $3, 18 * 8(%rsp)          /* cs of the interrupted context */
     jz 1f
