@@ -25,7 +25,13 @@
  *            or L4_TASK_ANY for any free one
  *            rsi = ip, rdx = sp of its first thread (lthread 0, ready at once)
  *            r10 = pager, r8 = maximum controlled priority (clamped to the caller's),
- *            r9 = exception handler
+ *            r9 = exception handler, r12 = kernel-memory quota in pages: carved from the
+ *            caller's quota and returned to it when the task is deleted; 0 = none of its
+ *            own, the task (and whatever it creates with 0) draws on the caller's quota.
+ *            The quota pays for everything the kernel holds for the task: the task
+ *            itself, TCBs and UTCBs, page tables with their shadows, and mapping nodes
+ *            (by size). Running out fails the operation that needed the memory with
+ *            NO_MEMORY (MAP_FAILED for a map or grant item), never anyone else's.
  *   out      rax = enum l4_error, rdi = the first thread's id
  *   The caller's task becomes the new task's chief. The new address space holds only the
  *   KIP and its UTCB: every other page arrives through its pager. The first thread starts
@@ -36,7 +42,9 @@
  *            returns to the pool.
  *   Errors: INVALID (number out of range, ip/sp outside the user half, unknown bits),
  *   PERMISSION (number in use, or deleting a task one is not the chief of; nesting deeper
- *   than L4_MAX_NESTING), NO_PARTNER (deleting a number no task has), NO_MEMORY.
+ *   than L4_MAX_NESTING), NO_PARTNER (deleting a number no task has), NO_MEMORY (r12 more
+ *   than the caller's quota has left, the quota too small for the task and its first
+ *   thread, the kernel pool empty, or no free number for L4_TASK_ANY).
  */
 #ifndef L4_SYSCALLS_H
 #define L4_SYSCALLS_H
@@ -206,9 +214,13 @@ static inline l4_threadid_t l4_id_nearest(l4_threadid_t dest, uint64_t *type, ui
 }
 static inline l4_threadid_t l4_myself(void) { return l4_id_nearest(L4_NILTHREAD, 0, 0); }
 
-/* Creates task `num` (or any, with L4_TASK_ANY); *first gets its first thread's id. */
-static inline uint64_t l4_task_new(uint64_t num, uint64_t ip, uint64_t sp, l4_threadid_t pager,
-                                   unsigned mcp, l4_threadid_t exc_handler, l4_threadid_t *first)
+/* Creates task `num` (or any, with L4_TASK_ANY) with a kernel-memory quota of `quota`
+ * pages carved from the caller's (0: it draws on the caller's); *first gets its first
+ * thread's id. */
+static inline uint64_t l4_task_new_quota(uint64_t num, uint64_t ip, uint64_t sp,
+                                         l4_threadid_t pager, unsigned mcp,
+                                         l4_threadid_t exc_handler, uint64_t quota,
+                                         l4_threadid_t *first)
 {
     register uint64_t rax __asm__("rax") = L4_SYS_TASK_NEW;
     register uint64_t rdi __asm__("rdi") = num;
@@ -217,11 +229,18 @@ static inline uint64_t l4_task_new(uint64_t num, uint64_t ip, uint64_t sp, l4_th
     register uint64_t r10 __asm__("r10") = pager;
     register uint64_t r8 __asm__("r8") = mcp;
     register uint64_t r9 __asm__("r9") = exc_handler;
+    register uint64_t r12 __asm__("r12") = quota;
     __asm__ volatile("syscall" : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
-                     : : "rcx", "r11", "memory");
+                     : "r"(r12) : "rcx", "r11", "memory");
     if (first)
         *first = rdi;
     return rax;
+}
+/* Creates a task that draws on the caller's quota (l4_task_new_quota with 0). */
+static inline uint64_t l4_task_new(uint64_t num, uint64_t ip, uint64_t sp, l4_threadid_t pager,
+                                   unsigned mcp, l4_threadid_t exc_handler, l4_threadid_t *first)
+{
+    return l4_task_new_quota(num, ip, sp, pager, mcp, exc_handler, 0, first);
 }
 static inline uint64_t l4_task_delete(unsigned num)
 {

@@ -1,9 +1,11 @@
 /*
  * sys_task_new.c — create a task with its first thread, or delete a task and everything
  * it holds and created (l4/syscalls.h). The creator becomes the new task's chief; only the
- * chief may delete it.
+ * chief may delete it. A quota (r12, pages) is carved from the chief's own and returns to
+ * it when the task goes (task_delete); 0 makes the task draw on its chief's quota.
  */
 #include <k/cpu.h>
+#include <k/mem.h>
 #include <k/sched.h>
 #include <k/space.h>
 #include <k/syscall.h>
@@ -29,7 +31,22 @@ static unsigned validate_create(const struct tcb *self, const struct trapframe *
         return tf->rdi == L4_TASK_ANY ? L4_ERR_NO_MEMORY : L4_ERR_INVALID;
     if (tasks[num] || self->task->depth + 1 > L4_MAX_NESTING)
         return L4_ERR_PERMISSION;
+    if (tf->r12 > kmem_left(self->task) / PAGE_SIZE)
+        return L4_ERR_NO_MEMORY;            /* more than the chief has left to give */
     return L4_OK;
+}
+
+/* A task with its own quota of `pages` carved from the chief's, or sharing the chief's. */
+static struct task *make_task(struct task *chief, unsigned num, uint8_t mcp, uint64_t pages)
+{
+    if (!pages)
+        return task_create(num, mcp, chief->kmem_payer, 0);
+    if (kmem_charge(chief, pages * PAGE_SIZE))
+        return NULL;
+    struct task *task = task_create(num, mcp, NULL, pages * PAGE_SIZE);
+    if (!task)
+        kmem_uncharge(chief, pages * PAGE_SIZE);
+    return task;
 }
 
 static void create(struct tcb *self, struct trapframe *tf)
@@ -41,7 +58,11 @@ static void create(struct tcb *self, struct trapframe *tf)
         return;
     }
     uint8_t mcp = (uint8_t)(tf->r8 < self->task->mcp ? tf->r8 : self->task->mcp);
-    struct task *task = task_create(num, mcp);
+    struct task *task = make_task(self->task, num, mcp, tf->r12);
+    if (task) {
+        task->chief = self->task->num;      /* before anything can fail: task_delete */
+        task->depth = self->task->depth + 1;    /* returns the quota to the chief */
+    }
     struct tcb *t = task ? thread_create(task, 0, tf->rsi, tf->rdx) : NULL;
     if (!t) {
         if (task)
@@ -49,8 +70,6 @@ static void create(struct tcb *self, struct trapframe *tf)
         tf->rax = L4_ERR_NO_MEMORY;
         return;
     }
-    task->chief = self->task->num;
-    task->depth = self->task->depth + 1;
     t->tf->rdi = L4_KIP_ADDR;               /* as for boot tasks: crt0 gets the KIP */
     t->pager = tf->r10;
     t->exc_handler = tf->r9;

@@ -2,10 +2,16 @@
  * kpool.c — the kernel memory pool: a fixed physical range, one bit per page, first fit.
  * Its counters are live in the kernel info page so tests can check that everything a
  * task took comes back when it goes.
+ *
+ * Quotas: every page (and slab object, by size) the kernel holds for a task is charged to
+ * the task's payer, the task itself if it has its own quota or else the payer of its
+ * chief. A charge that does not fit fails before the pool is touched, so a task can only
+ * exhaust what its chief gave it, never what its siblings or its chief hold.
  */
 #include <k/kip.h>
 #include <k/lib.h>
 #include <k/mem.h>
+#include <k/thread.h>
 
 static uint64_t pool_base;              /* physical */
 static uint64_t pool_pages;
@@ -77,4 +83,46 @@ void kpool_free(void *p, unsigned n)
 uint64_t kpool_free_pages(void)
 {
     return kip->kpool_free;
+}
+
+uint64_t kmem_left(const struct task *t)
+{
+    const struct task *p = t ? t->kmem_payer : NULL;
+    return p ? p->kmem_limit - p->kmem_used : UINT64_MAX;
+}
+
+int kmem_charge(struct task *t, uint64_t bytes)
+{
+    struct task *p = t ? t->kmem_payer : NULL;
+    if (!p)
+        return 0;
+    if (bytes > p->kmem_limit - p->kmem_used)
+        return -1;
+    p->kmem_used += bytes;
+    return 0;
+}
+
+void kmem_uncharge(struct task *t, uint64_t bytes)
+{
+    struct task *p = t ? t->kmem_payer : NULL;
+    if (!p)
+        return;
+    kassert(p->kmem_used >= bytes);
+    p->kmem_used -= bytes;
+}
+
+void *kpool_alloc_for(struct task *t, unsigned n)
+{
+    if (kmem_charge(t, n * PAGE_SIZE))
+        return NULL;
+    void *p = kpool_alloc(n);
+    if (!p)
+        kmem_uncharge(t, n * PAGE_SIZE);
+    return p;
+}
+
+void kpool_free_for(struct task *t, void *p, unsigned n)
+{
+    kmem_uncharge(t, n * PAGE_SIZE);       /* first: p may be t itself */
+    kpool_free(p, n);
 }

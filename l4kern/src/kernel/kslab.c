@@ -62,6 +62,23 @@ void *kslab_alloc(struct kslab *s)
     return obj;
 }
 
+/* The object is charged, by its size, to t's quota (kpool.c). */
+void *kslab_alloc_for(struct kslab *s, struct task *t)
+{
+    if (kmem_charge(t, s->size))
+        return 0;
+    void *obj = kslab_alloc(s);
+    if (!obj)
+        kmem_uncharge(t, s->size);
+    return obj;
+}
+
+void kslab_free_for(struct kslab *s, struct task *t, void *obj)
+{
+    kmem_uncharge(t, s->size);
+    kslab_free(s, obj);
+}
+
 void kslab_free(struct kslab *s, void *obj)
 {
     struct slab_page *p = (struct slab_page *)ALIGN_DOWN((uint64_t)obj, PAGE_SIZE);

@@ -28,15 +28,16 @@ static int boot_has(const char *name)
     return bootar_find(phys_to_virt(kip->boot_archive_base), kip->boot_archive_size, name, &f) == 0;
 }
 
-/* Loads boot program `name` as task `num` with maximum controlled priority `mcp` and
- * makes its first thread runnable (rdi = the KIP's address, rsp = 0: crt0 sets its own). */
-static struct tcb *start_boot_task(const char *name, unsigned num, uint8_t mcp)
+/* Loads boot program `name` as task `num` with maximum controlled priority `mcp` and a
+ * kernel-memory quota of 1/quota_div of the pool, and makes its first thread runnable
+ * (rdi = the KIP's address, rsp = 0: crt0 sets its own). */
+static struct tcb *start_boot_task(const char *name, unsigned num, uint8_t mcp, unsigned quota_div)
 {
     struct boot_file f;
     int r = bootar_find(phys_to_virt(kip->boot_archive_base), kip->boot_archive_size, name, &f);
     if (r)
         panic("boot archive: %s '%s'", r == -1 ? "no program named" : "malformed, looking for", name);
-    struct task *task = task_create(num, mcp);
+    struct task *task = task_create(num, mcp, NULL, kip->kpool_total * PAGE_SIZE / quota_div);
     if (!task)
         panic("no memory for boot task '%s'", name);
     uint64_t entry = elf_load(task, f.data, f.size);
@@ -74,7 +75,8 @@ static void start_extra_tasks(void)
             p++;
         if (*p == ',')
             p++;
-        kip->boot_tasks[i] = start_boot_task(name, L4_TASK_ROOT + 1 + i, (uint8_t)MIN(mcp, 255u))->id;
+        kip->boot_tasks[i] = start_boot_task(name, L4_TASK_ROOT + 1 + i, (uint8_t)MIN(mcp, 255u),
+                                             QUOTA_EXTRA_DIV)->id;
     }
 }
 
@@ -98,8 +100,8 @@ void kmain(uint64_t start_info_phys)
     char root[32] = "root";
     cmdline_get("root", root, sizeof(root));
     /* sigma0, if the archive has one, is task 1 and the root task's pager. */
-    struct tcb *sigma0 = boot_has("sigma0") ? start_boot_task("sigma0", L4_TASK_SIGMA0, ROOT_MCP) : NULL;
-    struct tcb *r = start_boot_task(root, L4_TASK_ROOT, ROOT_MCP);
+    struct tcb *sigma0 = boot_has("sigma0") ? start_boot_task("sigma0", L4_TASK_SIGMA0, ROOT_MCP, QUOTA_SIGMA0_DIV) : NULL;
+    struct tcb *r = start_boot_task(root, L4_TASK_ROOT, ROOT_MCP, QUOTA_ROOT_DIV);
     if (sigma0)
         r->pager = sigma0->id;
     /* Every I/O port and interrupt line starts with sigma0 (root when there is none). */

@@ -42,11 +42,11 @@ static uint64_t *pte_of(struct mapnode *n) { return pt_walk(n->task->pml4, n->va
 
 int space_insert(struct task *t, uint64_t va, uint64_t pa, unsigned rights, struct mapnode *parent)
 {
-    struct mapnode *n = kslab_alloc(&nodes);
-    uint64_t *pte = n ? pt_walk(t->pml4, va, 1) : NULL;
+    struct mapnode *n = kslab_alloc_for(&nodes, t);
+    uint64_t *pte = n ? pt_walk(t->pml4, va, t) : NULL;
     if (!pte) {
         if (n)
-            kslab_free(&nodes, n);
+            kslab_free_for(&nodes, t, n);
         return -1;
     }
     *pte = (pa & PTE_ADDR) | pte_flags(rights);
@@ -65,7 +65,7 @@ static void remove_one(struct mapnode *n)
     *slot(pte) = NULL;
     flush(n->task, n->va);
     mapdb_unlink(n);
-    kslab_free(&nodes, n);
+    kslab_free_for(&nodes, n->task, n);
 }
 
 /* Removes n and everything derived from it, leaves first (no recursion on the stack). */
@@ -253,9 +253,14 @@ static int map_one(struct task *src, uint64_t sva, uint64_t *spte, struct task *
     }
     if (!grant || !sn->parent)              /* a root (image, sigma0) is mapped, not moved */
         return space_insert(dst, dva, pa, rights, sn);
-    uint64_t *np = pt_walk(dst->pml4, dva, 1);
-    if (!np)
+    if (kmem_charge(dst, nodes.size))       /* the node moves: so does its charge */
         return -1;
+    uint64_t *np = pt_walk(dst->pml4, dva, dst);
+    if (!np) {
+        kmem_uncharge(dst, nodes.size);
+        return -1;
+    }
+    kmem_uncharge(src, nodes.size);
     unsigned lost = pte_rights(*spte) & ~rights;
     *spte = 0;
     *slot(spte) = NULL;

@@ -31,9 +31,9 @@ struct tcb *thread_lookup(l4_threadid_t id)
 }
 
 /* A TCB block with an empty kernel stack that will "return" into `entry`. */
-static struct tcb *tcb_alloc(void (*entry)(void))
+static struct tcb *tcb_alloc(void (*entry)(void), struct task *payer)
 {
-    char *block = kpool_alloc(TCB_PAGES);
+    char *block = kpool_alloc_for(payer, TCB_PAGES);
     if (!block)
         return NULL;
     struct tcb *t = (struct tcb *)block;
@@ -49,21 +49,21 @@ static struct tcb *tcb_alloc(void (*entry)(void))
     return t;
 }
 
-static void tcb_free(struct tcb *t)
+static void tcb_free(struct tcb *t, struct task *payer)
 {
-    kpool_free(t, TCB_PAGES);
+    kpool_free_for(payer, t, TCB_PAGES);
     kip->threads_live--;
 }
 
 /* Gives t its message area: a pinned frame at the UTCB address of its lthread. */
 static int utcb_attach(struct task *task, unsigned lthread, struct tcb *t)
 {
-    struct l4_utcb *u = kpool_alloc(1);
+    struct l4_utcb *u = kpool_alloc_for(task, 1);
     uint64_t va = l4_utcb_addr(lthread);
     if (!u)
         return -1;
-    if (pt_map(task->pml4, va, virt_to_phys(u), PTE_U | PTE_W | PTE_NX)) {
-        kpool_free(u, 1);
+    if (pt_map(task->pml4, task, va, virt_to_phys(u), PTE_U | PTE_W | PTE_NX)) {
+        kpool_free_for(task, u, 1);
         return -1;
     }
     u->self = va;
@@ -76,7 +76,7 @@ _Static_assert(sizeof(struct tcb) <= TCB_FPU_OFFSET, "TCB overlaps its FPU area"
 
 struct tcb *kernel_thread_create(void (*fn)(void))
 {
-    struct tcb *t = tcb_alloc(fn);
+    struct tcb *t = tcb_alloc(fn, NULL);
     if (t)
         t->state = L4_TSTATE_READY;
     return t;
@@ -86,11 +86,11 @@ struct tcb *thread_create(struct task *task, unsigned lthread, uint64_t ip, uint
 {
     if (lthread >= L4_THREADS_PER_TASK || task->threads[lthread])
         return NULL;
-    struct tcb *t = tcb_alloc((void (*)(void))thread_first_entry);
+    struct tcb *t = tcb_alloc((void (*)(void))thread_first_entry, task);
     if (!t)
         return NULL;
     if (utcb_attach(task, lthread, t)) {
-        tcb_free(t);
+        tcb_free(t, task);
         return NULL;
     }
     t->id = l4_tid_make(task->num, lthread, next_version++);
@@ -131,18 +131,25 @@ unsigned thread_state_word(const struct tcb *t)
     return t->state | ((unsigned)t->fault_vector << 8) | (t->faulted ? L4_STATE_FAULTED : 0);
 }
 
-struct task *task_create(unsigned num, uint8_t mcp)
+/* The task pays for its own struct: it exists before its quota can be charged. */
+struct task *task_create(unsigned num, uint8_t mcp, struct task *payer, uint64_t limit)
 {
     if (num >= MAX_TASKS_LIVE || tasks[num])
         return NULL;
     struct task *task = kpool_alloc(1);
     if (!task)
         return NULL;
-    task->pml4 = pt_new_space();
-    if (!task->pml4 || pt_map(task->pml4, L4_KIP_ADDR, virt_to_phys(kip), PTE_U | PTE_NX)) {
-        if (task->pml4)
-            pt_free_space(task->pml4);
+    task->kmem_payer = payer ? payer : task;
+    task->kmem_limit = payer ? 0 : limit;
+    if (kmem_charge(task, PAGE_SIZE)) {
         kpool_free(task, 1);
+        return NULL;
+    }
+    task->pml4 = pt_new_space(task);
+    if (!task->pml4 || pt_map(task->pml4, task, L4_KIP_ADDR, virt_to_phys(kip), PTE_U | PTE_NX)) {
+        if (task->pml4)
+            pt_free_space(task->pml4, task);
+        kpool_free_for(task, task, 1);
         return NULL;
     }
     task->num = num;
@@ -184,8 +191,8 @@ static void thread_delete(struct tcb *t)
         this_cpu()->fpu_owner = NULL;
     t->task->threads[l4_tid_lthread(t->id)] = NULL;
     t->task->nthreads--;
-    kpool_free(t->utcb, 1);
-    tcb_free(t);
+    kpool_free_for(t->task, t->utcb, 1);
+    tcb_free(t, t->task);
 }
 
 /* Deletes a task, its threads, its mappings (and all derived from them) and, first, the
@@ -201,7 +208,9 @@ void task_delete(struct task *task)
     space_destroy(task);
     io_task_deleted(task);
     irq_task_deleted(task);
-    pt_free_space(task->pml4);
+    pt_free_space(task->pml4, task);
     tasks[task->num] = NULL;
-    kpool_free(task, 1);
+    if (task->kmem_payer == task && task->chief && tasks[task->chief])
+        kmem_uncharge(tasks[task->chief], task->kmem_limit);   /* the quota goes back */
+    kpool_free_for(task, task, 1);
 }

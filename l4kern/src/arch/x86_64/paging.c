@@ -50,12 +50,12 @@ void paging_init(uint64_t phys_top)
 /* A leaf page table comes with its shadow page of mapping-node pointers (k/space.h). */
 static unsigned table_pages(int level) { return level == 1 ? 2 : 1; }
 
-static uint64_t *next_table(uint64_t *table, unsigned i, int create, int level)
+static uint64_t *next_table(uint64_t *table, unsigned i, struct task *create, int level)
 {
     if (!(table[i] & PTE_P)) {
         if (!create)
             return NULL;
-        uint64_t *t = kpool_alloc(table_pages(level));
+        uint64_t *t = kpool_alloc_for(create, table_pages(level));
         if (!t)
             return NULL;
         table[i] = virt_to_phys(t) | PTE_P | PTE_W | PTE_U;
@@ -65,7 +65,7 @@ static uint64_t *next_table(uint64_t *table, unsigned i, int create, int level)
     return phys_to_virt(table[i] & PTE_ADDR);
 }
 
-uint64_t *pt_walk(uint64_t *pml4, uint64_t va, int create)
+uint64_t *pt_walk(uint64_t *pml4, uint64_t va, struct task *create)
 {
     uint64_t *t = pml4;
     for (int level = 3; level > 0 && t; level--)
@@ -73,9 +73,9 @@ uint64_t *pt_walk(uint64_t *pml4, uint64_t va, int create)
     return t ? &t[idx(va, 0)] : NULL;
 }
 
-int pt_map(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t flags)
+int pt_map(uint64_t *pml4, struct task *t, uint64_t va, uint64_t pa, uint64_t flags)
 {
-    uint64_t *pte = pt_walk(pml4, va, 1);
+    uint64_t *pte = pt_walk(pml4, va, t);
     if (!pte)
         return -1;
     *pte = (pa & PTE_ADDR) | flags | PTE_P;
@@ -83,35 +83,35 @@ int pt_map(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t flags)
     return 0;
 }
 
-uint64_t *pt_new_space(void)
+uint64_t *pt_new_space(struct task *t)
 {
-    uint64_t *pml4 = kpool_alloc(1);
+    uint64_t *pml4 = kpool_alloc_for(t, 1);
     if (pml4)
         memcpy(pml4 + 256, kernel_pml4 + 256, 256 * sizeof(uint64_t));
     return pml4;
 }
 
 /* Frees the tables below `table` (which sits at `level`: 2 = PDPT, 1 = PD). */
-static void free_level(uint64_t *table, int level)
+static void free_level(uint64_t *table, int level, struct task *t)
 {
     for (unsigned i = 0; i < 512; i++) {
         if (!(table[i] & PTE_P) || (table[i] & PTE_PS))
             continue;
         uint64_t *child = phys_to_virt(table[i] & PTE_ADDR);
         if (level > 1)
-            free_level(child, level - 1);
-        kpool_free(child, table_pages(level));
+            free_level(child, level - 1, t);
+        kpool_free_for(t, child, table_pages(level));
     }
 }
 
-void pt_free_space(uint64_t *pml4)
+void pt_free_space(uint64_t *pml4, struct task *t)
 {
     for (unsigned i = 0; i < 256; i++)
         if (pml4[i] & PTE_P) {
-            free_level(phys_to_virt(pml4[i] & PTE_ADDR), 2);
-            kpool_free(phys_to_virt(pml4[i] & PTE_ADDR), 1);
+            free_level(phys_to_virt(pml4[i] & PTE_ADDR), 2, t);
+            kpool_free_for(t, phys_to_virt(pml4[i] & PTE_ADDR), 1);
         }
-    kpool_free(pml4, 1);
+    kpool_free_for(t, pml4, 1);
 }
 
 /* The first present 4 KiB entry at or after *va and below end, skipping absent tables

@@ -13,6 +13,12 @@
 #define TCB_PAGES         2          /* TCB, FPU area and kernel stack share 8 KiB */
 #define KPOOL_PAGES       8192       /* 32 MiB of kernel memory */
 #define MAX_TASKS_LIVE    1024       /* task numbers the kernel hands out (< L4_MAX_TASKS) */
+/* Boot tasks' kernel-memory quotas, as divisors of the pool: sigma0 1/4 (its window's
+ * tables and nodes), root 1/2, each tasks= task 1/8. More than two tasks= over-commit the
+ * pool; the pool itself still answers NO_MEMORY when it is empty. */
+#define QUOTA_SIGMA0_DIV  4
+#define QUOTA_ROOT_DIV    2
+#define QUOTA_EXTRA_DIV   8
 
 #define TIMER_HZ          1000       /* timer tick: 1 ms */
 #define DEFAULT_PRIO      100

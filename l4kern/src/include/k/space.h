@@ -43,5 +43,7 @@ struct kslab {
 };
 void *kslab_alloc(struct kslab *s);
 void kslab_free(struct kslab *s, void *obj);
+void *kslab_alloc_for(struct kslab *s, struct task *t);    /* charged to t's quota */
+void kslab_free_for(struct kslab *s, struct task *t, void *obj);
 
 #endif

@@ -82,6 +82,10 @@ struct task {
     uint8_t *iobm;                 /* I/O permission bitmap (set bit: denied), or NULL */
     uint8_t mcp;                   /* maximum controlled priority */
     unsigned nthreads;
+    /* kernel-memory quota (kpool.c), in bytes */
+    struct task *kmem_payer;       /* whose quota pays: itself, or its chief's payer */
+    uint64_t kmem_limit;           /* own quota (payer == itself), carved from the chief's */
+    uint64_t kmem_used;            /* charged to it as a payer: its own and sharers' */
     struct tcb *threads[L4_THREADS_PER_TASK];
 };
 
@@ -93,7 +97,8 @@ struct tcb *thread_create(struct task *task, unsigned lthread, uint64_t ip, uint
 void thread_stop(struct tcb *t);                       /* stop; cancels its IPC */
 void thread_restart(struct tcb *t);                    /* make a stopped thread runnable */
 struct tcb *kernel_thread_create(void (*fn)(void));     /* the idle thread */
-struct task *task_create(unsigned num, uint8_t mcp);
+/* payer NULL: the task has its own quota of `limit` bytes; else it draws on payer's. */
+struct task *task_create(unsigned num, uint8_t mcp, struct task *payer, uint64_t limit);
 void task_delete(struct task *task);                    /* with its threads and subtasks */
 unsigned thread_state_word(const struct tcb *t);
 
