@@ -18,6 +18,7 @@
  *    address its pager's replies filled, and must not scribble on the supervisor's data.
  */
 #include "task.h"
+#include <l4/irq.h>
 #include <l4/layout.h>
 #include <l4/utcb.h>
 
@@ -90,7 +91,11 @@ l4_fpage_t gen_window(uint64_t *s)
 static l4_fpage_t item_fpage(uint64_t *s)
 {
     unsigned r = (unsigned)rng_below(s, 8);
-    switch (rng_below(s, 6)) {
+    switch (rng_below(s, 8)) {
+    /* Ports and lines too: the task holds port 0x80 and line FUZZ_IRQ_LINE, not the rest. */
+    case 6: return l4_iofpage(rng_below(s, 2) ? 0x80 : (unsigned)rng_below(s, 0x10000),
+                              (unsigned)rng_below(s, 3));
+    case 7: return l4_irqfpage(rng_below(s, 2) ? FUZZ_IRQ_LINE : (unsigned)rng_below(s, 30));
     case 0: return fpage_in(s, image_lo(), image_hi(), 12 + (unsigned)rng_below(s, 10), r & ~2u);
     case 1: return fpage_in(s, (uint64_t)scratch, (uint64_t)scratch + sizeof(scratch),
                             12 + (unsigned)rng_below(s, 5), r);
