@@ -1,0 +1,225 @@
+/*
+ * init.c — the Linux side of ./ellfour bench: a static musl program booted as /init of an
+ * initramfs by Debian's kernel, in the same QEMU under the same -icount flags as the Ell Four
+ * benchmark guest. The measuring loop and statistics are bench/common/measure.h, shared with
+ * the Ell Four side; only the operations differ. Prints, on the console (ttyS0):
+ *   BENCH <name> <median> <p90> <iterations>      one line per operation
+ *   BENCH-DONE
+ * then exits QEMU through isa-debug-exit with 0x10 (QEMU status 33), as the Ell Four guest
+ * does; if ioperm is refused, it powers off instead (QEMU status 0).
+ * The kernel hands unknown command-line words with '=' to /init as environment: iters=N.
+ * Started with the single argument "--exit" (posix_spawn below) it exits at once.
+ */
+#define _GNU_SOURCE
+#include "../common/measure.h"
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/io.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define DEBUG_EXIT_PORT 0xf4
+#define DEBUG_EXIT_OK   0x10
+#define FAULT_CHUNK     256          /* pages mapped at a time for first-touch faults */
+#define FUTEX_WAIT      0            /* <linux/futex.h> needs the kernel headers; */
+#define FUTEX_WAKE      1            /* shared (not _PRIVATE): two processes */
+
+extern char **environ;
+static char zero_page[4096] __attribute__((aligned(4096)));
+
+/* The initramfs has no /dev: devtmpfs gives the console. */
+static void open_console(void)
+{
+    mkdir("/dev", 0755);
+    mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+    int fd = open("/dev/console", O_RDWR);
+    if (fd < 0)
+        return;
+    for (int i = 0; i < 3; i++)
+        dup2(fd, i);
+    if (fd > 2)
+        close(fd);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+static void quit(void)
+{
+    fflush(stdout);
+    tcdrain(1);                      /* the UART has sent every byte */
+    if (ioperm(DEBUG_EXIT_PORT, 4, 1) == 0)
+        outb(DEBUG_EXIT_OK, DEBUG_EXIT_PORT);
+    reboot(RB_POWER_OFF);
+    for (;;)
+        pause();
+}
+
+/* The expensive operations (a whole process) run a tenth of the iterations. */
+static void measure_heavy(const char *name, void (*op)(void))
+{
+    unsigned all = iters;
+    iters = all / 10 >= 10 ? all / 10 : 10;
+    MEASURE(name, op());
+    iters = all;
+}
+
+/* ---- IPC between two processes: a one-byte pipe ping-pong and a futex ping-pong ---- */
+
+static int ping[2], pong[2];
+
+static void pipe_round(void)
+{
+    char c = 1;
+    if (write(ping[1], &c, 1) != 1 || read(pong[0], &c, 1) != 1)
+        abort();
+}
+
+static void pipe_echo(void)
+{
+    char c;
+    while (read(ping[0], &c, 1) == 1 && write(pong[1], &c, 1) == 1)
+        ;
+    _exit(1);
+}
+
+static volatile int *futex_word;     /* shared between the two processes */
+static int futex_seq;
+
+static long futex(volatile int *w, int op, int val)
+{
+    return syscall(SYS_futex, w, op, val, NULL, NULL, 0);
+}
+
+/* Odd values are the parent's pings, even values the child's pongs. */
+static void futex_round(void)
+{
+    int v = 2 * futex_seq++ + 1;
+    __atomic_store_n(futex_word, v, __ATOMIC_SEQ_CST);
+    futex(futex_word, FUTEX_WAKE, 1);
+    while (__atomic_load_n(futex_word, __ATOMIC_SEQ_CST) != v + 1)
+        futex(futex_word, FUTEX_WAIT, v);
+}
+
+static void futex_echo(void)
+{
+    for (int expect = 1;; expect += 2) {
+        int cur;
+        while ((cur = __atomic_load_n(futex_word, __ATOMIC_SEQ_CST)) != expect)
+            futex(futex_word, FUTEX_WAIT, cur);
+        __atomic_store_n(futex_word, expect + 1, __ATOMIC_SEQ_CST);
+        futex(futex_word, FUTEX_WAKE, 1);
+    }
+}
+
+/* Runs `echo` in a child process while `round` is measured, then kills the child. */
+static void measure_with_peer(const char *name, void (*round)(void), void (*echo)(void))
+{
+    pid_t child = fork();
+    if (child == 0)
+        echo();
+    if (child < 0) {
+        printf("BENCH-INFO %s skipped: fork failed\n", name);
+        return;
+    }
+    MEASURE(name, round());
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+}
+
+static void bench_ipc(void)
+{
+    if (pipe(ping) == 0 && pipe(pong) == 0)
+        measure_with_peer("ipc_pipe_pingpong", pipe_round, pipe_echo);
+    void *w = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (w == MAP_FAILED)
+        return;
+    futex_word = w;
+    measure_with_peer("ipc_futex_pingpong", futex_round, futex_echo);
+    munmap(w, 4096);
+}
+
+/* ---- memory: first-touch anonymous fault, mmap+munmap of a page ---- */
+
+static char *fault_chunk, *fault_next;
+
+/* Untimed: the next untouched page, a fresh chunk when this one is used up. */
+static void fault_prep(void)
+{
+    if (fault_chunk && fault_next + 4096 < fault_chunk + FAULT_CHUNK * 4096) {
+        fault_next += 4096;
+        return;
+    }
+    if (fault_chunk)
+        munmap(fault_chunk, FAULT_CHUNK * 4096);
+    fault_chunk = mmap(NULL, FAULT_CHUNK * 4096, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (fault_chunk == MAP_FAILED)
+        abort();
+    madvise(fault_chunk, FAULT_CHUNK * 4096, MADV_NOHUGEPAGE);   /* one 4 KiB page a fault */
+    fault_next = fault_chunk;
+}
+
+static void mmap_munmap(void)
+{
+    void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED || munmap(p, 4096))
+        abort();
+}
+
+static void bench_memory(void)
+{
+    TIME_LOOP_PREP(fault_prep(), *(volatile char *)fault_next = 1);
+    report("pagefault_anon_first_touch");
+    munmap(fault_chunk, FAULT_CHUNK * 4096);
+    MEASURE("mmap_munmap_page", mmap_munmap());
+}
+
+/* ---- processes: fork+_exit+wait, posix_spawn of this program (exits at once) + wait ---- */
+
+static void fork_exit_wait(void)
+{
+    pid_t p = fork();
+    if (p == 0)
+        _exit(0);
+    if (p < 0 || waitpid(p, NULL, 0) != p)
+        abort();
+}
+
+static void spawn_wait(void)
+{
+    static char *const argv[] = { "/init", "--exit", NULL };
+    pid_t p;
+    if (posix_spawn(&p, "/init", NULL, NULL, argv, environ) || waitpid(p, NULL, 0) != p)
+        abort();
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && !strcmp(argv[1], "--exit"))
+        _exit(0);
+    open_console();
+    const char *v = getenv("iters");
+    if (v)
+        iters = bench_parse_iters(v, 10000);
+    measure_overhead();
+    printf("BENCH-INFO rdtsc_overhead %llu\n", (unsigned long long)overhead);
+
+    MEASURE("syscall_getppid", getppid());
+    MEASURE("zero_page_4k", bench_zero_page(zero_page));
+    bench_ipc();
+    bench_memory();
+    measure_heavy("process_fork_exit_wait", fork_exit_wait);
+    measure_heavy("process_posix_spawn_wait", spawn_wait);
+
+    printf("BENCH-DONE\n");
+    quit();
+}
