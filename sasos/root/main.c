@@ -11,6 +11,8 @@
  */
 #include "root.h"
 #include <l4/kdebug.h>
+#include <sas/entropy.h>
+#include <sas/proto/root.h>
 #include <sas/proto/sigma0_client.h>
 
 #define LABEL_ECHO 0x45434830u   /* "ECH0" */
@@ -90,7 +92,7 @@ static int listed(const char *list, const char *name)
 }
 
 /* Starts the programs "start=" names, or every one but root, sigma0 and "tasks=". */
-static void start_programs(void)
+static void start_programs(int by_default)
 {
     char list[128], word[ROOT_NAME_LEN];
     if (!rt_cmdline_get("start", list, sizeof(list))) {
@@ -107,13 +109,15 @@ static void start_programs(void)
         }
         return;
     }
+    if (!by_default)
+        return;
     char kernel_started[128] = "";
     rt_cmdline_get("tasks", kernel_started, sizeof(kernel_started));
     uint64_t cursor = 0;
     struct boot_file f;
     while (!bootfs_next(&cursor, &f))
         if (strncmp(f.name, "root", 5) && strncmp(f.name, "sigma0", 7) &&
-            !listed(kernel_started, f.name))
+            !listed(kernel_started, f.name) && !services_is(f.name))
             tasks_start(f.name);
 }
 
@@ -204,21 +208,47 @@ static int boot_programs_ready(l4_threadid_t s0, uint64_t *free_before)
     return 0;
 }
 
+/* No randomness, no boot: keys and nonces must never come from a fixed seed. */
+static void require_entropy(void)
+{
+    uint64_t a = 0, b = 0;
+    if (sas_entropy_available() && !sas_entropy_u64(&a) && !sas_entropy_u64(&b) && a != b)
+        return;
+    printf("root: this CPU has no working RDRAND: Ell Four does not run without a source "
+           "of randomness; stopping\n");
+    l4_kdb_exit(0x11);
+    for (;;)
+        l4_thread_switch(L4_NILTHREAD);
+}
+
+/* Services first, then the programs; with a console and not under test, the prompt
+ * instead of the programs (unless "start=" names some). Returns only under test. */
+static void boot(int tested, l4_threadid_t s0)
+{
+    services_start(s0);
+    l4_threadid_t con = services_id(ROOT_SERVICE_CONSOLE);
+    int prompt = !tested && !l4_tid_is_nil(con);
+    start_programs(!prompt);
+    if (prompt && !prompt_start(con))
+        serve(0);
+    if (tasks_live())
+        serve(tested);
+    services_stop();
+}
+
 int main(void)
 {
     char suite[16];
     int tested = !rt_cmdline_get("suite", suite, sizeof(suite));
     printf("root: hello from the root task, thread %lx\n", l4_myself());
     show_kip();
+    require_entropy();
     unsigned bad = echo_demo();
     l4_threadid_t s0 = sigma0_find();
     uint64_t free_before = 0;
     int ready = !boot_programs_ready(s0, &free_before);
-    if (ready) {
-        start_programs();
-        if (tasks_live())
-            serve(tested);
-    }
+    if (ready)
+        boot(tested, s0);
     const struct child_exit *ex;
     if (tested)
         report(bad, ready && tasks_exits(&ex) > 0, free_before, s0);

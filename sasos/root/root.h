@@ -43,12 +43,38 @@ unsigned elf_fill(const uint8_t *image, uint64_t va, uint8_t *page);   /* rights
 struct child_exit {
     char name[ROOT_NAME_LEN];
     unsigned task, code;
+    int service;           /* a service stopped at shutdown: not a program's result */
 };
+#define ROOT_EXIT_KILLED 137u   /* 128 + SIGKILL: ended by root (kill at the prompt) */
 int tasks_start(const char *name);                  /* 0, or -1 with a log line */
-unsigned tasks_live(void);
+/* Starts `name` as a program or (service = 1) a service, which tasks_live does not count;
+ * the task number (and *first, its first thread), or -1 with a log line. */
+int tasks_spawn(const char *name, int service, l4_threadid_t *first);
+unsigned tasks_live(void);                          /* programs running, services apart */
+int tasks_alive(unsigned task);
+int tasks_kill(unsigned task, int record);          /* 0, or -1 if no such task */
+struct task_info {
+    unsigned task;
+    char name[ROOT_NAME_LEN];
+    char state[40];
+};
+/* Running tasks, then ended ones (newest first), at most max; returns the count. */
+unsigned tasks_list(struct task_info *out, unsigned max);
 /* Handles one message from a child; 1 if the sender should get the reply in *tag and *m. */
 int tasks_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag);
 /* The exits seen so far, oldest first. */
 unsigned tasks_exits(const struct child_exit **list);
+
+/* services.c — services started before any program; their devices (sas/proto/root.h). */
+void services_start(l4_threadid_t sigma0);
+void services_stop(void);
+int services_is(const char *name);
+l4_threadid_t services_id(unsigned id);             /* nil if not running */
+int services_handle(const char *name, uint32_t label, l4_msg_t *m, l4_msgtag_t *tag);
+
+/* prompt.c — root's prompt on the console, in a thread of its own. */
+int prompt_start(l4_threadid_t console);            /* 0, or -1 */
+int prompt_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag);
+void prompt_task_ended(unsigned task, unsigned code);
 
 #endif

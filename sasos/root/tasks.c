@@ -9,6 +9,7 @@
 #include <l4/fault.h>
 #include <sas/layout.h>
 #include <sas/proto/root.h>
+#include <sas/proto/sigma0.h>
 
 #define CHILD_MCP 100u      /* boot programs never outrank root */
 #define MAX_EXITS 64u
@@ -17,6 +18,8 @@ struct child {
     unsigned task;          /* 0: slot unused */
     char name[ROOT_NAME_LEN];
     const uint8_t *image;
+    l4_threadid_t first;    /* its first thread: a service's server */
+    int service;
 };
 
 static struct child kids[ROOT_MAX_CHILDREN];
@@ -40,7 +43,7 @@ static struct child *free_child(void)
     return 0;
 }
 
-int tasks_start(const char *name)
+int tasks_spawn(const char *name, int service, l4_threadid_t *first_out)
 {
     struct boot_file f;
     struct child *c = free_child();
@@ -59,10 +62,19 @@ int tasks_start(const char *name)
     }
     c->task = l4_tid_task(first);
     c->image = f.data;
+    c->first = first;
+    c->service = service;
+    if (first_out)
+        *first_out = first;
     snprintf(c->name, sizeof(c->name), "%s", name);
-    live++;
+    live += !service;
     printf("root: started task %u '%s' (thread %lx, entry %lx)\n", c->task, name, first, entry);
-    return 0;
+    return (int)c->task;
+}
+
+int tasks_start(const char *name)
+{
+    return tasks_spawn(name, 0, 0) < 0 ? -1 : 0;
 }
 
 unsigned tasks_live(void) { return live; }
@@ -74,20 +86,23 @@ unsigned tasks_exits(const struct child_exit **list)
 }
 
 /* Ends c: deletes the task (its mappings go with it), then gives its frames back. */
-static void child_end(struct child *c, unsigned code)
+static void child_end(struct child *c, unsigned code, int record)
 {
     printf("root: task %u '%s' exited with code %u\n", c->task, c->name, code);
     uint64_t err = l4_task_delete(c->task);
     if (err)
         printf("root: deleting task %u failed: error %lu\n", c->task, err);
     frames_release_task(c->task);
-    if (nexits < MAX_EXITS) {
-        exits[nexits] = (struct child_exit){ .task = c->task, .code = code };
+    if (record && nexits < MAX_EXITS) {
+        exits[nexits] = (struct child_exit){ .task = c->task, .code = code,
+                                             .service = c->service };
         memcpy(exits[nexits].name, c->name, sizeof(c->name));
         nexits++;
     }
+    unsigned task = c->task;
     c->task = 0;
-    live--;
+    live -= !c->service;
+    prompt_task_ended(task, code);
 }
 
 static const char *access_name(unsigned a)
@@ -106,13 +121,13 @@ static int on_fault(struct child *c, const l4_msg_t *m, unsigned access, l4_msgt
         printf("root: task %u '%s': %s fault at %lx (ip %lx) %s\n", c->task, c->name,
                access_name(access), m->w[0], m->w[1],
                rights ? "on a page without that right" : "outside its image");
-        child_end(c, ROOT_EXIT_FAULT);
+        child_end(c, ROOT_EXIT_FAULT, 1);
         return 0;
     }
     if (slot < 0) {         /* a new page (else a retry: map the same frame again) */
         if ((slot = frames_get(c->task, va)) < 0) {
             printf("root: task %u '%s': no memory for %lx\n", c->task, c->name, va);
-            child_end(c, ROOT_EXIT_FAULT);
+            child_end(c, ROOT_EXIT_FAULT, 1);
             return 0;
         }
         elf_fill(c->image, va, frames_ptr(slot));    /* sigma0's frames come zeroed */
@@ -129,7 +144,9 @@ int tasks_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag
     struct child *c = child_of(from);
     *tag = l4_msgtag(SAS_ENOTSUP, 0, 0);
     if (!c)
-        return 1;
+        return prompt_handle(from, res, m, tag);      /* root's own threads */
+    if (label == ROOT_SERVICE || label == SIGMA0_IO || label == SIGMA0_IRQ)
+        return services_handle(c->name, label, m, tag);
     if ((label & ~(uint32_t)L4_FPAGE_RWX) == L4_LABEL_PAGEFAULT)
         return on_fault(c, m, label & L4_FPAGE_RWX, tag, m);
     if (label == L4_LABEL_EXCEPTION || label == L4_LABEL_STOPPED) {
@@ -137,12 +154,61 @@ int tasks_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag
         vec = vec == L4_EXC_SYSCALL ? L4_FAULT_BAD_SYSCALL : vec & 0xff;
         printf("root: task %u '%s': exception %u at ip %lx\n", c->task, c->name, vec,
                m->w[L4_EXC_RIP]);
-        child_end(c, ROOT_EXIT_EXCEPTION + vec);
+        child_end(c, ROOT_EXIT_EXCEPTION + vec, 1);
         return 0;
     }
     if (label == ROOT_EXIT) {
-        child_end(c, m->w[0] > 255 ? 255 : (unsigned)m->w[0]);
+        child_end(c, m->w[0] > 255 ? 255 : (unsigned)m->w[0], 1);
         return 0;
     }
     return 1;
+}
+
+int tasks_alive(unsigned task)
+{
+    return task && child_of(l4_tid_make(task, 0, 0)) != 0;
+}
+
+int tasks_kill(unsigned task, int record)
+{
+    struct child *c = task ? child_of(l4_tid_make(task, 0, 0)) : 0;
+    if (!c)
+        return -1;
+    child_end(c, ROOT_EXIT_KILLED, record);
+    return 0;
+}
+
+/* "running", "waiting" or "stopped", from the state of the task's first thread. */
+static const char *run_state(const struct child *c)
+{
+    struct l4_sched s = { .thread = c->first };
+    if (l4_thread_schedule(&s))
+        return "gone";
+    switch (s.state & 0xff) {
+    case L4_TSTATE_READY:     return "running";
+    case L4_TSTATE_SENDING:
+    case L4_TSTATE_RECEIVING: return "waiting (IPC)";
+    case L4_TSTATE_STOPPED:   return "stopped";
+    }
+    return "?";
+}
+
+unsigned tasks_list(struct task_info *out, unsigned max)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < ROOT_MAX_CHILDREN && n < max; i++) {
+        if (!kids[i].task)
+            continue;
+        out[n] = (struct task_info){ .task = kids[i].task };
+        memcpy(out[n].name, kids[i].name, ROOT_NAME_LEN);
+        snprintf(out[n].state, sizeof(out[n].state), "%s%s", kids[i].service ? "service, " : "",
+                 run_state(&kids[i]));
+        n++;
+    }
+    for (unsigned i = nexits; i-- > 0 && n < max; n++) {
+        out[n] = (struct task_info){ .task = exits[i].task };
+        memcpy(out[n].name, exits[i].name, ROOT_NAME_LEN);
+        snprintf(out[n].state, sizeof(out[n].state), "exited with code %u", exits[i].code);
+    }
+    return n;
 }

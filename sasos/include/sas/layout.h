@@ -23,6 +23,7 @@
 #define SAS_ROOT_ADDR        0x0000000001000000ULL
 #define SAS_SIGMA0_ADDR      0x0000000000400000ULL
 #define SAS_HELLO_ADDR       0x0000000003000000ULL   /* apps/hello: root's demo child */
+#define SAS_CONSOLE_ADDR     0x0000000004000000ULL   /* sasos/console: the COM1 driver */
 
 /* The root task's private windows: frames it holds for its children (one 4 KiB slot per
  * frame it got from sigma0) and the boot archive, mapped read-only from sigma0. */

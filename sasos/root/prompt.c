@@ -1,0 +1,272 @@
+/*
+ * prompt.c — root's prompt on the console, until the object shell exists: help, ps,
+ * kill, poweroff, and running a boot program by name ("NAME" waits for it to end,
+ * "NAME &" does not). End of input (Ctrl-D at the start of a line) powers off, so a
+ * script piped into ./ellfour run ends the system when it ends.
+ *
+ * The prompt runs in a thread of its own (PROMPT_LTHREAD): a read from the console blocks,
+ * and root's main thread must go on paging every task meanwhile — the console driver's
+ * too. The prompt touches none of the task table: it asks the main thread by IPC
+ * (PROMPT_* below), which answers in prompt_handle; a PROMPT_WAIT is answered only when
+ * the task ends (prompt_task_ended). If the console goes away (its writes fail), the
+ * prompt logs so and powers off once no program is left running.
+ */
+#include "root.h"
+#include <l4/kdebug.h>
+#include <sas/proto/console.h>
+
+#define PROMPT_LTHREAD 2u
+#define PROMPT_RUN   0x50520001u   /* MR0 name (a pointer): reply MR0 task, or an error */
+#define PROMPT_WAIT  0x50520002u   /* MR0 task: reply MR0 exit code when it ends */
+#define PROMPT_PS    0x50520003u   /* MR0 struct task_info[], MR1 max: reply MR0 count */
+#define PROMPT_KILL  0x50520004u   /* MR0 task: reply status */
+#define PROMPT_IDLE  0x50520005u   /* reply when no program is left running */
+#define POWEROFF_OK  0x10u         /* isa-debug-exit: QEMU exits with 33 */
+#define PS_MAX       32u
+
+static char stack[16384];
+static l4_threadid_t me, main_tid, console;
+static unsigned wait_task;         /* main thread: the task PROMPT_WAIT waits for */
+static int wait_idle;
+
+/* ---- the main thread's side ---- */
+
+static void answer(unsigned code)
+{
+    l4_msg_t m = { { code } };
+    l4_send(me, l4_msgtag(SAS_OK, 1, 0), &m, L4_TIMEOUT_ZERO);
+}
+
+void prompt_task_ended(unsigned task, unsigned code)
+{
+    if (wait_task && wait_task == task) {
+        wait_task = 0;
+        answer(code);
+    }
+    if (wait_idle && !tasks_live()) {
+        wait_idle = 0;
+        answer(0);
+    }
+}
+
+int prompt_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag)
+{
+    uint32_t label = l4_msgtag_label(l4_ipc_tag(res));
+    *tag = l4_msgtag(SAS_OK, 1, 0);
+    if (l4_tid_is_nil(me) || from != me) {
+        *tag = l4_msgtag(SAS_ENOTSUP, 0, 0);
+        return 1;
+    }
+    switch (label) {
+    case PROMPT_RUN: {
+        int task = tasks_spawn((const char *)m->w[0], 0, 0);
+        m->w[0] = task < 0 ? 0 : (unsigned)task;
+        return 1;
+    }
+    case PROMPT_WAIT:
+        wait_task = tasks_alive((unsigned)m->w[0]) ? (unsigned)m->w[0] : 0;
+        return !wait_task ? (m->w[0] = ROOT_EXIT_KILLED, 1) : 0;
+    case PROMPT_PS:
+        m->w[0] = tasks_list((struct task_info *)m->w[0], (unsigned)m->w[1]);
+        return 1;
+    case PROMPT_KILL:
+        m->w[0] = tasks_kill((unsigned)m->w[0], 1);
+        return 1;
+    case PROMPT_IDLE:
+        wait_idle = tasks_live() != 0;
+        return !wait_idle;
+    }
+    *tag = l4_msgtag(SAS_ENOTSUP, 0, 0);
+    return 1;
+}
+
+/* ---- the prompt thread ---- */
+
+static uint64_t ask(uint32_t label, uint64_t a, uint64_t b)
+{
+    l4_msg_t m = { { a, b } };
+    l4_call(main_tid, l4_msgtag(label, 2, 0), &m, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
+    return m.w[0];
+}
+
+static __attribute__((noreturn)) void poweroff(const char *why)
+{
+    printf("root: %s: powering off\n", why);
+    l4_kdb_exit(POWEROFF_OK);
+    for (;;)
+        l4_thread_switch(L4_NILTHREAD);
+}
+
+/* Without a console there is no one to type: end when the programs have ended. */
+static __attribute__((noreturn)) void console_lost(void)
+{
+    printf("root: the console is gone (its driver ended); the prompt stops\n");
+    ask(PROMPT_IDLE, 0, 0);
+    poweroff("no console and no program left");
+}
+
+static void say(const char *s)
+{
+    if (console_write(console, s, strlen(s), 0))
+        console_lost();
+}
+
+static void help(void)
+{
+    say("Commands:\n"
+        "  help          this text\n"
+        "  ps            the tasks root started and their state\n"
+        "  kill TASK     end a task (its number or name, as ps shows it)\n"
+        "  poweroff      end the system (also at the end of input: Ctrl-D)\n"
+        "  NAME [&]      run boot program NAME; with &, do not wait for it\n"
+        "Boot programs:");
+    uint64_t cursor = 0;
+    struct boot_file f;
+    while (!bootfs_next(&cursor, &f)) {
+        say(" ");
+        say(f.name);
+    }
+    say("\n");
+}
+
+static void ps(void)
+{
+    static struct task_info t[PS_MAX];
+    char line[96];
+    unsigned n = (unsigned)ask(PROMPT_PS, (uint64_t)t, PS_MAX);
+    say("TASK  NAME              STATE\n");
+    for (unsigned i = 0; i < n; i++) {
+        size_t k = (size_t)snprintf(line, sizeof(line), "%4u  %s", t[i].task, t[i].name);
+        while (k < 24 && k + 1 < sizeof(line))     /* kformat has no left alignment */
+            line[k++] = ' ';
+        snprintf(line + k, sizeof(line) - k, "%s\n", t[i].state);
+        say(line);
+    }
+}
+
+static unsigned number(const char *s)
+{
+    unsigned v = 0;
+    for (; *s >= '0' && *s <= '9'; s++)
+        v = v * 10 + (unsigned)(*s - '0');
+    return *s ? 0 : v;
+}
+
+/* A task by number, or the running task of that name; 0 if none. */
+static unsigned task_named(const char *arg)
+{
+    static struct task_info t[PS_MAX];
+    unsigned n = (unsigned)ask(PROMPT_PS, (uint64_t)t, PS_MAX);
+    for (unsigned i = 0; i < n; i++)
+        if (!strncmp(t[i].name, arg, ROOT_NAME_LEN) && strncmp(t[i].state, "exited", 6))
+            return t[i].task;
+    return number(arg);
+}
+
+static void kill(const char *arg)
+{
+    unsigned task = *arg ? task_named(arg) : 0;
+    char line[64];
+    snprintf(line, sizeof(line), "kill: %s\n", !task ? "usage: kill TASK (a number or name from ps)"
+             : ask(PROMPT_KILL, task, 0) ? "no such task" : "done");
+    say(line);
+}
+
+static void run(const char *name, int background)
+{
+    char line[96];
+    unsigned task = (unsigned)ask(PROMPT_RUN, (uint64_t)name, 0);
+    if (!task) {
+        snprintf(line, sizeof(line), "%s: no such command or boot program (try help)\n", name);
+        say(line);
+        return;
+    }
+    if (background) {
+        snprintf(line, sizeof(line), "[task %u] %s\n", task, name);
+        say(line);
+        return;
+    }
+    unsigned code = (unsigned)ask(PROMPT_WAIT, task, 0);
+    if (code) {
+        snprintf(line, sizeof(line), "%s: exit code %u\n", name, code);
+        say(line);
+    }
+}
+
+/* Splits "cmd arg" in place; drops the newline and surrounding blanks. */
+static char *split(char *line, char **arg)
+{
+    char *end = line + strlen(line);
+    while (end > line && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+        *--end = 0;
+    while (*line == ' ' || *line == '\t')
+        line++;
+    char *p = line;
+    while (*p && *p != ' ' && *p != '\t')
+        p++;
+    *arg = p;
+    if (*p) {
+        *p++ = 0;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        *arg = p;
+    }
+    return line;
+}
+
+static void execute(char *line)
+{
+    char *arg, *cmd = split(line, &arg);
+    if (!*cmd)
+        return;
+    if (!strncmp(cmd, "help", 5))
+        help();
+    else if (!strncmp(cmd, "ps", 3))
+        ps();
+    else if (!strncmp(cmd, "kill", 5))
+        kill(arg);
+    else if (!strncmp(cmd, "poweroff", 9))
+        poweroff("poweroff typed at the prompt");
+    else if (services_is(cmd))
+        say("that is a service: root starts it at boot\n");
+    else
+        run(cmd, !strncmp(arg, "&", 2));
+}
+
+/* One line from the console; 0 at the end of input. */
+static size_t read_line(char *buf, size_t max)
+{
+    size_t n;
+    enum sas_error e = console_read(console, buf, max - 1, 0, &n);
+    if (e == SAS_EIO)
+        console_lost();
+    buf[e ? 0 : n] = 0;
+    return e ? 1 : n;
+}
+
+static void prompt_main(void)
+{
+    static char line[CONSOLE_LINE_MAX + 1];
+    say("Ell Four: root's prompt (type help)\n");
+    for (;;) {
+        say("ellfour> ");
+        if (!read_line(line, sizeof(line))) {
+            say("\n");
+            poweroff("end of input");
+        }
+        execute(line);
+    }
+}
+
+int prompt_start(l4_threadid_t con)
+{
+    uint64_t err;
+    console = con;
+    main_tid = l4_myself();
+    me = rt_thread_start(PROMPT_LTHREAD, prompt_main, stack, sizeof(stack), &err);
+    if (l4_tid_is_nil(me)) {
+        printf("root: cannot start the prompt thread (error %lu)\n", err);
+        return -1;
+    }
+    return 0;
+}
