@@ -6,23 +6,7 @@
  */
 #include "root.h"
 #include <sas/layout.h>
-
-struct ehdr {
-    uint8_t ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct phdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-#define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
-#define PF_R 4
+#include "elf64.h"
 
 static int seg_ok(const struct phdr *p, uint64_t size)
 {

@@ -71,26 +71,37 @@ unsigned frames_rights(int slot) { return frames[slot].rights; }
 void frames_set_rights(int slot, unsigned rights) { frames[slot].rights = (uint8_t)rights; }
 unsigned frames_in_use(void) { return used; }
 
+/* Gives slot's frame back to sigma0; 0, or -1 if sigma0 refused it (the slot is lost). */
+static int release_slot(unsigned i)
+{
+    /* Root lets go of its own mapping first: the slot must be empty for its next frame,
+     * whatever sigma0's revocation reaches. */
+    l4_fpage_unmap(l4_fpage((uint64_t)frames_ptr((int)i), 12, L4_FPAGE_RWX), L4_UNMAP_SELF, 0, 0);
+    enum sas_error e = sigma0_free(s0, frames[i].phys, 12);
+    if (e) {        /* still mapped in its slot: the slot is lost, never reused */
+        printf("root: sigma0 refused frame %lx back: %s\n", frames[i].phys, sas_strerror(e));
+        frames[i].task = 0;
+        return -1;
+    }
+    frames[i].phys = 0;
+    used--;
+    return 0;
+}
+
+int frames_release_one(int slot, unsigned task, uint64_t va)
+{
+    if (slot < 0 || (unsigned)slot >= ROOT_MAX_FRAMES || !frames[slot].phys ||
+        frames[slot].task != task || frames[slot].va != va)
+        return -1;
+    return release_slot((unsigned)slot);
+}
+
 /* Gives back every frame of `task`. sigma0's unmap reaches the task's mapping and root's. */
 unsigned frames_release_task(unsigned task)
 {
     unsigned n = 0;
-    for (unsigned i = 0; i < ROOT_MAX_FRAMES; i++) {
-        if (!frames[i].phys || frames[i].task != task)
-            continue;
-        /* Root lets go of its own mapping first: the slot must be empty for its next
-         * frame, whatever sigma0's revocation reaches. */
-        l4_fpage_unmap(l4_fpage((uint64_t)frames_ptr((int)i), 12, L4_FPAGE_RWX), L4_UNMAP_SELF,
-                       0, 0);
-        enum sas_error e = sigma0_free(s0, frames[i].phys, 12);
-        if (e) {        /* still mapped in its slot: the slot is lost, never reused */
-            printf("root: sigma0 refused frame %lx back: %s\n", frames[i].phys, sas_strerror(e));
-            frames[i].task = 0;
-            continue;
-        }
-        frames[i].phys = 0;
-        used--;
-        n++;
-    }
+    for (unsigned i = 0; i < ROOT_MAX_FRAMES; i++)
+        if (frames[i].phys && frames[i].task == task && !release_slot(i))
+            n++;
     return n;
 }

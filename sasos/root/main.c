@@ -4,8 +4,8 @@
  * (tasks.c) and serves as their pager until they end — forever, unless under test.
  *
  * Which programs: "start=a,b" on the kernel command line names them (an empty list: none);
- * without it, every program in the boot archive except root, sigma0 and those the kernel
- * starts itself ("tasks="). Under test ("suite=" on the command line) root waits for all
+ * without it, every program in the boot archive except root, sigma0, posixrt (the musl
+ * programs' system thread, not a program) and those the kernel starts itself ("tasks="). Under test ("suite=" on the command line) root waits for all
  * of them to end, reports each exit against "expect=a:code,b:code" (default 0) and whether
  * every frame went back to sigma0, and ends the run with the result.
  */
@@ -117,7 +117,8 @@ static void start_programs(int by_default)
     struct boot_file f;
     while (!bootfs_next(&cursor, &f))
         if (strncmp(f.name, "root", 5) && strncmp(f.name, "sigma0", 7) &&
-            !listed(kernel_started, f.name) && !services_is(f.name))
+            strncmp(f.name, "posixrt", 8) && !listed(kernel_started, f.name) &&
+            !services_is(f.name))
             tasks_start(f.name);
 }
 

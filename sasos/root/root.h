@@ -8,7 +8,7 @@
 #include <native/rt.h>
 #include <sas/errors.h>
 
-#define ROOT_MAX_FRAMES   4096u   /* 16 MiB of children's memory */
+#define ROOT_MAX_FRAMES   65536u  /* 256 MiB of children's memory (all of RAM) */
 #define ROOT_MAX_CHILDREN 16u
 #define ROOT_NAME_LEN     32u
 
@@ -20,6 +20,7 @@ uint8_t *frames_ptr(int slot);
 unsigned frames_rights(int slot);
 void frames_set_rights(int slot, unsigned rights);
 unsigned frames_release_task(unsigned task);           /* returns the count given back */
+int frames_release_one(int slot, unsigned task, uint64_t va);   /* 0, or -1 if not held */
 unsigned frames_in_use(void);
 
 /* bootfs.c — the boot archive, mapped read-only from sigma0. */
@@ -38,6 +39,17 @@ struct elf_page {
 };
 uint64_t elf_check(const uint8_t *image, uint64_t size);   /* entry, or 0 if unloadable */
 unsigned elf_fill(const uint8_t *image, uint64_t va, uint8_t *page);   /* rights, or 0 */
+
+/* loader.c — musl static PIEs at their slot (sas/layout.h). */
+struct prog_info {
+    uint64_t base, entry, phdr, phnum, end;    /* addresses are absolute */
+};
+int loader_is_pie(const uint8_t *image, uint64_t size);
+int loader_check(const uint8_t *image, uint64_t size, struct prog_info *pi);   /* 0, or -1 */
+void loader_info_words(const struct prog_info *pi, const char *name, l4_msg_t *m);
+/* ROOT_ANON_MAP and ROOT_ANON_FREE for a musl task; 0 if label is neither. */
+int loader_anon(unsigned task, const struct prog_info *pi, uint32_t label, l4_msg_t *m,
+                l4_msgtag_t *tag);
 
 /* tasks.c — children: started from the archive, paged, reported when they end. */
 struct child_exit {

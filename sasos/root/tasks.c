@@ -20,6 +20,8 @@ struct child {
     const uint8_t *image;
     l4_threadid_t first;    /* its first thread: a service's server */
     int service;
+    const uint8_t *rt;      /* musl programs: the system thread's image (else 0) */
+    struct prog_info prog;  /* musl programs: where the PIE sits */
 };
 
 static struct child kids[ROOT_MAX_CHILDREN];
@@ -43,12 +45,26 @@ static struct child *free_child(void)
     return 0;
 }
 
+/* A musl program starts with its system thread in the "posixrt" image; 0 is its entry. */
+static uint64_t musl_entry(struct child *c, const struct boot_file *f)
+{
+    struct boot_file rt;
+    uint64_t entry;
+    if (loader_check(f->data, f->size, &c->prog) || bootfs_find("posixrt", &rt) ||
+        !(entry = elf_check(rt.data, rt.size)))
+        return 0;
+    c->rt = rt.data;
+    return entry;
+}
+
 int tasks_spawn(const char *name, int service, l4_threadid_t *first_out)
 {
     struct boot_file f;
     struct child *c = free_child();
-    uint64_t entry;
-    if (bootfs_find(name, &f) || !(entry = elf_check(f.data, f.size)) || !c) {
+    uint64_t entry = 0;
+    if (c && !bootfs_find(name, &f))
+        entry = loader_is_pie(f.data, f.size) ? musl_entry(c, &f) : elf_check(f.data, f.size);
+    if (!entry) {
         printf("root: cannot start '%s': %s\n", name, !c ? "too many tasks"
                : bootfs_find(name, &f) ? "no such boot program" : "not a loadable executable");
         return -1;
@@ -58,6 +74,7 @@ int tasks_spawn(const char *name, int service, l4_threadid_t *first_out)
     uint64_t err = l4_task_new(L4_TASK_ANY, entry, 0, me, CHILD_MCP, me, &first);
     if (err) {
         printf("root: task_new for '%s' failed: error %lu\n", name, err);
+        c->rt = 0;
         return -1;
     }
     c->task = l4_tid_task(first);
@@ -68,7 +85,11 @@ int tasks_spawn(const char *name, int service, l4_threadid_t *first_out)
         *first_out = first;
     snprintf(c->name, sizeof(c->name), "%s", name);
     live += !service;
-    printf("root: started task %u '%s' (thread %lx, entry %lx)\n", c->task, name, first, entry);
+    if (c->rt)
+        printf("root: started task %u '%s' (musl program at %lx, entry %lx)\n", c->task, name,
+               c->prog.base, c->prog.entry);
+    else
+        printf("root: started task %u '%s' (thread %lx, entry %lx)\n", c->task, name, first, entry);
     return (int)c->task;
 }
 
@@ -101,6 +122,7 @@ static void child_end(struct child *c, unsigned code, int record)
     }
     unsigned task = c->task;
     c->task = 0;
+    c->rt = 0;
     live -= !c->service;
     prompt_task_ended(task, code);
 }
@@ -110,13 +132,25 @@ static const char *access_name(unsigned a)
     return a & L4_FPAGE_W ? "write" : a & L4_FPAGE_X ? "execute" : "read";
 }
 
+/* The rights and (with page) the bytes of c's page at va: a musl task has two images. */
+static unsigned image_fill(const struct child *c, uint64_t va, uint8_t *page)
+{
+    if (!c->rt)
+        return elf_fill(c->image, va, page);
+    if (va >= SAS_POSIXRT_ADDR && va < SAS_POSIXRT_END)
+        return elf_fill(c->rt, va, page);
+    if (va >= c->prog.base && va < c->prog.end)
+        return elf_fill(c->image, va - c->prog.base, page);
+    return 0;
+}
+
 /* A page fault: the page of the image at va, from a frame of root's; 1 to reply. */
 static int on_fault(struct child *c, const l4_msg_t *m, unsigned access, l4_msgtag_t *tag,
                     l4_msg_t *out)
 {
     uint64_t va = m->w[0] & ~(SAS_PAGE_SIZE - 1);
     int slot = frames_find(c->task, va);
-    unsigned rights = slot >= 0 ? frames_rights(slot) : elf_fill(c->image, va, 0);
+    unsigned rights = slot >= 0 ? frames_rights(slot) : image_fill(c, va, 0);
     if (!rights || (access & ~rights)) {
         printf("root: task %u '%s': %s fault at %lx (ip %lx) %s\n", c->task, c->name,
                access_name(access), m->w[0], m->w[1],
@@ -130,7 +164,7 @@ static int on_fault(struct child *c, const l4_msg_t *m, unsigned access, l4_msgt
             child_end(c, ROOT_EXIT_FAULT, 1);
             return 0;
         }
-        elf_fill(c->image, va, frames_ptr(slot));    /* sigma0's frames come zeroed */
+        image_fill(c, va, frames_ptr(slot));    /* sigma0's frames come zeroed */
         frames_set_rights(slot, rights);
     }
     *out = (l4_msg_t){ { l4_fpage((uint64_t)frames_ptr(slot), 12, rights), va } };
@@ -157,6 +191,13 @@ int tasks_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag
         child_end(c, ROOT_EXIT_EXCEPTION + vec, 1);
         return 0;
     }
+    if (label == ROOT_PROGRAM_INFO && c->rt) {
+        loader_info_words(&c->prog, c->name, m);
+        *tag = l4_msgtag(SAS_OK, 8, 0);
+        return 1;
+    }
+    if (c->rt && loader_anon(c->task, &c->prog, label, m, tag))
+        return 1;
     if (label == ROOT_EXIT) {
         child_end(c, m->w[0] > 255 ? 255 : (unsigned)m->w[0], 1);
         return 0;

@@ -14,6 +14,27 @@
  *   ROOT_SERVICE MR0 = a ROOT_SERVICE_* number: the thread id of a service root started
  *               (root starts services before any program). Reply: label SAS_OK, u = 1,
  *               MR0 = the thread id; SAS_ENOTFOUND (u = 0) if that service is not running.
+ *
+ * musl programs (static PIEs, sasos/root/loader.c) start with their system thread
+ * (sasos/posix), lthread 0, running the native image "posixrt" at SAS_POSIXRT_ADDR; root
+ * pages that image and the program's (at its slot) for every thread of the task. The
+ * system thread asks:
+ *   ROOT_PROGRAM_INFO  no words. Reply label SAS_OK, u = 8: MR0 the program's load base,
+ *                      MR1 its entry, MR2 its program headers' address, MR3 their count,
+ *                      MR4 the end of its image, MR5..MR7 its name (NUL-padded, 24 bytes).
+ *   page faults it forwards for its threads (same words as a kernel page fault): root
+ *                      maps the page of the image with a map item at the fault address.
+ *   ROOT_ANON_MAP      MR0 = a page of the task's program slot outside its image, MR1 =
+ *                      rights (L4_FPAGE_*). A zeroed frame for it: reply SAS_OK, u = 1, MR0
+ *                      = the frame's handle, t = 2: the map item, hot spot MR0's page (the
+ *                      caller's receive window takes it). SAS_EINVAL for a page elsewhere
+ *                      or no rights; SAS_ENOMEM if no frame is left. (Asking twice for a
+ *                      page only costs the task a frame until it ends.)
+ *   ROOT_ANON_FREE     MR0 = the page, MR1 = its handle: the frame goes back (root and
+ *                      sigma0 unmap it). SAS_EINVAL if the task holds no such frame.
+ *                      A task's remaining frames go back when it ends.
+ * (A musl task's chief is root, so its system thread cannot call sigma0 directly: clans.)
+ *   ROOT_EXIT          as above, with the code the program exited with.
  * Any other label from a child is answered with label SAS_ENOTSUP and no words.
  */
 #ifndef SAS_PROTO_ROOT_H
@@ -23,6 +44,9 @@
 #include <sas/errors.h>
 
 #define ROOT_EXIT            0x524f0001u
+#define ROOT_PROGRAM_INFO    0x524f0002u
+#define ROOT_ANON_MAP        0x524f0010u
+#define ROOT_ANON_FREE       0x524f0011u
 #define ROOT_EXIT_FAULT      139u          /* 128 + SIGSEGV */
 #define ROOT_EXIT_EXCEPTION  256u          /* + vector: 256..511 */
 #define ROOT_SERVICE         0x524f0003u

@@ -1,0 +1,176 @@
+/*
+ * main.c — the system thread of a musl task (lthread 0, started by root before anything
+ * else in the task). It learns from root where the program sits, sets up the region table
+ * (image, main stack, anonymous area), builds the initial stack musl expects, starts the
+ * program's main thread (lthread 1) with itself as pager and exception handler, and then
+ * serves that thread's page faults (mapper.c) and foreign system calls (syscalls.c) until
+ * the program ends. It needs nothing that answers foreign system calls: it is native code.
+ */
+#include "systhread.h"
+#include <l4/fault.h>
+#include <sas/layout.h>
+#include <sas/proto/root.h>
+
+#define STACK_BUILD_SIZE 0x4000ULL    /* room for argv, envp, auxv and strings */
+
+struct posix_task pt;
+
+/* Asks root where the program sits (sas/proto/root.h); 0 or -1. */
+static int fetch_info(void)
+{
+    struct l4_exregs x = { .control = 0 };
+    l4_lthread_ex_regs(&x);
+    pt.root = x.pager;
+    pt.task = l4_tid_task(x.control);
+    l4_msg_t m = { { 0 } };
+    uint64_t res = l4_call(pt.root, l4_msgtag(ROOT_PROGRAM_INFO, 0, 0), &m, L4_TIMEOUT_NEVER,
+                           L4_TIMEOUT_NEVER);
+    if (l4_ipc_error(res) || l4_msgtag_label(l4_ipc_tag(res)) != SAS_OK)
+        return -1;
+    pt.base = m.w[0], pt.entry = m.w[1], pt.phdr = m.w[2], pt.phnum = m.w[3], pt.end = m.w[4];
+    memcpy(pt.name, &m.w[5], 24);
+    return 0;
+}
+
+/* The image (root pages it and enforces its segments' rights), the stack, the mmap area. */
+static int set_regions(void)
+{
+    uint64_t top = SAS_PROG_STACK_TOP(pt.base);
+    pt.anon_next = SAS_PROG_ANON_BASE(pt.base);
+    pt.anon_end = pt.base + SAS_PROGRAM_SLOT;
+    fd_init(&pt.fds);
+    return region_add(&pt.regions, pt.base, pt.end, REGION_IMAGE, 7) ||
+           region_add(&pt.regions, top - SAS_PROG_STACK_SIZE, top, REGION_ANON,
+                      LX_PROT_READ | LX_PROT_WRITE);
+}
+
+/* argc, argv, envp and auxv at the top of the main stack; the stack pointer, or 0. */
+static uint64_t initial_stack(void)
+{
+    uint64_t top = SAS_PROG_STACK_TOP(pt.base), lo = top - STACK_BUILD_SIZE;
+    const char *argv[] = { pt.name, 0 };
+    const char *envp[] = { "HOME=/", "TERM=vt100", 0 };
+    struct stack_args a = { argv, envp, pt.phdr, 56, pt.phnum, pt.entry, { 0 } };
+    if (mapper_user(lo, STACK_BUILD_SIZE, L4_FPAGE_RW) || sas_entropy_fill(a.random, 16))
+        return 0;
+    return stack_build((uint8_t *)lo, top, STACK_BUILD_SIZE, &a);
+}
+
+static int start_main_thread(uint64_t sp)
+{
+    l4_threadid_t me = l4_myself();
+    struct l4_exregs x = { .control = 1 | L4_EXREGS_SET_IP | L4_EXREGS_SET_SP |
+                                      L4_EXREGS_SET_PAGER | L4_EXREGS_SET_EXCH,
+                           .ip = pt.entry, .sp = sp, .pager = me, .exc_handler = me };
+    if (l4_lthread_ex_regs(&x))
+        return -1;
+    pt.main_thread = x.control;
+    return 0;
+}
+
+void posix_exit(unsigned code, const char *why)
+{
+    if (why)
+        printf("posix: task %u '%s': %s\n", pt.task, pt.name, why);
+    /* Root deletes the task and takes back every frame it holds. */
+    root_exit(code);
+}
+
+static const char *access_name(unsigned a)
+{
+    return a & L4_FPAGE_W ? "write" : a & L4_FPAGE_X ? "execute" : "read";
+}
+
+static void on_fault(const l4_msg_t *m, unsigned access)
+{
+    if (!mapper_fault(m->w[0], access))
+        return;
+    char why[96];
+    snprintf(why, sizeof(why), "segmentation fault: %s at %lx (ip %lx)", access_name(access),
+             m->w[0], m->w[1]);
+    posix_exit(128 + 11, why);
+}
+
+/* The Linux signal an exception vector would raise, for the exit code 128 + signal. */
+static unsigned vector_signal(unsigned vec)
+{
+    switch (vec) {
+    case 0: case 16: case 19: return 8;     /* SIGFPE */
+    case 1: case 3: return 5;               /* SIGTRAP */
+    case 6: return 4;                       /* SIGILL */
+    case 17: return 7;                      /* SIGBUS */
+    default: return 11;                     /* SIGSEGV (#GP, #SS, ...) */
+    }
+}
+
+/* A foreign syscall is answered in RAX; any other exception ends the program. */
+static void on_exception(l4_msg_t *m)
+{
+    uint64_t regs[L4_EXC_WORDS];
+    struct l4_utcb *u = l4_utcb();
+    memcpy(regs, m->w, sizeof(m->w));
+    memcpy(&regs[8], &u->mr[8], (L4_EXC_WORDS - 8) * 8);
+    if (regs[L4_EXC_VECTOR] != L4_EXC_SYSCALL) {
+        char why[96];
+        snprintf(why, sizeof(why), "exception %lu at ip %lx", regs[L4_EXC_VECTOR],
+                 regs[L4_EXC_RIP]);
+        posix_exit(128 + vector_signal((unsigned)regs[L4_EXC_VECTOR]), why);
+    }
+    posix_syscall(regs);
+    memcpy(m->w, regs, sizeof(m->w));
+    memcpy(&u->mr[8], &regs[8], (L4_EXC_WORDS - 8) * 8);
+}
+
+/* Handles one message; 1 and the reply's tag if the sender is to be answered. */
+static int handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag)
+{
+    uint32_t label = l4_msgtag_label(l4_ipc_tag(res));
+    if (l4_ipc_error(res) || l4_tid_task(from) != pt.task)
+        return 0;
+    if ((label & ~(uint32_t)L4_FPAGE_RWX) == L4_LABEL_PAGEFAULT) {
+        on_fault(m, label & L4_FPAGE_RWX);
+        *tag = l4_msgtag(0, 0, 0);      /* the page is in place: the thread retries */
+        return 1;
+    }
+    if (label == L4_LABEL_EXCEPTION && l4_msgtag_u(l4_ipc_tag(res)) == L4_EXC_WORDS) {
+        on_exception(m);
+        *tag = l4_msgtag(0, L4_EXC_WORDS, 0);
+        return 1;
+    }
+    return 0;
+}
+
+static __attribute__((noreturn)) void serve(void)
+{
+    l4_threadid_t from = L4_NILTHREAD;
+    l4_msg_t m;
+    uint64_t res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
+    for (;;) {
+        l4_msgtag_t tag;
+        if (!handle(from, res, &m, &tag)) {
+            from = L4_NILTHREAD;
+            res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
+            continue;
+        }
+        res = l4_reply_wait(&from, tag, &m, L4_TIMEOUT_NEVER);
+        if (l4_ipc_error(res) && !l4_ipc_failed_in_receive(res)) {
+            from = L4_NILTHREAD;
+            res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
+        }
+    }
+}
+
+int main(void)
+{
+    rt_kip = (const volatile struct l4_kip *)L4_KIP_ADDR;
+    if (!sas_entropy_available()) {    /* root checks too: this is the personality's own */
+        printf("posix: the CPU has no RDRAND: no entropy, so no program runs\n");
+        root_exit(1);
+    }
+    uint64_t sp;
+    if (fetch_info() || set_regions() || !(sp = initial_stack()) || start_main_thread(sp)) {
+        printf("posix: task %u: cannot start the program\n", pt.task);
+        root_exit(127);
+    }
+    serve();
+}

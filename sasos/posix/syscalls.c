@@ -1,0 +1,349 @@
+/*
+ * syscalls.c — the POSIX personality: each foreign `syscall` of the task's threads arrives
+ * here as the 23 exception words (l4/fault.h); the handler's result goes back in RAX.
+ * One handler per call, dispatched by a table; every other number answers -ENOSYS and is
+ * logged once with its number and name. Arguments are checked before anything changes,
+ * and every user pointer through mapper_user() before it is touched. docs/POSIX.md lists
+ * the calls and how each is answered.
+ */
+#include "systhread.h"
+#include <l4/fault.h>
+#include <l4/kdebug.h>
+#include <sas/layout.h>
+
+#define ARG(i) regs[arg_word[i]]
+static const unsigned arg_word[6] = { L4_EXC_RDI, L4_EXC_RSI, L4_EXC_RDX, L4_EXC_R10,
+                                      L4_EXC_R8, L4_EXC_R9 };
+
+typedef int64_t (*sys_fn)(uint64_t *regs);
+
+static uint64_t page_up(uint64_t v) { return (v + SAS_PAGE_SIZE - 1) & ~(SAS_PAGE_SIZE - 1); }
+
+/* ---- console I/O (kdebug output until the console driver's protocol lands) ---- */
+
+static int64_t console_write(uint64_t buf, uint64_t len)
+{
+    if (mapper_user(buf, len, L4_FPAGE_R))
+        return -LX_EFAULT;
+    for (uint64_t done = 0; done < len;) {
+        uint64_t n = len - done < L4_KDB_MAX_STRING ? len - done : L4_KDB_MAX_STRING;
+        l4_kdb_puts((const char *)(buf + done), n);
+        done += n;
+    }
+    return (int64_t)len;
+}
+
+static int64_t fd_write(int64_t fd, uint64_t buf, uint64_t len)
+{
+    struct fd_entry *e = fd_get(&pt.fds, fd);
+    if (!e || (e->flags & LX_O_ACCMODE) == LX_O_RDONLY)
+        return -LX_EBADF;
+    return console_write(buf, len);
+}
+
+static int64_t fd_read(int64_t fd, uint64_t buf, uint64_t len)
+{
+    struct fd_entry *e = fd_get(&pt.fds, fd);
+    if (!e || (e->flags & LX_O_ACCMODE) == LX_O_WRONLY)
+        return -LX_EBADF;
+    if (mapper_user(buf, len, L4_FPAGE_W))
+        return -LX_EFAULT;
+    return 0;      /* no console input yet: end of file */
+}
+
+static int64_t sys_write(uint64_t *regs) { return fd_write((int64_t)ARG(0), ARG(1), ARG(2)); }
+static int64_t sys_read(uint64_t *regs) { return fd_read((int64_t)ARG(0), ARG(1), ARG(2)); }
+
+/* readv and writev: each buffer in turn, as the console takes them all at once. */
+static int64_t vector_io(uint64_t *regs, int writing)
+{
+    uint64_t iov = ARG(1), cnt = ARG(2);
+    int64_t total = 0;
+    if (cnt > 1024)
+        return -LX_EINVAL;
+    if (mapper_user(iov, cnt * sizeof(struct lx_iovec), L4_FPAGE_R))
+        return -LX_EFAULT;
+    for (uint64_t i = 0; i < cnt; i++) {
+        const struct lx_iovec *v = (const struct lx_iovec *)iov + i;
+        int64_t n = writing ? fd_write((int64_t)ARG(0), v->base, v->len)
+                            : fd_read((int64_t)ARG(0), v->base, v->len);
+        if (n < 0)
+            return total ? total : n;
+        total += n;
+        if ((uint64_t)n < v->len)
+            break;
+    }
+    return total;
+}
+static int64_t sys_writev(uint64_t *regs) { return vector_io(regs, 1); }
+static int64_t sys_readv(uint64_t *regs) { return vector_io(regs, 0); }
+
+/* ---- descriptors ---- */
+
+/* Copies a user string of at most n-1 bytes; 0 or -EFAULT / -ENOENT (too long). */
+static int user_string(uint64_t va, char *out, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        if (mapper_user(va + i, 1, L4_FPAGE_R))
+            return -LX_EFAULT;
+        if (!(out[i] = *(const char *)(va + i)))
+            return 0;
+    }
+    return -LX_ENOENT;
+}
+
+static int64_t open_path(uint64_t path, uint64_t flags)
+{
+    char name[64];
+    int64_t f = open_flags(flags);
+    int e = user_string(path, name, sizeof(name));
+    if (e)
+        return e;
+    if (f < 0)
+        return f;
+    /* The console is the only file until part 2 brings the disk. */
+    if (strncmp(name, "/dev/console", 13) && strncmp(name, "/dev/tty", 9))
+        return -LX_ENOENT;
+    return fd_alloc(&pt.fds, FD_CONSOLE, (uint32_t)f);
+}
+static int64_t sys_open(uint64_t *regs) { return open_path(ARG(0), ARG(1)); }
+static int64_t sys_openat(uint64_t *regs)
+{
+    return (int64_t)ARG(0) == LX_AT_FDCWD ? open_path(ARG(1), ARG(2)) : -LX_ENOENT;
+}
+static int64_t sys_close(uint64_t *regs) { return fd_close(&pt.fds, (int64_t)ARG(0)); }
+static int64_t sys_lseek(uint64_t *regs)
+{
+    return fd_get(&pt.fds, (int64_t)ARG(0)) ? -LX_ESPIPE : -LX_EBADF;
+}
+
+static int64_t sys_fstat(uint64_t *regs)
+{
+    if (!fd_get(&pt.fds, (int64_t)ARG(0)))
+        return -LX_EBADF;
+    if (mapper_user(ARG(1), sizeof(struct lx_stat), L4_FPAGE_W))
+        return -LX_EFAULT;
+    *(struct lx_stat *)ARG(1) = (struct lx_stat){ .dev = 5, .ino = 1, .nlink = 1,
+        .mode = LX_S_IFCHR | 0620, .rdev = (5 << 8) | 1, .blksize = 1024 };
+    return 0;
+}
+
+/* TIOCGWINSZ answered as a terminal, so musl keeps stdout line-buffered. */
+static int64_t sys_ioctl(uint64_t *regs)
+{
+    if (!fd_get(&pt.fds, (int64_t)ARG(0)))
+        return -LX_EBADF;
+    if (ARG(1) != LX_TIOCGWINSZ)
+        return -LX_ENOTTY;
+    if (mapper_user(ARG(2), sizeof(struct lx_winsize), L4_FPAGE_W))
+        return -LX_EFAULT;
+    *(struct lx_winsize *)ARG(2) = (struct lx_winsize){ 24, 80, 0, 0 };
+    return 0;
+}
+
+/* ---- memory ---- */
+
+static int64_t sys_mmap(uint64_t *regs)
+{
+    uint64_t len = page_up(ARG(1));
+    int e = mmap_check(ARG(0), ARG(1), ARG(2), ARG(3), (int64_t)ARG(4));
+    if (e)
+        return e;
+    if (len > pt.anon_end - pt.anon_next)
+        return -LX_ENOMEM;
+    uint64_t at = pt.anon_next;     /* addresses are never reused: see docs/POSIX.md */
+    if ((e = region_add(&pt.regions, at, at + len, REGION_ANON, (unsigned)ARG(2))))
+        return e;
+    pt.anon_next += len;
+    if ((ARG(3) & LX_MAP_POPULATE) && mapper_user(at, len, prot_to_rights((unsigned)ARG(2))))
+        return -LX_ENOMEM;
+    return (int64_t)at;
+}
+
+/* An unmap may only touch anonymous memory: [addr, addr+len) inside the anon area. */
+static int anon_range(uint64_t addr, uint64_t len)
+{
+    return !(addr & (SAS_PAGE_SIZE - 1)) && len && addr >= SAS_PROG_STACK_TOP(pt.base) -
+           SAS_PROG_STACK_SIZE && addr < pt.anon_end && page_up(len) <= pt.anon_end - addr;
+}
+
+static int64_t sys_munmap(uint64_t *regs)
+{
+    uint64_t addr = ARG(0), end = addr + page_up(ARG(1));
+    if (!anon_range(addr, ARG(1)))
+        return -LX_EINVAL;
+    int e = region_remove(&pt.regions, addr, end);
+    if (!e)
+        mapper_release(addr, end);
+    return e;
+}
+
+static int64_t sys_mprotect(uint64_t *regs)
+{
+    uint64_t addr = ARG(0), end = addr + page_up(ARG(1));
+    if ((addr & (SAS_PAGE_SIZE - 1)) || (ARG(2) & ~7ULL) || end < addr)
+        return -LX_EINVAL;
+    if (addr == end)
+        return 0;
+    const struct region *r = region_find(&pt.regions, addr);
+    if (r && r->end >= end && r->prot == ARG(2))
+        return 0;
+    /* A populated page cannot get its frame mapped again with other rights. */
+    if (mapper_populated(addr, end))
+        return -LX_EACCES;
+    return region_protect(&pt.regions, addr, end, (unsigned)ARG(2));
+}
+
+static int64_t sys_madvise(uint64_t *regs)
+{
+    (void)regs;
+    return 0;      /* advice only: MADV_DONTNEED is not needed by musl's malloc */
+}
+static int64_t sys_mremap(uint64_t *regs) { (void)regs; return -LX_ENOMEM; }
+/* No program break: musl's malloc then takes all its memory from mmap. */
+static int64_t sys_brk(uint64_t *regs) { (void)regs; return 0; }
+
+/* ---- process, time, randomness ---- */
+
+static int64_t sys_getpid(uint64_t *regs) { (void)regs; return pt.task; }
+static int64_t sys_set_tid_address(uint64_t *regs) { (void)regs; return pt.task; }
+
+static int64_t sys_exit(uint64_t *regs) { posix_exit((unsigned)ARG(0) & 0xff, 0); }
+
+static int64_t sys_rt_sigprocmask(uint64_t *regs)
+{
+    uint64_t how = ARG(0), set = ARG(1), old = ARG(2);
+    if (ARG(3) != 8 || how > 2)
+        return -LX_EINVAL;
+    if ((set && mapper_user(set, 8, L4_FPAGE_R)) || (old && mapper_user(old, 8, L4_FPAGE_W)))
+        return -LX_EFAULT;
+    uint64_t prev = pt.sigmask;
+    if (set) {
+        uint64_t s = *(const uint64_t *)set;
+        pt.sigmask = how == 0 ? prev | s : how == 1 ? prev & ~s : s;
+    }
+    if (old)
+        *(uint64_t *)old = prev;
+    return 0;
+}
+
+/* A signal to ourselves ends the task as its default action would (no handlers yet). */
+static int64_t signal_self(uint64_t sig)
+{
+    if (sig >= LX_NSIG)
+        return -LX_EINVAL;
+    if (!sig)
+        return 0;
+    char why[32];
+    snprintf(why, sizeof(why), "killed by signal %lu", sig);
+    posix_exit(128 + (unsigned)sig, why);
+}
+static int64_t sys_tkill(uint64_t *regs)
+{
+    return ARG(0) == pt.task ? signal_self(ARG(1)) : -LX_ESRCH;
+}
+static int64_t sys_tgkill(uint64_t *regs)
+{
+    return ARG(0) == pt.task && ARG(1) == pt.task ? signal_self(ARG(2)) : -LX_ESRCH;
+}
+static int64_t sys_kill(uint64_t *regs)
+{
+    return ARG(0) == pt.task || ARG(0) == 0 ? signal_self(ARG(1)) : -LX_EPERM;
+}
+
+static void put_field(char *dst, const char *src)
+{
+    size_t n = strlen(src);
+    memcpy(dst, src, n + 1);
+}
+
+static int64_t sys_uname(uint64_t *regs)
+{
+    if (mapper_user(ARG(0), sizeof(struct lx_utsname), L4_FPAGE_W))
+        return -LX_EFAULT;
+    struct lx_utsname *u = (struct lx_utsname *)ARG(0);
+    memset(u, 0, sizeof(*u));
+    put_field(u->sysname, "Ell Four");
+    put_field(u->nodename, "ellfour");
+    put_field(u->release, "1");
+    put_field(u->version, "posix personality, part 1");
+    put_field(u->machine, "x86_64");
+    put_field(u->domainname, "(none)");
+    return 0;
+}
+
+static int64_t sys_arch_prctl(uint64_t *regs)
+{
+    if (ARG(0) != LX_ARCH_SET_FS)
+        return -LX_EINVAL;
+    if (!l4_is_canonical(ARG(1)) || ARG(1) >= L4_USER_END)
+        return -LX_EPERM;
+    regs[L4_EXC_FS] = ARG(1);    /* the full reply sets the thread's FS base */
+    return 0;
+}
+
+/* Nanoseconds from TSC ticks, without overflowing for years of uptime. */
+static uint64_t tsc_ns(uint64_t tsc)
+{
+    uint64_t hz = rt_kip->tsc_hz ? rt_kip->tsc_hz : 1000000000;
+    return tsc / hz * 1000000000ULL + tsc % hz * 1000000000ULL / hz;
+}
+
+static int64_t sys_clock_gettime(uint64_t *regs)
+{
+    uint64_t id = ARG(0), ns = tsc_ns(rt_rdtsc());
+    if (id > LX_CLOCK_BOOTTIME)
+        return -LX_EINVAL;
+    if (mapper_user(ARG(1), sizeof(struct lx_timespec), L4_FPAGE_W))
+        return -LX_EFAULT;
+    int64_t sec = (int64_t)(ns / 1000000000ULL);
+    if (id == LX_CLOCK_REALTIME || id == LX_CLOCK_REALTIME_COARSE)
+        sec += (int64_t)rt_kip->boot_time;
+    *(struct lx_timespec *)ARG(1) = (struct lx_timespec){ sec, (int64_t)(ns % 1000000000ULL) };
+    return 0;
+}
+
+static int64_t sys_getrandom(uint64_t *regs)
+{
+    uint64_t buf = ARG(0), len = ARG(1) > 33554431 ? 33554431 : ARG(1);
+    if (ARG(2) & ~7ULL)
+        return -LX_EINVAL;
+    if (mapper_user(buf, len, L4_FPAGE_W))
+        return -LX_EFAULT;
+    return sas_entropy_fill((void *)buf, len) ? -LX_EIO : (int64_t)len;
+}
+
+static const sys_fn table[LX_NSYSCALLS] = {
+    [LX_read] = sys_read, [LX_write] = sys_write, [LX_open] = sys_open,
+    [LX_close] = sys_close, [LX_fstat] = sys_fstat, [LX_lseek] = sys_lseek,
+    [LX_mmap] = sys_mmap, [LX_mprotect] = sys_mprotect, [LX_munmap] = sys_munmap,
+    [LX_brk] = sys_brk, [LX_rt_sigprocmask] = sys_rt_sigprocmask, [LX_ioctl] = sys_ioctl,
+    [LX_readv] = sys_readv, [LX_writev] = sys_writev, [LX_mremap] = sys_mremap,
+    [LX_madvise] = sys_madvise, [LX_getpid] = sys_getpid, [LX_exit] = sys_exit,
+    [LX_kill] = sys_kill, [LX_uname] = sys_uname, [LX_arch_prctl] = sys_arch_prctl,
+    [LX_gettid] = sys_getpid, [LX_tkill] = sys_tkill,
+    [LX_set_tid_address] = sys_set_tid_address, [LX_clock_gettime] = sys_clock_gettime,
+    [LX_exit_group] = sys_exit, [LX_tgkill] = sys_tgkill, [LX_openat] = sys_openat,
+    [LX_getrandom] = sys_getrandom,
+};
+
+static uint8_t logged[LX_NSYSCALLS / 8];
+
+/* -ENOSYS, with one log line per call number. */
+static int64_t unsupported(uint64_t nr)
+{
+    uint64_t bit = nr < LX_NSYSCALLS ? nr : LX_NSYSCALLS - 1;
+    if (!(logged[bit / 8] & (1u << (bit % 8)))) {
+        logged[bit / 8] |= (uint8_t)(1u << (bit % 8));
+        printf("posix: task %u '%s': unsupported system call %lu (%s): -ENOSYS\n", pt.task,
+               pt.name, nr, syscall_name(nr));
+    }
+    return -LX_ENOSYS;
+}
+
+void posix_syscall(uint64_t *regs)
+{
+    uint64_t nr = regs[L4_EXC_RAX];
+    sys_fn fn = nr < LX_NSYSCALLS ? table[nr] : 0;
+    regs[L4_EXC_RAX] = (uint64_t)(fn ? fn(regs) : unsupported(nr));
+}

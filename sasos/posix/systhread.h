@@ -1,0 +1,49 @@
+/*
+ * systhread.h — the per-task system thread of a musl program (lthread 0, native code,
+ * paged by root): the region mapper (mapper.c), the POSIX personality (syscalls.c), the
+ * start-up (main.c); randomness comes from sas/entropy.h. One instance per task, at the
+ * same address in every musl task (SAS_POSIXRT_ADDR); see docs/POSIX.md.
+ */
+#ifndef POSIX_SYSTHREAD_H
+#define POSIX_SYSTHREAD_H
+
+#include <native/rt.h>
+#include "posix.h"
+#include <sas/entropy.h>
+
+struct posix_task {
+    struct region_table regions;
+    struct fd_table fds;
+    uint64_t base, end;             /* the program's image */
+    uint64_t anon_next, anon_end;   /* where the next mmap goes; the slot's end */
+    uint64_t entry, phdr, phnum;
+    char name[25];
+    unsigned task;
+    uint64_t sigmask;
+    l4_threadid_t root, main_thread;
+};
+extern struct posix_task pt;
+
+/* mapper.c */
+/* Resolves a fault of one of our threads at va needing `access` (L4_FPAGE_*): 0 when the
+ * page is mapped, -1 if the access is not allowed there (the caller ends the task). */
+int mapper_fault(uint64_t va, unsigned access);
+/* Makes [va, va + len) usable by the system thread itself with `access`: anonymous pages
+ * get their frames now, image pages are touched (root pages them). 0 or -LX_EFAULT. */
+int mapper_user(uint64_t va, uint64_t len, unsigned access);
+/* Gives the frames of anonymous pages in [start, end) back (to root). */
+void mapper_release(uint64_t start, uint64_t end);
+/* 1 if some page of [start, end) has its frame already. */
+int mapper_populated(uint64_t start, uint64_t end);
+/* Pages of anonymous memory this task holds. */
+uint64_t mapper_pages(void);
+
+/* syscalls.c: answers one foreign system call; regs are the 23 exception words. */
+void posix_syscall(uint64_t *regs);
+/* Ends the task with `code` and a report line (why: NULL for a plain exit). */
+__attribute__((noreturn)) void posix_exit(unsigned code, const char *why);
+
+/* names.c: the Linux name of system call nr, or "?" */
+const char *syscall_name(uint64_t nr);
+
+#endif
