@@ -49,6 +49,16 @@ void prompt_task_ended(unsigned task, unsigned code)
     }
 }
 
+/* The code the task ended with (the latest record of that task number). */
+static unsigned exit_code_of(unsigned task)
+{
+    const struct child_exit *ex;
+    for (unsigned i = tasks_exits(&ex); i-- > 0;)
+        if (ex[i].task == task)
+            return ex[i].code;
+    return ROOT_EXIT_KILLED;
+}
+
 int prompt_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag)
 {
     uint32_t label = l4_msgtag_label(l4_ipc_tag(res));
@@ -65,7 +75,9 @@ int prompt_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *ta
     }
     case PROMPT_WAIT:
         wait_task = tasks_alive((unsigned)m->w[0]) ? (unsigned)m->w[0] : 0;
-        return !wait_task ? (m->w[0] = ROOT_EXIT_KILLED, 1) : 0;
+        if (!wait_task)
+            m->w[0] = exit_code_of((unsigned)m->w[0]);     /* it was quicker than we */
+        return !wait_task;
     case PROMPT_PS:
         m->w[0] = tasks_list((struct task_info *)m->w[0], (unsigned)m->w[1]);
         return 1;
