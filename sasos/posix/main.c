@@ -29,6 +29,8 @@ static int fetch_info(void)
         return -1;
     pt.base = m.w[0], pt.entry = m.w[1], pt.phdr = m.w[2], pt.phnum = m.w[3], pt.end = m.w[4];
     memcpy(pt.name, &m.w[5], 24);
+    if (root_service(pt.root, ROOT_SERVICE_CONSOLE, &pt.console))
+        pt.console = L4_NILTHREAD;     /* no console: output goes to the kernel's log */
     return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <l4/fault.h>
 #include <l4/kdebug.h>
 #include <sas/layout.h>
+#include <sas/proto/console.h>
 
 #define ARG(i) regs[arg_word[i]]
 static const unsigned arg_word[6] = { L4_EXC_RDI, L4_EXC_RSI, L4_EXC_RDX, L4_EXC_R10,
@@ -19,12 +20,17 @@ typedef int64_t (*sys_fn)(uint64_t *regs);
 
 static uint64_t page_up(uint64_t v) { return (v + SAS_PAGE_SIZE - 1) & ~(SAS_PAGE_SIZE - 1); }
 
-/* ---- console I/O (kdebug output until the console driver's protocol lands) ---- */
+/* ---- console I/O: the console driver (sas/proto/console.h), else the kernel's log ---- */
 
-static int64_t console_write(uint64_t buf, uint64_t len)
+static int64_t term_write(uint64_t buf, uint64_t len)
 {
     if (mapper_user(buf, len, L4_FPAGE_R))
         return -LX_EFAULT;
+    if (!l4_tid_is_nil(pt.console)) {
+        size_t done;
+        enum sas_error e = console_write(pt.console, (const void *)buf, len, &done);
+        return done || !e ? (int64_t)done : -LX_EIO;
+    }
     for (uint64_t done = 0; done < len;) {
         uint64_t n = len - done < L4_KDB_MAX_STRING ? len - done : L4_KDB_MAX_STRING;
         l4_kdb_puts((const char *)(buf + done), n);
@@ -33,12 +39,26 @@ static int64_t console_write(uint64_t buf, uint64_t len)
     return (int64_t)len;
 }
 
+/* One line (canonical mode) or what is there; 0 at end of file or with no console. */
+static int64_t term_read(uint64_t buf, uint64_t len, uint32_t flags)
+{
+    if (mapper_user(buf, len, L4_FPAGE_W))
+        return -LX_EFAULT;
+    if (l4_tid_is_nil(pt.console) || !len)
+        return 0;
+    size_t got;
+    unsigned f = flags & LX_O_NONBLOCK ? CONSOLE_READ_NONBLOCK : 0;
+    enum sas_error e = console_read(pt.console, (void *)buf,
+                                    len < CONSOLE_IO_MAX ? len : CONSOLE_IO_MAX, f, &got);
+    return e == SAS_EBUSY ? -LX_EAGAIN : e ? -LX_EIO : (int64_t)got;
+}
+
 static int64_t fd_write(int64_t fd, uint64_t buf, uint64_t len)
 {
     struct fd_entry *e = fd_get(&pt.fds, fd);
     if (!e || (e->flags & LX_O_ACCMODE) == LX_O_RDONLY)
         return -LX_EBADF;
-    return console_write(buf, len);
+    return term_write(buf, len);
 }
 
 static int64_t fd_read(int64_t fd, uint64_t buf, uint64_t len)
@@ -46,9 +66,7 @@ static int64_t fd_read(int64_t fd, uint64_t buf, uint64_t len)
     struct fd_entry *e = fd_get(&pt.fds, fd);
     if (!e || (e->flags & LX_O_ACCMODE) == LX_O_WRONLY)
         return -LX_EBADF;
-    if (mapper_user(buf, len, L4_FPAGE_W))
-        return -LX_EFAULT;
-    return 0;      /* no console input yet: end of file */
+    return term_read(buf, len, e->flags);
 }
 
 static int64_t sys_write(uint64_t *regs) { return fd_write((int64_t)ARG(0), ARG(1), ARG(2)); }
@@ -137,7 +155,11 @@ static int64_t sys_ioctl(uint64_t *regs)
         return -LX_ENOTTY;
     if (mapper_user(ARG(2), sizeof(struct lx_winsize), L4_FPAGE_W))
         return -LX_EFAULT;
-    *(struct lx_winsize *)ARG(2) = (struct lx_winsize){ 24, 80, 0, 0 };
+    struct console_info ci = { 24, 80, 0, 0 };
+    if (!l4_tid_is_nil(pt.console))
+        console_info(pt.console, &ci);
+    *(struct lx_winsize *)ARG(2) = (struct lx_winsize){ (uint16_t)ci.rows, (uint16_t)ci.cols,
+                                                        0, 0 };
     return 0;
 }
 

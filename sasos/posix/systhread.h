@@ -21,6 +21,7 @@ struct posix_task {
     unsigned task;
     uint64_t sigmask;
     l4_threadid_t root, main_thread;
+    l4_threadid_t console;          /* nil: no console service, output via kdebug */
 };
 extern struct posix_task pt;
 
