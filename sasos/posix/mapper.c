@@ -77,9 +77,12 @@ int mapper_user(uint64_t va, uint64_t len, unsigned access)
         const struct region *r = region_find(&pt.regions, p);
         if (!r || !prot_allows(r->prot, access))
             return -LX_EFAULT;
-        if (r->kind == REGION_ANON ? anon_populate(p, r->prot)
-                                   : image_page(p, access))
+        if (r->kind == REGION_ANON && anon_populate(p, r->prot))
             return -LX_EFAULT;
+        /* An image page: reading it is enough, root pages it in for our own fault (and
+         * only then: asking root each time would cost an IPC per page per call). */
+        if (r->kind == REGION_IMAGE)
+            (void)*(volatile const uint8_t *)p;
     }
     return 0;
 }

@@ -19,7 +19,7 @@ struct frame {
 
 static struct frame frames[ROOT_MAX_FRAMES];
 static l4_threadid_t s0;
-static unsigned hint, used;
+static unsigned hint, used, top;   /* top: past the highest slot ever used */
 
 void frames_init(l4_threadid_t sigma0)
 {
@@ -55,13 +55,14 @@ int frames_get(unsigned task, uint64_t va)
     }
     frames[slot] = (struct frame){ phys, va, (uint16_t)task, 0 };
     hint = (unsigned)slot + 1;
+    top = hint > top ? hint : top;
     used++;
     return slot;
 }
 
 int frames_find(unsigned task, uint64_t va)
 {
-    for (unsigned i = 0; i < ROOT_MAX_FRAMES; i++)
+    for (unsigned i = 0; i < top; i++)
         if (frames[i].phys && frames[i].task == task && frames[i].va == va)
             return (int)i;
     return -1;
@@ -100,7 +101,7 @@ int frames_release_one(int slot, unsigned task, uint64_t va)
 unsigned frames_release_task(unsigned task)
 {
     unsigned n = 0;
-    for (unsigned i = 0; i < ROOT_MAX_FRAMES; i++)
+    for (unsigned i = 0; i < top; i++)
         if (frames[i].phys && frames[i].task == task && !release_slot(i))
             n++;
     return n;
