@@ -5,8 +5,9 @@
  *           (the personality logs it once; the test checks the log)
  *   abort   abort(): the task ends with 128 + SIGABRT = 134 and a report line
  *   fault   a write to an unmapped address: 128 + SIGSEGV = 139 and a report line
- *   span    prints where its image, stack and heap lie ("posix_span: NAME lo hi" per area),
- *           so the test can check that two programs loaded at once are disjoint
+ *   span    prints where its image, stack and heap lie ("posix_span: NAME AREA lo hi"), so
+ *           the test can check that two programs loaded at once are disjoint; and makes a
+ *           native L4 call (id_nearest) straight to the kernel, past the personality
  */
 #include <errno.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <l4/syscalls.h>
 
 #define MODE_ENOSYS 1
 #define MODE_ABORT 2
@@ -33,7 +35,10 @@ static int span(const char *name)
            (unsigned long)sp);
     printf("posix_span: %s heap %p %p\n", name, heap, (void *)((char *)heap + (1 << 20)));
     free(heap);
-    return heap == 0;
+    l4_threadid_t me = l4_myself();
+    printf("posix_native: %s is thread %lx of task %u (getpid %d)\n", name,
+           (unsigned long)me, l4_tid_task(me), (int)getpid());
+    return heap == 0 || l4_tid_task(me) != (unsigned)getpid();
 }
 
 int main(int argc, char **argv)
