@@ -84,6 +84,7 @@ void kmain(uint64_t start_info_phys)
 {
     kprintf("\nEll Four L4 kernel (x86-64, API V2 rev %x)\n", L4_KIP_API_VERSION);
     kip_init();
+    paging_early();
     pvh_parse(start_info_phys);
     set_log_level();
     cpu_init();

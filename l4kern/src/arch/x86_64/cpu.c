@@ -35,13 +35,17 @@ struct idt_gate {
 } __attribute__((packed));
 
 static uint64_t gdt[8] __attribute__((aligned(16)));
-/* The TSS and, right behind it inside its limit, the running task's I/O bitmap (plus the
- * terminating all-ones byte the CPU may read past the last port). */
-static struct {
-    struct tss tss;
-    uint8_t iomap[65536 / 8 + 1];
-} __attribute__((packed, aligned(16))) tss_block;
-uint8_t *const tss_iomap_ptr = tss_block.iomap;
+/*
+ * The TSS sits at the end of its page in the TSS window, so the I/O bitmap right behind it
+ * starts on a page boundary: switching tasks remaps those two pages to the next task's own
+ * bitmap instead of copying 8 KiB (ioport.c). Tasks without ports get io_deny, all ones;
+ * the page after the bitmap is all ones too (the CPU may read one byte past the last port).
+ */
+static uint8_t tss_page[4096] __attribute__((aligned(4096)));
+uint8_t io_deny[2][4096] __attribute__((aligned(4096)));
+#define TSS_OFFSET (4096 - sizeof(struct tss))
+#define the_tss (*(struct tss *)(TSS_WINDOW + TSS_OFFSET))
+#define TSS_LIMIT (sizeof(struct tss) + 65536 / 8)     /* bitmap + the all-ones byte */
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static uint8_t ist_stacks[2][4096] __attribute__((aligned(16)));
 extern const uint64_t trap_stubs[256];
@@ -54,14 +58,18 @@ static void load_gdt(void)
     gdt[GDT_UCODE32 / 8] = 0;
     gdt[GDT_UDATA / 8] = 0x00cff2000000ffffULL;
     gdt[GDT_UCODE / 8] = 0x00affa000000ffffULL;
-    uint64_t base = (uint64_t)&tss_block, limit = sizeof(tss_block) - 1;
+    uint64_t base = TSS_WINDOW + TSS_OFFSET, limit = TSS_LIMIT;
     gdt[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
                        (((base >> 24) & 0xff) << 56);
     gdt[GDT_TSS / 8 + 1] = base >> 32;
-    tss_block.iomap[sizeof(tss_block.iomap) - 1] = 0xff;
-    tss_block.tss.iomap_base = 0xffff;            /* no bitmap until a task with ports runs */
-    tss_block.tss.ist[0] = (uint64_t)ist_stacks[0] + sizeof(ist_stacks[0]);
-    tss_block.tss.ist[1] = (uint64_t)ist_stacks[1] + sizeof(ist_stacks[1]);
+    memset(io_deny, 0xff, sizeof(io_deny));
+    kmap_window(TSS_WINDOW, virt_to_phys(tss_page), 1);
+    kmap_window(TSS_WINDOW + 0x1000, virt_to_phys(io_deny[0]), 0);
+    kmap_window(TSS_WINDOW + 0x2000, virt_to_phys(io_deny[1]), 0);
+    kmap_window(TSS_WINDOW + 0x3000, virt_to_phys(io_deny[0]), 0);
+    the_tss.iomap_base = sizeof(struct tss);
+    the_tss.ist[0] = (uint64_t)ist_stacks[0] + sizeof(ist_stacks[0]);
+    the_tss.ist[1] = (uint64_t)ist_stacks[1] + sizeof(ist_stacks[1]);
     struct { uint16_t limit; uint64_t base; } __attribute__((packed)) d = { sizeof(gdt) - 1, (uint64_t)gdt };
     __asm__ volatile("lgdt %0\n\t"
                      "mov %1, %%ds\n\tmov %1, %%es\n\tmov %1, %%ss\n\t"
@@ -143,17 +151,17 @@ void cpu_init(void)
     init_protection();
 }
 
-/* on: the bitmap behind the TSS applies; off: the base lies past the limit, so every
- * port faults in user mode. */
+/* on: the bitmap pages behind the TSS apply; off: the base lies past the limit, so every
+ * port faults (a task without ports costs one store, and leaves the pages mapped). */
 void tss_set_iomap(int on)
 {
-    tss_block.tss.iomap_base = on ? (uint16_t)sizeof(struct tss) : 0xffff;
+    the_tss.iomap_base = on ? (uint16_t)sizeof(struct tss) : 0xffff;
 }
 
 void cpu_set_kernel_stack(uint64_t top)
 {
     cpu0.kstack_top = top;
-    tss_block.tss.rsp[0] = top;
+    the_tss.rsp[0] = top;
 }
 
 void arch_fpu_init_area(void *area)

@@ -9,7 +9,6 @@
 #include <k/irq.h>
 #include <k/param.h>
 
-#define IOAPIC_VIRT (LAPIC_VIRT + 0x1000)
 #define REDTBL(gsi) (0x10 + 2 * (gsi))
 #define RTE_MASKED  (1u << 16)
 #define RTE_LEVEL   (1u << 15)

@@ -10,8 +10,8 @@
 #include <k/thread.h>
 
 #define BITMAP_PAGES 2
-static struct task *io_loaded;           /* whose bitmap the TSS holds */
-extern uint8_t *const tss_iomap_ptr;
+extern uint8_t io_deny[2][4096];
+static uint64_t io_loaded;               /* physical address of the bitmap the TSS maps */
 extern void tss_set_iomap(int on);
 
 static int bitmap_for(struct task *t)
@@ -38,11 +38,10 @@ static void set_port(struct task *t, unsigned port, int allowed)
         t->iobm[port / 8] |= (uint8_t)(1u << (port % 8));
 }
 
-/* Changes to the loaded bitmap must reach the TSS before the task runs again. */
+/* The TSS maps the running task's bitmap itself, so a change to it is seen at once; only
+ * a bitmap just created for the running task has to be mapped in. */
 static void changed(struct task *t)
 {
-    if (io_loaded == t)
-        io_loaded = NULL;
     if (current() && current()->task == t)
         arch_io_switch(t);
 }
@@ -83,24 +82,33 @@ void io_revoke(struct task *t, l4_fpage_t f, uint64_t flags, struct task *only)
     }
 }
 
+static void map_bitmap(uint64_t pa)
+{
+    kmap_window(TSS_WINDOW + 0x1000, pa, 0);
+    kmap_window(TSS_WINDOW + 0x2000, pa + 0x1000, 0);
+    io_loaded = pa;
+}
+
 void io_task_deleted(struct task *t)
 {
-    if (io_loaded == t)
-        io_loaded = NULL;
-    if (t->iobm)
-        kpool_free(t->iobm, BITMAP_PAGES);
+    if (!t->iobm)
+        return;
+    if (io_loaded == virt_to_phys(t->iobm))
+        map_bitmap(virt_to_phys(io_deny));   /* never leave a freed page mapped there */
+    kpool_free(t->iobm, BITMAP_PAGES);
     t->iobm = NULL;
 }
 
+/* A task without ports: no bitmap at all (one store). A port holder: its own bitmap pages
+ * mapped behind the TSS — two entries when it differs from the last holder, never a copy. */
 void arch_io_switch(struct task *next)
 {
     if (!next || !next->iobm) {
         tss_set_iomap(0);
         return;
     }
-    if (io_loaded != next) {
-        memcpy(tss_iomap_ptr, next->iobm, L4_IO_PORTS / 8);
-        io_loaded = next;
-    }
+    uint64_t pa = virt_to_phys(next->iobm);
+    if (pa != io_loaded)
+        map_bitmap(pa);
     tss_set_iomap(1);
 }

@@ -22,6 +22,28 @@ static uint64_t apic_pt[512] __attribute__((aligned(4096)));
 
 static unsigned idx(uint64_t va, int level) { return (va >> (12 + 9 * level)) & 511; }
 
+/*
+ * The 4 KiB-mapped kernel window at LAPIC_VIRT (the image itself is mapped with 2 MiB
+ * pages): the local APIC and I/O APIC registers, uncached, and the TSS with its I/O
+ * bitmap, whose two pages are remapped to the running task's bitmap (ioport.c). Set up
+ * first thing at boot, before the GDT points at the TSS there.
+ */
+void paging_early(void)
+{
+    const uint64_t dev = PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | PTE_NX;
+    apic_pt[idx(LAPIC_VIRT, 0)] = 0xfee00000ULL | dev;
+    apic_pt[idx(IOAPIC_VIRT, 0)] = 0xfec00000ULL | dev;
+    apic_pd[idx(LAPIC_VIRT, 1)] = virt_to_phys(apic_pt) | PTE_P | PTE_W;
+    boot_pdpt_hi[idx(LAPIC_VIRT, 2)] = virt_to_phys(apic_pd) | PTE_P | PTE_W;
+}
+
+/* Maps kernel page `va` (inside the LAPIC_VIRT window) to physical `pa`, global, NX. */
+void kmap_window(uint64_t va, uint64_t pa, int writable)
+{
+    apic_pt[idx(va, 0)] = (pa & PTE_ADDR) | PTE_P | PTE_G | PTE_NX | (writable ? PTE_W : 0);
+    invlpg(va);
+}
+
 void paging_init(uint64_t phys_top)
 {
     uint32_t r[4];
@@ -34,11 +56,6 @@ void paging_init(uint64_t phys_top)
     for (uint64_t i = 0; i < gib; i++)
         dm_pdpt[i] = (i << 30) | PTE_P | PTE_W | PTE_PS | PTE_G | PTE_NX;
 
-    /* The APIC's page, uncached, at LAPIC_VIRT (pdpt_hi slot 511). */
-    apic_pt[idx(LAPIC_VIRT, 0)] = 0xfee00000ULL | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | PTE_NX;
-    apic_pt[idx(LAPIC_VIRT + 0x1000, 0)] = 0xfec00000ULL | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | PTE_NX;
-    apic_pd[idx(LAPIC_VIRT, 1)] = virt_to_phys(apic_pt) | PTE_P | PTE_W;
-    boot_pdpt_hi[idx(LAPIC_VIRT, 2)] = virt_to_phys(apic_pd) | PTE_P | PTE_W;
 
     /* Reuse the boot PML4: drop the identity map, point slot 256 at the full direct map. */
     kernel_pml4 = boot_pml4;

@@ -50,6 +50,8 @@ void kpool_free_for(struct task *t, void *p, unsigned pages);
 
 /* paging.c: 4-level page tables. `pml4` is a kernel virtual pointer. */
 extern uint64_t *kernel_pml4;
+void paging_early(void);
+void kmap_window(uint64_t va, uint64_t pa, int writable);
 void paging_init(uint64_t phys_top);
 /* Tables created on the way are charged to `create` (NULL: create none). */
 uint64_t *pt_walk(uint64_t *pml4, uint64_t va, struct task *create);   /* the 4 KiB PTE, or NULL */

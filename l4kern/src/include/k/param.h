@@ -8,6 +8,8 @@
 #define DIRECT_MAP        0xffff800000000000ULL  /* all physical memory maps here */
 #define DIRECT_MAP_MAX    (512ULL << 30)         /* one PML4 slot's worth */
 #define LAPIC_VIRT        0xffffffffc0000000ULL  /* local APIC registers (uncached) */
+#define IOAPIC_VIRT       (LAPIC_VIRT + 0x1000)  /* I/O APIC registers (uncached) */
+#define TSS_WINDOW        (LAPIC_VIRT + 0x2000)  /* TSS page, 2 bitmap pages, end page */
 
 #define PAGE_SIZE         4096ULL
 #define TCB_PAGES         2          /* TCB, FPU area and kernel stack share 8 KiB */
