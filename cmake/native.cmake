@@ -11,3 +11,24 @@ function(native_program name address)
         -Wl,-z,max-page-size=0x1000 -Wl,-Ttext-segment=${address})
     target_link_libraries(${name} PRIVATE native_rt gcc)
 endfunction()
+
+# pack_boot_archive(OUTPUT NAME=TARGET...): a boot archive (cpio newc, tools/mkbootar)
+# holding each TARGET's executable under NAME, rebuilt when any of them changes.
+function(pack_boot_archive output)
+    set(members)
+    set(targets)
+    foreach(pair ${ARGN})
+        string(REPLACE "=" ";" parts ${pair})
+        list(GET parts 0 name)
+        list(GET parts 1 target)
+        list(APPEND members "${name}=$<TARGET_FILE:${target}>")
+        list(APPEND targets ${target})
+    endforeach()
+    get_filename_component(dir ${output} DIRECTORY)
+    get_filename_component(file ${output} NAME)
+    add_custom_command(OUTPUT ${output}
+        COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
+        COMMAND mkbootar ${output} ${members}
+        DEPENDS mkbootar ${targets}
+        COMMENT "Packing ${file}")
+endfunction()
