@@ -9,27 +9,67 @@
  * finds root where sigma0's clients find sigma0). Root gives a service exactly the
  * devices the table lists for it and nothing to anyone else: it takes them from sigma0
  * once, keeps the ports (so it could hand them to a restarted service) and maps them on.
+ * A service that drives DMA asks root for memory with SIGMA0_ALLOC (up to the size the
+ * table allows): root takes it from sigma0 into its DMA window, maps it on with the same
+ * reply sigma0 gives (the physical address and the map item) and frees it at shutdown.
+ * A service whose device is found at boot (PCI) has a probe: root starts it only if the
+ * device is there, and gives it exactly the I/O BAR and interrupt line the probe read.
  */
 #include "root.h"
 #include <l4/irq.h>
 #include <sas/proto/root.h>
+#include <sas/layout.h>
 #include <sas/proto/sigma0_client.h>
+#include "../virtio_blk/pci.h"
 
+#define SERVICE_IO  2u                 /* I/O port ranges per service */
+#define ROOT_DMA_MAX 8u                /* DMA ranges held for services */
+
+struct ports {
+    unsigned port, log2ports;          /* I/O ports (log2ports 0 with port 0: none) */
+};
 struct service {
     const char *name;
     unsigned id;                       /* ROOT_SERVICE_* */
-    unsigned port, log2ports;          /* its I/O ports (log2ports 0 with port 0: none) */
+    struct ports io[SERVICE_IO];       /* its I/O ports */
     unsigned irq;                      /* its interrupt line, or L4_IRQ_LINES for none */
+    unsigned dma_log2;                 /* the largest SIGMA0_ALLOC it may ask; 0: none */
+    int (*probe)(struct service *s, int *held);   /* 0 if its device is there */
 };
 
-static const struct service table[] = {
-    { "console", ROOT_SERVICE_CONSOLE, 0x3f8, 3, 4 },   /* COM1 whole */
+static int probe_virtio_blk(struct service *s, int *held);
+
+static struct service table[] = {
+    { "console", ROOT_SERVICE_CONSOLE, { { 0x3f8, 3 } }, 4, 0, 0 },   /* COM1 whole */
+    { "virtio_blk", ROOT_SERVICE_BLK, { { PCI_CONFIG_PORT, 3 } }, L4_IRQ_LINES, 20,
+      probe_virtio_blk },              /* PCI configuration; BAR 0 and line from probe */
 };
 #define NSERVICES (sizeof(table) / sizeof(table[0]))
 
+struct dma {
+    uint64_t phys;                     /* 0: free */
+    unsigned log2;
+};
+
 static l4_threadid_t running[NSERVICES];
-static int have_ports[NSERVICES];
+static int have_ports[NSERVICES][SERVICE_IO];
+static struct dma dma[ROOT_DMA_MAX];
+static uint64_t dma_next = SAS_ROOT_DMA_BASE;
 static l4_threadid_t sigma0;
+
+/* The configuration ports for root, then the first legacy virtio-blk device. */
+static int probe_virtio_blk(struct service *s, int *held)
+{
+    struct pci_dev d;
+    if (!held[0] && sigma0_io(sigma0, s->io[0].port, s->io[0].log2ports))
+        return -1;
+    held[0] = 1;
+    if (pci_find(PCI_VENDOR_VIRTIO, PCI_DEVICE_VBLK, &d) || d.irq >= 16)
+        return -1;
+    s->io[1] = (struct ports){ d.io_base, d.io_log2 };
+    s->irq = d.irq;
+    return 0;
+}
 
 static const struct service *by_name(const char *name)
 {
@@ -46,7 +86,8 @@ void services_start(l4_threadid_t s0)
     struct boot_file f;
     sigma0 = s0;
     for (unsigned i = 0; i < NSERVICES; i++)
-        if (!bootfs_find(table[i].name, &f))
+        if (!bootfs_find(table[i].name, &f) &&
+            (!table[i].probe || !table[i].probe(&table[i], have_ports[i])))
             tasks_spawn(table[i].name, 1, &running[i]);
 }
 
@@ -64,21 +105,47 @@ void services_stop(void)
     for (unsigned i = 0; i < NSERVICES; i++)
         if (!l4_tid_is_nil(running[i]) && tasks_alive(l4_tid_task(running[i])))
             tasks_kill(l4_tid_task(running[i]), 0);
+    for (unsigned i = 0; i < ROOT_DMA_MAX; i++)
+        if (dma[i].phys && !sigma0_free(sigma0, dma[i].phys, dma[i].log2))
+            dma[i].phys = 0;
 }
 
-/* SIGMA0_IO for service s: exactly its ports, as a map item. */
+/* SIGMA0_IO for service s: exactly one of its port ranges, as a map item. */
 static enum sas_error give_ports(const struct service *s, const l4_msg_t *m, l4_msg_t *out)
 {
-    unsigned i = (unsigned)(s - table);
-    if (m->w[0] != s->port || m->w[1] != s->log2ports || (!s->port && !s->log2ports))
+    unsigned i = (unsigned)(s - table), r = 0;
+    while (r < SERVICE_IO && (m->w[0] != s->io[r].port || m->w[1] != s->io[r].log2ports))
+        r++;
+    if (r == SERVICE_IO || (!s->io[r].port && !s->io[r].log2ports))
         return SAS_EPAGE_DENIED;
-    if (!have_ports[i]) {
-        enum sas_error e = sigma0_io(sigma0, s->port, s->log2ports);
+    if (!have_ports[i][r]) {
+        enum sas_error e = sigma0_io(sigma0, s->io[r].port, s->io[r].log2ports);
         if (e)
             return e;
-        have_ports[i] = 1;
+        have_ports[i][r] = 1;
     }
-    *out = (l4_msg_t){ { l4_iofpage(s->port, s->log2ports), 0 } };
+    *out = (l4_msg_t){ { l4_iofpage(s->io[r].port, s->io[r].log2ports), 0 } };
+    return SAS_OK;
+}
+
+/* SIGMA0_ALLOC for service s: RAM from sigma0 into root's DMA window, mapped on with its
+ * physical address, as sigma0 replies. */
+static enum sas_error give_dma(const struct service *s, l4_msg_t *m)
+{
+    unsigned log2 = (unsigned)m->w[0], i = 0;
+    if (log2 < 12 || log2 > s->dma_log2)
+        return SAS_EPAGE_DENIED;
+    while (i < ROOT_DMA_MAX && dma[i].phys)
+        i++;
+    uint64_t va = (dma_next + (1ULL << log2) - 1) & ~((1ULL << log2) - 1), phys;
+    if (i == ROOT_DMA_MAX || va + (1ULL << log2) > SAS_ROOT_DMA_BASE + SAS_ROOT_DMA_SIZE)
+        return SAS_ENOMEM;
+    enum sas_error e = sigma0_alloc(sigma0, log2, l4_fpage(va, log2, L4_FPAGE_RW), &phys);
+    if (e)
+        return e;
+    dma[i] = (struct dma){ phys, log2 };
+    dma_next = va + (1ULL << log2);
+    *m = (l4_msg_t){ { phys, l4_fpage(va, log2, L4_FPAGE_RW), 0 } };
     return SAS_OK;
 }
 
@@ -108,6 +175,10 @@ int services_handle(const char *name, uint32_t label, l4_msg_t *m, l4_msgtag_t *
         e = give_ports(s, m, m);
     else if (s && label == SIGMA0_IRQ)
         e = give_irq(s, m, m);
+    else if (s && label == SIGMA0_ALLOC && !(e = give_dma(s, m))) {
+        *tag = l4_msgtag(SAS_OK, 1, 2);
+        return 1;
+    }
     if (e)
         printf("root: '%s' asked for a device that is not its own: %s\n", name, sas_strerror(e));
     *tag = e ? l4_msgtag(e, 0, 0) : l4_msgtag(SAS_OK, 0, 2);

@@ -179,7 +179,8 @@ int tasks_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag
     *tag = l4_msgtag(SAS_ENOTSUP, 0, 0);
     if (!c)
         return prompt_handle(from, res, m, tag);      /* root's own threads */
-    if (label == ROOT_SERVICE || label == SIGMA0_IO || label == SIGMA0_IRQ)
+    if (label == ROOT_SERVICE || label == SIGMA0_IO || label == SIGMA0_IRQ ||
+        label == SIGMA0_ALLOC)
         return services_handle(c->name, label, m, tag);
     if ((label & ~(uint32_t)L4_FPAGE_RWX) == L4_LABEL_PAGEFAULT)
         return on_fault(c, m, label & L4_FPAGE_RWX, tag, m);

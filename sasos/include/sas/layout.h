@@ -25,6 +25,8 @@
 #define SAS_SIGMA0_ADDR      0x0000000000400000ULL
 #define SAS_HELLO_ADDR       0x0000000003000000ULL   /* apps/hello: root's demo child */
 #define SAS_CONSOLE_ADDR     0x0000000004000000ULL   /* sasos/console: the COM1 driver */
+#define SAS_VIRTIO_BLK_ADDR  0x0000000005000000ULL   /* sasos/virtio_blk: the disk driver */
+#define SAS_BLK_DMA_ADDR     0x0000000005800000ULL   /* its DMA memory and client buffers */
 
 /* The root task's private windows: frames it holds for its children (one 4 KiB slot per
  * frame it got from sigma0) and the boot archive, mapped read-only from sigma0. */
@@ -32,6 +34,9 @@
 #define SAS_ROOT_FRAMES_SIZE 0x0000000040000000ULL
 #define SAS_ROOT_BOOTAR_BASE 0x0000000800000000ULL
 #define SAS_ROOT_BOOTAR_SIZE 0x0000000040000000ULL
+/* ... and DMA memory it got from sigma0 for services (SIGMA0_ALLOC), mapped on to them. */
+#define SAS_ROOT_DMA_BASE    0x0000000c00000000ULL
+#define SAS_ROOT_DMA_SIZE    0x0000000040000000ULL
 
 /*
  * musl programs (cmake/musl.cmake, ellfour_program). Each program gets its own slot number
@@ -65,7 +70,8 @@ static inline unsigned long long sas_program_slot(unsigned n)
 #define SAS_OBJECT_BASE      0x0000100000000000ULL
 #define SAS_OBJECT_END       0x0000600000000000ULL
 
-_Static_assert(SAS_ROOT_BOOTAR_BASE + SAS_ROOT_BOOTAR_SIZE <= SAS_SYSTEM_END, "root's windows");
+_Static_assert(SAS_ROOT_BOOTAR_BASE + SAS_ROOT_BOOTAR_SIZE <= SAS_ROOT_DMA_BASE &&
+               SAS_ROOT_DMA_BASE + SAS_ROOT_DMA_SIZE <= SAS_SYSTEM_END, "root's windows");
 _Static_assert(SAS_SYSTEM_END <= SAS_PROGRAM_BASE, "system region overlaps programs");
 _Static_assert(SAS_PROGRAM_END <= SAS_OBJECT_BASE, "programs overlap objects");
 _Static_assert(SAS_POSIXRT_END <= SAS_ROOT_FRAMES_BASE && SAS_POSIXRT_ADDR >= SAS_HELLO_ADDR,

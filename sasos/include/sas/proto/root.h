@@ -14,6 +14,8 @@
  *   ROOT_SERVICE MR0 = a ROOT_SERVICE_* number: the thread id of a service root started
  *               (root starts services before any program). Reply: label SAS_OK, u = 1,
  *               MR0 = the thread id; SAS_ENOTFOUND (u = 0) if that service is not running.
+ *   SIGMA0_IO, SIGMA0_IRQ, SIGMA0_ALLOC  from a service only: its own devices and DMA
+ *               memory, with sigma0's words and replies (sasos/root/services.c).
  *
  * musl programs (static PIEs, sasos/root/loader.c) start with their system thread
  * (sasos/posix), lthread 0, running the native image "posixrt" at SAS_POSIXRT_ADDR; root
@@ -53,6 +55,7 @@
 
 /* Services (ROOT_SERVICE's MR0) and the boot program that provides each. */
 #define ROOT_SERVICE_CONSOLE 1u            /* "console": sas/proto/console.h */
+#define ROOT_SERVICE_BLK     2u            /* "virtio_blk": sas/proto/blk.h */
 
 /* The root task as a child of it finds it: the pager of the caller's lthread 0. */
 static inline l4_threadid_t root_find(void)

@@ -1,0 +1,127 @@
+/*
+ * sas/proto/blk.h — the block device driver's protocol (sasos/virtio_blk), and its client
+ * stubs.
+ *
+ * The driver owns one virtio-blk disk. Its thread id comes from the root task:
+ * root_service(root, ROOT_SERVICE_BLK, &id) (sas/proto/root.h). Every request is an IPC
+ * call to that thread; the reply's label is an enum sas_error (SAS_OK = 0).
+ *
+ * Data never travels in messages and is never copied by the driver: the device reads and
+ * writes (DMA) the client's buffer itself. The buffer is the driver's memory — RAM whose
+ * physical addresses the driver knows (from sigma0), which a client's own pages are not —
+ * mapped into the client by BLK_ATTACH. In the single address space it sits at the same
+ * address in the driver and in the client: BLK_BUF_BASE + (slot + 1) * BLK_BUF_SIZE. A
+ * later block cache in the driver task hands out its cached frames the same way.
+ *
+ * Sectors are BLK_SECTOR bytes. Requests (label; words):
+ *   BLK_ATTACH  no words. The calling task's buffer (one per task, BLK_MAX_CLIENTS in all),
+ *               mapped read-write: reply u = 2, MR0 = its address, MR1 = its size
+ *               (BLK_BUF_SIZE); t = 2, the map item. The caller's receive window must hold
+ *               [BLK_BUF_BASE, BLK_BUF_BASE + BLK_BUF_WINDOW) (blk_attach sets it). Asking
+ *               again maps the same buffer again.
+ *   BLK_READ    MR0 = first sector, MR1 = sector count (1 .. BLK_BUF_SIZE / BLK_SECTOR),
+ *               MR2 = byte offset in the caller's buffer (a multiple of BLK_SECTOR; the run
+ *               must fit in the buffer). The sectors are in the buffer when the reply comes.
+ *   BLK_WRITE   as BLK_READ; the sectors are taken from the buffer. A write completed is in
+ *               the device's (volatile) cache: only BLK_FLUSH makes it durable.
+ *   BLK_FLUSH   no words. Returns once every write completed before it is durable (virtio
+ *               VIRTIO_BLK_T_FLUSH: on QEMU, the image file has been fdatasync'ed).
+ *   BLK_INFO    no words. Reply u = 3: MR0 the device's size in sectors, MR1 BLK_SECTOR,
+ *               MR2 BLK_INFO_* flags.
+ * Replies to READ, WRITE, FLUSH and ATTACH's errors have u = 0.
+ *
+ * Errors:
+ *   SAS_EINVAL   a count of 0 or too large, an offset not sector-aligned or a run outside
+ *                the buffer, or sectors past the end of the device (nothing is transferred)
+ *   SAS_ENOTSUP  an unknown label; BLK_FLUSH on a device without a write cache to flush
+ *   SAS_EBUSY    READ or WRITE from a task that never attached; ATTACH with every slot taken
+ *   SAS_EIO      the device reported an error (VIRTIO_BLK_S_IOERR) or did not complete
+ * The stubs also return SAS_EIO when the IPC itself fails (no driver).
+ */
+#ifndef SAS_PROTO_BLK_H
+#define SAS_PROTO_BLK_H
+
+#include <l4/syscalls.h>
+#include <l4/fpage.h>
+#include <l4/utcb.h>
+#include <sas/errors.h>
+#include <sas/layout.h>
+
+#define BLK_ATTACH        0x424c0001u
+#define BLK_READ          0x424c0002u
+#define BLK_WRITE         0x424c0003u
+#define BLK_FLUSH         0x424c0004u
+#define BLK_INFO          0x424c0005u
+
+#define BLK_SECTOR        512u
+#define BLK_BUF_LOG2      16u                          /* 64 KiB per client */
+#define BLK_BUF_SIZE      (1ULL << BLK_BUF_LOG2)
+#define BLK_WINDOW_LOG2   20u                          /* the driver's DMA memory: 1 MiB */
+#define BLK_BUF_BASE      SAS_BLK_DMA_ADDR
+#define BLK_BUF_WINDOW    (1ULL << BLK_WINDOW_LOG2)
+#define BLK_MAX_CLIENTS   4u                           /* slot 0 is the driver's own */
+
+#define BLK_INFO_FLUSH    0x1u                         /* the device has a write cache */
+
+_Static_assert((BLK_MAX_CLIENTS + 1) * BLK_BUF_SIZE <= BLK_BUF_WINDOW, "buffers fit the window");
+_Static_assert((SAS_BLK_DMA_ADDR & (BLK_BUF_WINDOW - 1)) == 0, "the window is aligned");
+
+struct blk_info {
+    uint64_t sectors;
+    unsigned sector_size, flags;
+};
+
+static inline enum sas_error blk_call_(l4_threadid_t blk, uint32_t label, unsigned u,
+                                       l4_msg_t *m)
+{
+    uint64_t res = l4_call(blk, l4_msgtag(label, u, 0), m, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
+    if (l4_ipc_error(res))
+        return SAS_EIO;
+    return (enum sas_error)l4_msgtag_label(l4_ipc_tag(res));
+}
+
+/* Maps this task's buffer; *buf gets its address (BLK_BUF_SIZE bytes). */
+static inline enum sas_error blk_attach(l4_threadid_t blk, void **buf)
+{
+    l4_msg_t m = { { 0 } };
+    l4_utcb()->rcv_window = l4_fpage(BLK_BUF_BASE, BLK_WINDOW_LOG2, L4_FPAGE_RW);
+    enum sas_error e = blk_call_(blk, BLK_ATTACH, 0, &m);
+    l4_utcb()->rcv_window = L4_FPAGE_NIL;
+    if (!e)
+        *buf = (void *)m.w[0];
+    return e;
+}
+
+/* Reads `count` sectors from `sector` into the buffer at byte `offset`. */
+static inline enum sas_error blk_read(l4_threadid_t blk, uint64_t sector, unsigned count,
+                                      uint64_t offset)
+{
+    l4_msg_t m = { { sector, count, offset } };
+    return blk_call_(blk, BLK_READ, 3, &m);
+}
+
+/* Writes `count` sectors at `sector` from the buffer at byte `offset`. */
+static inline enum sas_error blk_write(l4_threadid_t blk, uint64_t sector, unsigned count,
+                                       uint64_t offset)
+{
+    l4_msg_t m = { { sector, count, offset } };
+    return blk_call_(blk, BLK_WRITE, 3, &m);
+}
+
+/* Makes every completed write durable. */
+static inline enum sas_error blk_flush(l4_threadid_t blk)
+{
+    l4_msg_t m = { { 0 } };
+    return blk_call_(blk, BLK_FLUSH, 0, &m);
+}
+
+static inline enum sas_error blk_info(l4_threadid_t blk, struct blk_info *out)
+{
+    l4_msg_t m = { { 0 } };
+    enum sas_error e = blk_call_(blk, BLK_INFO, 0, &m);
+    if (!e)
+        *out = (struct blk_info){ m.w[0], (unsigned)m.w[1], (unsigned)m.w[2] };
+    return e;
+}
+
+#endif

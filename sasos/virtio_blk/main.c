@@ -1,0 +1,99 @@
+/*
+ * virtio_blk/main.c — the virtio-blk driver (protocol: sas/proto/blk.h), started by root
+ * as a service when the machine has a virtio-blk device. It scans PCI through the
+ * configuration ports, asks root (its pager, which takes them from sigma0) for those
+ * ports, the device's I/O BAR and its interrupt line, and for 1 MiB of DMA memory whose
+ * physical address it is told; then sets the device up (virtio.c) and serves requests
+ * (ops.c) one at a time. One thread: while a request is in flight it waits for the
+ * device's interrupt (a closed receive from the line), so callers queue in the kernel.
+ */
+#include "virtio_blk.h"
+#include <native/rt.h>
+#include <l4/irq.h>
+#include <l4/kip.h>
+#include <sas/layout.h>
+#include <sas/proto/root.h>
+#include <sas/proto/sigma0_client.h>
+
+#define IRQ_WAIT_US 1000u
+
+static struct blk_server srv;
+static unsigned irq_line;
+
+void vblk_wait_irq(void)
+{
+    l4_threadid_t f = l4_irq_id(irq_line);
+    l4_msg_t m;
+    l4_receive(&f, &m, l4_timeout_from_us(IRQ_WAIT_US));
+}
+
+static void serve(void)
+{
+    l4_threadid_t from = L4_NILTHREAD;
+    l4_msg_t m;
+    uint64_t res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
+    for (;;) {
+        l4_msgtag_t out;
+        if (l4_ipc_error(res) || l4_is_irq_id(from)) {
+            from = L4_NILTHREAD;            /* a stray interrupt: the next request waits */
+            res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
+            continue;
+        }
+        blk_op(&srv, from, l4_ipc_tag(res), &m, &out);
+        res = l4_reply_wait(&from, out, &m, L4_TIMEOUT_NEVER);
+        if (l4_ipc_error(res) && !l4_ipc_failed_in_receive(res)) {
+            from = L4_NILTHREAD;            /* the caller is gone: nothing was received */
+            res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
+        }
+    }
+}
+
+/* The device's ports, line and DMA memory, from root; 0, or -1 with a log line. */
+static int claim(l4_threadid_t root, const struct pci_dev *d, uint64_t *dma_phys)
+{
+    const char *what = "its I/O ports";
+    enum sas_error e = sigma0_io(root, d->io_base, d->io_log2);
+    if (!e) {
+        what = "its interrupt line";
+        e = sigma0_irq(root, d->irq);
+    }
+    if (!e) {
+        what = "DMA memory";
+        e = sigma0_alloc(root, BLK_WINDOW_LOG2,
+                         l4_fpage(SAS_BLK_DMA_ADDR, BLK_WINDOW_LOG2, L4_FPAGE_RW), dma_phys);
+    }
+    if (e)
+        printf("virtio_blk: root gave no %s: %s\n", what, sas_strerror(e));
+    return e ? -1 : 0;
+}
+
+int main(void)
+{
+    rt_kip = (const volatile struct l4_kip *)L4_KIP_ADDR;   /* task_new passes none */
+    l4_threadid_t root = root_find();
+    struct pci_dev d;
+    uint64_t dma_phys = 0;
+    enum sas_error e = sigma0_io(root, PCI_CONFIG_PORT, 3);
+    if (e) {
+        printf("virtio_blk: no PCI configuration ports: %s\n", sas_strerror(e));
+        root_exit(1);
+    }
+    if (pci_find(PCI_VENDOR_VIRTIO, PCI_DEVICE_VBLK, &d)) {
+        printf("virtio_blk: no legacy virtio-blk device on PCI\n");
+        root_exit(1);
+    }
+    if (d.irq >= 16 || claim(root, &d, &dma_phys))
+        root_exit(1);
+    pci_enable(&d);
+    irq_line = d.irq;
+    l4_threadid_t f = l4_irq_id(irq_line);
+    l4_msg_t m;
+    l4_receive(&f, &m, L4_TIMEOUT_ZERO);                    /* attach and unmask */
+    if (vblk_init(&srv.dev, (uint16_t)d.io_base, (uint8_t *)SAS_BLK_DMA_ADDR, dma_phys))
+        root_exit(1);
+    printf("virtio_blk: PCI %u:%u.%u, ports %x+%u, IRQ %u, %lu sectors%s\n", d.bus, d.dev,
+           d.fn, d.io_base, 1u << d.io_log2, d.irq, srv.dev.sectors,
+           srv.dev.flags & BLK_INFO_FLUSH ? ", write cache (flush)" : "");
+    serve();
+    return 0;
+}

@@ -1,0 +1,86 @@
+/*
+ * ops.c — the requests of sas/proto/blk.h as plain functions over the driver's state:
+ * each checks everything, then acts, and fills one reply. The device is reached through
+ * virtio.c; nothing here sends a message (ATTACH's map item is only written as words).
+ */
+#include "virtio_blk.h"
+#include <native/rt.h>
+
+static uint8_t *slot_buf(struct blk_server *s, unsigned i)
+{
+    return s->dev.dma + (uint64_t)(i + 1) * BLK_BUF_SIZE;
+}
+
+/* The caller's slot, or -1. */
+static int slot_of(struct blk_server *s, unsigned task)
+{
+    for (unsigned i = 0; i < BLK_MAX_CLIENTS; i++)
+        if (s->clients[i].task == task)
+            return (int)i;
+    return -1;
+}
+
+static enum sas_error attach(struct blk_server *s, unsigned task, l4_msg_t *m, l4_msgtag_t *out)
+{
+    int i = slot_of(s, task);
+    if (i < 0 && (i = slot_of(s, 0)) < 0)
+        return SAS_EBUSY;
+    s->clients[i].task = task;
+    uint64_t va = (uint64_t)slot_buf(s, (unsigned)i);
+    *m = (l4_msg_t){ { va, BLK_BUF_SIZE, l4_fpage(va, BLK_BUF_LOG2, L4_FPAGE_RW), va } };
+    *out = l4_msgtag(SAS_OK, 2, 2);
+    return SAS_OK;
+}
+
+/* READ and WRITE: decode and check, then one device request. */
+static enum sas_error transfer(struct blk_server *s, unsigned task, uint32_t type,
+                               const l4_msg_t *m)
+{
+    uint64_t sector = m->w[0], count = m->w[1], off = m->w[2];
+    int i = slot_of(s, task);
+    if (i < 0)
+        return SAS_EBUSY;
+    if (!count || count > BLK_BUF_SIZE / BLK_SECTOR || off % BLK_SECTOR ||
+        off > BLK_BUF_SIZE - count * BLK_SECTOR)
+        return SAS_EINVAL;
+    if (sector >= s->dev.sectors || count > s->dev.sectors - sector)
+        return SAS_EINVAL;                       /* past the end of the device */
+    return vblk_do(&s->dev, type, sector, slot_buf(s, (unsigned)i) + off,
+                   (uint32_t)(count * BLK_SECTOR));
+}
+
+static enum sas_error flush(struct blk_server *s)
+{
+    if (!(s->dev.flags & BLK_INFO_FLUSH))
+        return SAS_ENOTSUP;
+    return vblk_do(&s->dev, VIRTIO_BLK_T_FLUSH, 0, 0, 0);
+}
+
+void blk_op(struct blk_server *s, l4_threadid_t from, l4_msgtag_t tag, l4_msg_t *m,
+            l4_msgtag_t *out)
+{
+    unsigned task = l4_tid_task(from), u = l4_msgtag_u(tag);
+    enum sas_error e = SAS_ENOTSUP;
+    *out = l4_msgtag(SAS_OK, 0, 0);
+    switch (l4_msgtag_label(tag)) {
+    case BLK_ATTACH:
+        e = attach(s, task, m, out);
+        break;
+    case BLK_READ:
+        e = u == 3 ? transfer(s, task, VIRTIO_BLK_T_IN, m) : SAS_EINVAL;
+        break;
+    case BLK_WRITE:
+        e = u == 3 ? transfer(s, task, VIRTIO_BLK_T_OUT, m) : SAS_EINVAL;
+        break;
+    case BLK_FLUSH:
+        e = flush(s);
+        break;
+    case BLK_INFO:
+        *m = (l4_msg_t){ { s->dev.sectors, BLK_SECTOR, s->dev.flags } };
+        *out = l4_msgtag(SAS_OK, 3, 0);
+        e = SAS_OK;
+        break;
+    }
+    if (e)
+        *out = l4_msgtag(e, 0, 0);
+}
