@@ -76,8 +76,9 @@ void blk_op(struct blk_server *s, l4_threadid_t from, l4_msgtag_t tag, l4_msg_t 
         e = flush(s);
         break;
     case BLK_INFO:
-        *m = (l4_msg_t){ { s->dev.sectors, BLK_SECTOR, s->dev.flags } };
-        *out = l4_msgtag(SAS_OK, 3, 0);
+        *m = (l4_msg_t){ { s->dev.sectors, BLK_SECTOR, s->dev.flags, s->dev.requests,
+                           s->dev.bytes, s->dev.flushes } };
+        *out = l4_msgtag(SAS_OK, 6, 0);
         e = SAS_OK;
         break;
     }

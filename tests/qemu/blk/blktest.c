@@ -104,5 +104,8 @@ int main(void)
     reads(blk, buf, bi.sectors);
     write_flush(blk, buf);
     errors(blk, buf, bi.sectors);
+    check(!blk_info(blk, &bi) && bi.requests == 9 && bi.flushes == 1 &&
+          bi.bytes == (7 + RUN_SECTORS) * BLK_SECTOR, "the device operations counted");
+    printf("blktest: %lu requests, %lu bytes, %lu flushes\n", bi.requests, bi.bytes, bi.flushes);
     root_exit(bad);
 }

@@ -26,8 +26,9 @@
  *               the device's (volatile) cache: only BLK_FLUSH makes it durable.
  *   BLK_FLUSH   no words. Returns once every write completed before it is durable (virtio
  *               VIRTIO_BLK_T_FLUSH: on QEMU, the image file has been fdatasync'ed).
- *   BLK_INFO    no words. Reply u = 3: MR0 the device's size in sectors, MR1 BLK_SECTOR,
- *               MR2 BLK_INFO_* flags.
+ *   BLK_INFO    no words. Reply u = 6: MR0 the device's size in sectors, MR1 BLK_SECTOR,
+ *               MR2 BLK_INFO_* flags; the device operations so far (deterministic, unlike
+ *               time, for benchmarks): MR3 requests completed, MR4 bytes moved, MR5 flushes.
  * Replies to READ, WRITE, FLUSH and ATTACH's errors have u = 0.
  *
  * Errors:
@@ -69,6 +70,7 @@ _Static_assert((SAS_BLK_DMA_ADDR & (BLK_BUF_WINDOW - 1)) == 0, "the window is al
 struct blk_info {
     uint64_t sectors;
     unsigned sector_size, flags;
+    uint64_t requests, bytes, flushes;
 };
 
 static inline enum sas_error blk_call_(l4_threadid_t blk, uint32_t label, unsigned u,
@@ -120,7 +122,8 @@ static inline enum sas_error blk_info(l4_threadid_t blk, struct blk_info *out)
     l4_msg_t m = { { 0 } };
     enum sas_error e = blk_call_(blk, BLK_INFO, 0, &m);
     if (!e)
-        *out = (struct blk_info){ m.w[0], (unsigned)m.w[1], (unsigned)m.w[2] };
+        *out = (struct blk_info){ m.w[0], (unsigned)m.w[1], (unsigned)m.w[2], m.w[3], m.w[4],
+                                  m.w[5] };
     return e;
 }
 
