@@ -1,6 +1,6 @@
 /*
- * fdtable.c — file descriptors. Today every open descriptor is the console (part 2 adds
- * files on the disk); the table still behaves as Linux's: lowest free number first,
+ * fdtable.c — file descriptors: the console and the disk file (with its position). The
+ * table behaves as Linux's: lowest free number first,
  * closed numbers are reused, a bad number is -EBADF.
  */
 #include "posix.h"
@@ -9,9 +9,9 @@ void fd_init(struct fd_table *t)
 {
     for (unsigned i = 0; i < POSIX_MAX_FDS; i++)
         t->fd[i] = (struct fd_entry){ 0 };
-    t->fd[0] = (struct fd_entry){ FD_CONSOLE, 0, LX_O_RDONLY };
-    t->fd[1] = (struct fd_entry){ FD_CONSOLE, 0, LX_O_WRONLY };
-    t->fd[2] = (struct fd_entry){ FD_CONSOLE, 0, LX_O_WRONLY };
+    t->fd[0] = (struct fd_entry){ FD_CONSOLE, 0, LX_O_RDONLY, 0 };
+    t->fd[1] = (struct fd_entry){ FD_CONSOLE, 0, LX_O_WRONLY, 0 };
+    t->fd[2] = (struct fd_entry){ FD_CONSOLE, 0, LX_O_WRONLY, 0 };
 }
 
 int fd_alloc(struct fd_table *t, unsigned kind, uint32_t flags)
@@ -19,7 +19,7 @@ int fd_alloc(struct fd_table *t, unsigned kind, uint32_t flags)
     for (unsigned i = 0; i < POSIX_MAX_FDS; i++) {
         if (t->fd[i].kind == FD_NONE) {
             t->fd[i] = (struct fd_entry){ (uint8_t)kind, (flags & LX_O_CLOEXEC) != 0,
-                                          flags & ~(uint32_t)LX_O_CLOEXEC };
+                                          flags & ~(uint32_t)LX_O_CLOEXEC, 0 };
             return (int)i;
         }
     }

@@ -30,8 +30,15 @@ int mmap_check(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, int64
     (void)addr;
     if (!len || len > (1ULL << 46) || (prot & ~7ULL) || (flags & ~(uint64_t)MMAP_KNOWN))
         return -LX_EINVAL;
-    if (!(flags & LX_MAP_ANONYMOUS))
-        return fd < 0 ? -LX_EBADF : -LX_ENODEV;
+    if (!(flags & LX_MAP_ANONYMOUS)) {
+        if (fd < 0)
+            return -LX_EBADF;
+        if ((flags & (LX_MAP_SHARED | LX_MAP_PRIVATE)) != LX_MAP_SHARED)
+            return (flags & LX_MAP_PRIVATE) ? -LX_ENODEV : -LX_EINVAL;
+        if ((prot & ~(uint64_t)LX_PROT_READ) || (flags & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE)))
+            return -LX_EOPNOTSUPP;
+        return 0;
+    }
     if ((flags & (LX_MAP_SHARED | LX_MAP_PRIVATE)) != LX_MAP_PRIVATE)
         return (flags & LX_MAP_SHARED) && !(flags & LX_MAP_PRIVATE) ? -LX_EOPNOTSUPP
                                                                    : -LX_EINVAL;
@@ -42,6 +49,16 @@ int mmap_check(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, int64
 
 #define OPEN_KEPT (LX_O_ACCMODE | LX_O_APPEND | LX_O_NONBLOCK | LX_O_CLOEXEC)
 #define OPEN_IGNORED (LX_O_NOCTTY | LX_O_LARGEFILE)
+
+#define DISK_KEPT (LX_O_ACCMODE | LX_O_NONBLOCK | LX_O_CLOEXEC | LX_O_SYNC)
+#define DISK_IGNORED (LX_O_NOCTTY | LX_O_LARGEFILE | LX_O_CREAT)
+
+int64_t disk_open_flags(uint64_t flags)
+{
+    if ((flags & LX_O_ACCMODE) == LX_O_ACCMODE || (flags & ~(uint64_t)(DISK_KEPT | DISK_IGNORED)))
+        return -LX_EINVAL;
+    return (int64_t)(flags & DISK_KEPT);
+}
 
 int64_t open_flags(uint64_t flags)
 {

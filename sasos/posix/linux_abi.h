@@ -12,17 +12,18 @@
 enum lx_sysno {
     LX_read = 0, LX_write = 1, LX_open = 2, LX_close = 3, LX_fstat = 5, LX_lseek = 8,
     LX_mmap = 9, LX_mprotect = 10, LX_munmap = 11, LX_brk = 12, LX_rt_sigprocmask = 14,
-    LX_ioctl = 16, LX_readv = 19, LX_writev = 20, LX_mremap = 25, LX_madvise = 28,
-    LX_getpid = 39, LX_exit = 60, LX_kill = 62, LX_uname = 63, LX_arch_prctl = 158,
+    LX_ioctl = 16, LX_pread64 = 17, LX_pwrite64 = 18, LX_readv = 19, LX_writev = 20, LX_mremap = 25, LX_madvise = 28,
+    LX_getpid = 39, LX_exit = 60, LX_kill = 62, LX_uname = 63, LX_fcntl = 72, LX_fsync = 74,
+    LX_fdatasync = 75, LX_ftruncate = 77, LX_arch_prctl = 158,
     LX_gettid = 186, LX_tkill = 200, LX_set_tid_address = 218, LX_clock_gettime = 228,
     LX_exit_group = 231, LX_tgkill = 234, LX_openat = 257, LX_getrandom = 318,
     LX_NSYSCALLS = 512     /* table size; larger numbers are unknown outright */
 };
 
 enum lx_errno {
-    LX_EPERM = 1, LX_ENOENT = 2, LX_ESRCH = 3, LX_EIO = 5, LX_EBADF = 9, LX_EAGAIN = 11,
+    LX_EPERM = 1, LX_ENOENT = 2, LX_ESRCH = 3, LX_EIO = 5, LX_ENXIO = 6, LX_EBADF = 9, LX_EAGAIN = 11,
     LX_ENOMEM = 12, LX_EACCES = 13, LX_EFAULT = 14, LX_EEXIST = 17, LX_ENODEV = 19,
-    LX_EINVAL = 22, LX_EMFILE = 24, LX_ENOTTY = 25, LX_ESPIPE = 29, LX_ENOSYS = 38, LX_EOPNOTSUPP = 95
+    LX_EINVAL = 22, LX_EMFILE = 24, LX_ENOTTY = 25, LX_EFBIG = 27, LX_ENOSPC = 28, LX_ESPIPE = 29, LX_ENOSYS = 38, LX_EOPNOTSUPP = 95
 };
 
 /* mmap and mprotect */
@@ -47,9 +48,21 @@ enum lx_errno {
 #define LX_O_TRUNC        0x200
 #define LX_O_APPEND       0x400
 #define LX_O_NONBLOCK     0x800
+#define LX_O_DSYNC        0x1000
+#define LX_O_SYNC         0x101000     /* O_DSYNC | __O_SYNC */
+#define LX_O_DIRECTORY    0x10000
 #define LX_O_LARGEFILE    0x8000
 #define LX_O_CLOEXEC      0x80000
 #define LX_AT_FDCWD       (-100)
+
+#define LX_F_GETFD        1
+#define LX_F_SETFD        2
+#define LX_F_GETFL        3
+#define LX_F_SETFL        4
+#define LX_FD_CLOEXEC     1
+#define LX_SEEK_SET       0
+#define LX_SEEK_CUR       1
+#define LX_SEEK_END       2
 
 #define LX_TIOCGWINSZ     0x5413
 #define LX_ARCH_SET_FS    0x1002
@@ -62,6 +75,7 @@ enum lx_errno {
 #define LX_CLOCK_MONOTONIC_COARSE 6
 #define LX_CLOCK_BOOTTIME 7
 #define LX_S_IFCHR        0020000u
+#define LX_S_IFREG        0100000u
 #define LX_SIGABRT        6
 #define LX_NSIG           64
 

@@ -64,6 +64,8 @@ int mapper_fault(uint64_t va, unsigned access)
         return -1;
     if (r->kind == REGION_IMAGE)
         return image_page(va, access);
+    if (r->kind == REGION_FILE)
+        return disk_map(va, r->off + (va - r->start));
     return anon_populate(va, r->prot);
 }
 
@@ -78,6 +80,9 @@ int mapper_user(uint64_t va, uint64_t len, unsigned access)
         if (!r || !prot_allows(r->prot, access))
             return -LX_EFAULT;
         if (r->kind == REGION_ANON && anon_populate(p, r->prot))
+            return -LX_EFAULT;
+        /* A file page may have been taken back by the cache: ask for it again. */
+        if (r->kind == REGION_FILE && disk_map(p, r->off + (p - r->start)))
             return -LX_EFAULT;
         /* An image page: reading it is enough, root pages it in for our own fault (and
          * only then: asking root each time would cost an IPC per page per call). */
@@ -98,6 +103,17 @@ void mapper_release(uint64_t start, uint64_t end)
         if (!root_call(ROOT_ANON_FREE, &m, va))
             held--;
         *slot = 0;
+    }
+}
+
+void mapper_unmap(uint64_t start, uint64_t end)
+{
+    for (uint64_t va = start; va < end;) {
+        unsigned s = 12;
+        while (s < 23 && !(va & ((2ULL << s) - 1)) && va + (2ULL << s) <= end)
+            s++;
+        l4_fpage_unmap(l4_fpage(va, s, L4_FPAGE_RWX), L4_UNMAP_SELF, 0, 0);
+        va += 1ULL << s;
     }
 }
 

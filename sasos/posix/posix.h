@@ -20,9 +20,11 @@
 enum region_kind {
     REGION_IMAGE = 1,   /* the program's ELF image: root pages it */
     REGION_ANON = 2,    /* anonymous memory (mmap, the stack): pages from sigma0 */
+    REGION_FILE = 3,    /* a read-only shared mapping of the disk: pages from the block cache */
 };
 struct region {
     uint64_t start, end;      /* page-aligned, start < end */
+    uint64_t off;             /* REGION_FILE: the disk offset at start */
     uint8_t kind;             /* enum region_kind */
     uint8_t prot;             /* LX_PROT_* */
 };
@@ -34,6 +36,9 @@ struct region_table {
  * overlaps a region, -ENOMEM if the table is full. */
 int region_add(struct region_table *t, uint64_t start, uint64_t end, unsigned kind,
                unsigned prot);
+/* region_add of a REGION_FILE whose first page is the disk's page at `off`. */
+int region_add_file(struct region_table *t, uint64_t start, uint64_t end, unsigned prot,
+                    uint64_t off);
 /* The region holding va, or NULL. */
 const struct region *region_find(const struct region_table *t, uint64_t va);
 /* Removes whatever of [start, end) is mapped, splitting regions at the edges. Image
@@ -44,11 +49,12 @@ int region_remove(struct region_table *t, uint64_t start, uint64_t end);
 int region_protect(struct region_table *t, uint64_t start, uint64_t end, unsigned prot);
 
 /* ---- fdtable.c: file descriptors ---- */
-enum fd_kind { FD_NONE = 0, FD_CONSOLE = 1 };
+enum fd_kind { FD_NONE = 0, FD_CONSOLE = 1, FD_DISK = 2 };
 struct fd_entry {
     uint8_t kind;             /* enum fd_kind */
     uint8_t cloexec;
-    uint32_t flags;           /* LX_O_ACCMODE | LX_O_APPEND | LX_O_NONBLOCK */
+    uint32_t flags;           /* LX_O_ACCMODE | LX_O_APPEND | LX_O_NONBLOCK | LX_O_DSYNC */
+    uint64_t pos;             /* FD_DISK: the file position */
 };
 struct fd_table {
     struct fd_entry fd[POSIX_MAX_FDS];
@@ -66,11 +72,17 @@ int fd_close(struct fd_table *t, int64_t fd);     /* 0 or -EBADF */
 unsigned prot_to_rights(unsigned prot);
 /* 1 if an access of L4_FPAGE_* rights `access` is allowed on pages with `prot`. */
 int prot_allows(unsigned prot, unsigned access);
-/* Checks an anonymous mmap request: 0, -EINVAL (bad length, flags or prot), -ENODEV
- * (a file mapping: none until part 2) or -EOPNOTSUPP (MAP_SHARED, MAP_FIXED). */
+/* Checks an mmap request: 0, -EINVAL (bad length, flags or prot), -EBADF (a file
+ * mapping without a descriptor), -ENODEV (a private file mapping) or -EOPNOTSUPP (shared
+ * anonymous, MAP_FIXED, or a shared file mapping that is not read-only). A file mapping
+ * is MAP_SHARED with PROT_READ (or PROT_NONE); the caller checks the descriptor. */
 int mmap_check(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, int64_t fd);
 /* The open flags kept for a descriptor, or -EINVAL for flags we do not honour. */
 int64_t open_flags(uint64_t flags);
+/* The same for the disk file, which exists already: O_CREAT is ignored, O_DSYNC and
+ * O_SYNC are kept (each write then ends in a device flush); O_TRUNC, O_APPEND, O_EXCL and
+ * O_DIRECTORY are -EINVAL. */
+int64_t disk_open_flags(uint64_t flags);
 
 /* ---- initstack.c: what the kernel would put on a new Linux process's stack ---- */
 struct stack_args {

@@ -46,8 +46,17 @@ int region_add(struct region_table *t, uint64_t start, uint64_t end, unsigned ki
         return -LX_EEXIST;
     if (t->n == POSIX_MAX_REGIONS)
         return -LX_ENOMEM;
-    insert_at(t, i, (struct region){ start, end, (uint8_t)kind, (uint8_t)prot });
+    insert_at(t, i, (struct region){ start, end, 0, (uint8_t)kind, (uint8_t)prot });
     return 0;
+}
+
+int region_add_file(struct region_table *t, uint64_t start, uint64_t end, unsigned prot,
+                    uint64_t off)
+{
+    int e = region_add(t, start, end, REGION_FILE, prot);
+    if (!e)
+        ((struct region *)region_find(t, start))->off = off;
+    return e;
 }
 
 const struct region *region_find(const struct region_table *t, uint64_t va)
@@ -65,6 +74,7 @@ static int split_at(struct region_table *t, uint64_t at)
     if (t->n == POSIX_MAX_REGIONS)
         return -LX_ENOMEM;
     struct region hi = t->r[i];
+    hi.off += at - hi.start;      /* a file region's upper part starts further in */
     hi.start = at;
     t->r[i].end = at;
     insert_at(t, i + 1, hi);

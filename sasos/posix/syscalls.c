@@ -53,12 +53,22 @@ static int64_t term_read(uint64_t buf, uint64_t len, uint32_t flags)
     return e == SAS_EBUSY ? -LX_EAGAIN : e ? -LX_EIO : (int64_t)got;
 }
 
+/* The disk file at its position, which advances by what was moved. */
+static int64_t file_io(struct fd_entry *e, uint64_t buf, uint64_t len, int writing)
+{
+    int64_t n = writing ? disk_pwrite(buf, len, e->pos, (e->flags & LX_O_DSYNC) != 0)
+                        : disk_pread(buf, len, e->pos);
+    if (n > 0)
+        e->pos += (uint64_t)n;
+    return n;
+}
+
 static int64_t fd_write(int64_t fd, uint64_t buf, uint64_t len)
 {
     struct fd_entry *e = fd_get(&pt.fds, fd);
     if (!e || (e->flags & LX_O_ACCMODE) == LX_O_RDONLY)
         return -LX_EBADF;
-    return term_write(buf, len);
+    return e->kind == FD_DISK ? file_io(e, buf, len, 1) : term_write(buf, len);
 }
 
 static int64_t fd_read(int64_t fd, uint64_t buf, uint64_t len)
@@ -66,7 +76,7 @@ static int64_t fd_read(int64_t fd, uint64_t buf, uint64_t len)
     struct fd_entry *e = fd_get(&pt.fds, fd);
     if (!e || (e->flags & LX_O_ACCMODE) == LX_O_WRONLY)
         return -LX_EBADF;
-    return term_read(buf, len, e->flags);
+    return e->kind == FD_DISK ? file_io(e, buf, len, 0) : term_read(buf, len, e->flags);
 }
 
 static int64_t sys_write(uint64_t *regs) { return fd_write((int64_t)ARG(0), ARG(1), ARG(2)); }
@@ -117,9 +127,13 @@ static int64_t open_path(uint64_t path, uint64_t flags)
     int e = user_string(path, name, sizeof(name));
     if (e)
         return e;
+    if (!strncmp(name, DISK_PATH, sizeof(DISK_PATH))) {
+        int64_t df = disk_open_flags(flags);
+        int r = df < 0 ? (int)df : disk_ready();
+        return r ? r : fd_alloc(&pt.fds, FD_DISK, (uint32_t)df);
+    }
     if (f < 0)
         return f;
-    /* The console is the only file until part 2 brings the disk. */
     if (strncmp(name, "/dev/console", 13) && strncmp(name, "/dev/tty", 9))
         return -LX_ENOENT;
     return fd_alloc(&pt.fds, FD_CONSOLE, (uint32_t)f);
@@ -132,18 +146,92 @@ static int64_t sys_openat(uint64_t *regs)
 static int64_t sys_close(uint64_t *regs) { return fd_close(&pt.fds, (int64_t)ARG(0)); }
 static int64_t sys_lseek(uint64_t *regs)
 {
-    return fd_get(&pt.fds, (int64_t)ARG(0)) ? -LX_ESPIPE : -LX_EBADF;
+    struct fd_entry *e = fd_get(&pt.fds, (int64_t)ARG(0));
+    int64_t off = (int64_t)ARG(1), at;
+    if (!e)
+        return -LX_EBADF;
+    if (e->kind != FD_DISK)
+        return -LX_ESPIPE;
+    switch (ARG(2)) {
+    case LX_SEEK_SET: at = off; break;
+    case LX_SEEK_CUR: at = (int64_t)e->pos + off; break;
+    case LX_SEEK_END: at = (int64_t)disk_size() + off; break;
+    default: return -LX_EINVAL;
+    }
+    if (at < 0)
+        return -LX_EINVAL;
+    e->pos = (uint64_t)at;
+    return at;
 }
 
 static int64_t sys_fstat(uint64_t *regs)
 {
-    if (!fd_get(&pt.fds, (int64_t)ARG(0)))
+    struct fd_entry *e = fd_get(&pt.fds, (int64_t)ARG(0));
+    if (!e)
         return -LX_EBADF;
     if (mapper_user(ARG(1), sizeof(struct lx_stat), L4_FPAGE_W))
         return -LX_EFAULT;
-    *(struct lx_stat *)ARG(1) = (struct lx_stat){ .dev = 5, .ino = 1, .nlink = 1,
-        .mode = LX_S_IFCHR | 0620, .rdev = (5 << 8) | 1, .blksize = 1024 };
+    if (e->kind == FD_DISK)
+        *(struct lx_stat *)ARG(1) = (struct lx_stat){ .dev = 8, .ino = 2, .nlink = 1,
+            .mode = LX_S_IFREG | 0600, .size = (int64_t)disk_size(), .blksize = 4096,
+            .blocks = (int64_t)(disk_size() / 512) };
+    else
+        *(struct lx_stat *)ARG(1) = (struct lx_stat){ .dev = 5, .ino = 1, .nlink = 1,
+            .mode = LX_S_IFCHR | 0620, .rdev = (5 << 8) | 1, .blksize = 1024 };
     return 0;
+}
+
+/* pread64 and pwrite64: the disk file at an offset, its position unchanged. */
+static int64_t positioned(uint64_t *regs, int writing)
+{
+    struct fd_entry *e = fd_get(&pt.fds, (int64_t)ARG(0));
+    unsigned deny = writing ? LX_O_RDONLY : LX_O_WRONLY;
+    if (!e || (e->flags & LX_O_ACCMODE) == deny)
+        return -LX_EBADF;
+    if (e->kind != FD_DISK)
+        return -LX_ESPIPE;
+    if ((int64_t)ARG(3) < 0)
+        return -LX_EINVAL;
+    return writing ? disk_pwrite(ARG(1), ARG(2), ARG(3), (e->flags & LX_O_DSYNC) != 0)
+                   : disk_pread(ARG(1), ARG(2), ARG(3));
+}
+static int64_t sys_pread64(uint64_t *regs) { return positioned(regs, 0); }
+static int64_t sys_pwrite64(uint64_t *regs) { return positioned(regs, 1); }
+
+/* fsync and fdatasync: the same on a disk with no metadata of its own (a device flush). */
+static int64_t sys_fsync(uint64_t *regs)
+{
+    struct fd_entry *e = fd_get(&pt.fds, (int64_t)ARG(0));
+    if (!e)
+        return -LX_EBADF;
+    return e->kind == FD_DISK ? disk_sync() : -LX_EINVAL;
+}
+
+/* The file is the device: a length within it is accepted and changes nothing. */
+static int64_t sys_ftruncate(uint64_t *regs)
+{
+    struct fd_entry *e = fd_get(&pt.fds, (int64_t)ARG(0));
+    if (!e)
+        return -LX_EBADF;
+    if (e->kind != FD_DISK || (e->flags & LX_O_ACCMODE) == LX_O_RDONLY || (int64_t)ARG(1) < 0)
+        return -LX_EINVAL;
+    return ARG(1) > disk_size() ? -LX_EFBIG : 0;
+}
+
+static int64_t sys_fcntl(uint64_t *regs)
+{
+    struct fd_entry *e = fd_get(&pt.fds, (int64_t)ARG(0));
+    if (!e)
+        return -LX_EBADF;
+    switch (ARG(1)) {
+    case LX_F_GETFD: return e->cloexec ? LX_FD_CLOEXEC : 0;
+    case LX_F_SETFD: e->cloexec = (ARG(2) & LX_FD_CLOEXEC) != 0; return 0;
+    case LX_F_GETFL: return e->flags;
+    case LX_F_SETFL:     /* as Linux: only O_NONBLOCK (and O_APPEND, never on the disk) */
+        e->flags = (e->flags & ~(uint32_t)LX_O_NONBLOCK) | (ARG(2) & LX_O_NONBLOCK);
+        return 0;
+    default: return -LX_EINVAL;
+    }
 }
 
 /* TIOCGWINSZ answered as a terminal, so musl keeps stdout line-buffered. */
@@ -165,16 +253,34 @@ static int64_t sys_ioctl(uint64_t *regs)
 
 /* ---- memory ---- */
 
+/* A shared read-only mapping of the disk file: [off, off + len) must lie on the disk. */
+static int file_map_check(int64_t fd, uint64_t len, uint64_t off)
+{
+    struct fd_entry *e = fd_get(&pt.fds, fd);
+    if (!e || (e->flags & LX_O_ACCMODE) == LX_O_WRONLY)
+        return -LX_EBADF;
+    if (e->kind != FD_DISK)
+        return -LX_ENODEV;
+    if (off & (SAS_PAGE_SIZE - 1))
+        return -LX_EINVAL;
+    return off < disk_size() && len <= disk_size() - off ? 0 : -LX_ENXIO;
+}
+
 static int64_t sys_mmap(uint64_t *regs)
 {
     uint64_t len = page_up(ARG(1));
+    int file = !(ARG(3) & LX_MAP_ANONYMOUS);
     int e = mmap_check(ARG(0), ARG(1), ARG(2), ARG(3), (int64_t)ARG(4));
+    if (!e && file)
+        e = file_map_check((int64_t)ARG(4), len, ARG(5));
     if (e)
         return e;
     if (len > pt.anon_end - pt.anon_next)
         return -LX_ENOMEM;
     uint64_t at = pt.anon_next;     /* addresses are never reused: see docs/POSIX.md */
-    if ((e = region_add(&pt.regions, at, at + len, REGION_ANON, (unsigned)ARG(2))))
+    e = file ? region_add_file(&pt.regions, at, at + len, (unsigned)ARG(2), ARG(5))
+             : region_add(&pt.regions, at, at + len, REGION_ANON, (unsigned)ARG(2));
+    if (e)
         return e;
     pt.anon_next += len;
     if ((ARG(3) & LX_MAP_POPULATE) && mapper_user(at, len, prot_to_rights((unsigned)ARG(2))))
@@ -195,8 +301,10 @@ static int64_t sys_munmap(uint64_t *regs)
     if (!anon_range(addr, ARG(1)))
         return -LX_EINVAL;
     int e = region_remove(&pt.regions, addr, end);
-    if (!e)
+    if (!e) {
         mapper_release(addr, end);
+        mapper_unmap(addr, end);      /* file pages the block cache mapped */
+    }
     return e;
 }
 
@@ -346,7 +454,9 @@ static const sys_fn table[LX_NSYSCALLS] = {
     [LX_gettid] = sys_getpid, [LX_tkill] = sys_tkill,
     [LX_set_tid_address] = sys_set_tid_address, [LX_clock_gettime] = sys_clock_gettime,
     [LX_exit_group] = sys_exit, [LX_tgkill] = sys_tgkill, [LX_openat] = sys_openat,
-    [LX_getrandom] = sys_getrandom,
+    [LX_getrandom] = sys_getrandom, [LX_pread64] = sys_pread64, [LX_pwrite64] = sys_pwrite64,
+    [LX_fcntl] = sys_fcntl, [LX_fsync] = sys_fsync, [LX_fdatasync] = sys_fsync,
+    [LX_ftruncate] = sys_ftruncate,
 };
 
 static uint8_t logged[LX_NSYSCALLS / 8];

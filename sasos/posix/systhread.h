@@ -34,6 +34,8 @@ int mapper_fault(uint64_t va, unsigned access);
 int mapper_user(uint64_t va, uint64_t len, unsigned access);
 /* Gives the frames of anonymous pages in [start, end) back (to root). */
 void mapper_release(uint64_t start, uint64_t end);
+/* Removes whatever [start, end) maps in this task (file pages the cache mapped). */
+void mapper_unmap(uint64_t start, uint64_t end);
 /* 1 if some page of [start, end) has its frame already. */
 int mapper_populated(uint64_t start, uint64_t end);
 /* Pages of anonymous memory this task holds. */
@@ -43,6 +45,22 @@ uint64_t mapper_pages(void);
 void posix_syscall(uint64_t *regs);
 /* Ends the task with `code` and a report line (why: NULL for a plain exit). */
 __attribute__((noreturn)) void posix_exit(unsigned code, const char *why);
+
+/* disk.c: the disk as one file, DISK_PATH, through the block cache (sas/proto/blk.h). */
+#define DISK_PATH "/disk"
+/* Finds the driver and attaches its buffer, once; 0 or -ENOENT (no disk) / -EIO. */
+int disk_ready(void);
+/* The file's size: the device's whole pages. */
+uint64_t disk_size(void);
+/* Bytes at off to or from the user's [va, va + len): the count (short at the end of the
+ * disk; 0 for a read at or past it), or -EFAULT, -EIO, -ENOSPC (a write past the end).
+ * A write with `dsync` returns once it is durable. */
+int64_t disk_pread(uint64_t va, uint64_t len, uint64_t off);
+int64_t disk_pwrite(uint64_t va, uint64_t len, uint64_t off, int dsync);
+/* Makes every completed write durable (a device flush); 0 or -EIO. */
+int disk_sync(void);
+/* Maps the disk's page at off read-only at our page va; 0 or -1. */
+int disk_map(uint64_t va, uint64_t off);
 
 /* names.c: the Linux name of system call nr, or "?" */
 const char *syscall_name(uint64_t nr);

@@ -67,6 +67,34 @@ static int claim(l4_threadid_t root, const struct pci_dev *d, uint64_t *dma_phys
     return e ? -1 : 0;
 }
 
+/* The cache's frames: up to SAS_BLK_CACHE_SIZE of DMA memory from root in 1 MiB pieces
+ * ("blk_cache_pages=N" on the command line asks for fewer pages, to test pressure). */
+static void cache_setup(l4_threadid_t root, struct blk_cache *c, struct vblk *dev)
+{
+    char v[16];
+    uint64_t want = BLK_CACHE_MAX_PAGES, phys;
+    if (!rt_cmdline_get("blk_cache_pages", v, sizeof(v))) {
+        want = 0;
+        for (unsigned i = 0; v[i] >= '0' && v[i] <= '9'; i++)
+            want = want * 10 + (uint64_t)(v[i] - '0');
+        want = want < 1 ? 1 : want > BLK_CACHE_MAX_PAGES ? BLK_CACHE_MAX_PAGES : want;
+    }
+    c->frames = (uint8_t *)SAS_BLK_CACHE_ADDR;
+    for (uint64_t got = 0; got < want * BLK_PAGE; got += BLK_BUF_WINDOW) {
+        enum sas_error e = sigma0_alloc(root, BLK_WINDOW_LOG2,
+                                        l4_fpage(SAS_BLK_CACHE_ADDR + got, BLK_WINDOW_LOG2,
+                                                 L4_FPAGE_RW), &phys);
+        if (!e && vblk_add_dma(dev, c->frames + got, phys, BLK_BUF_WINDOW))
+            e = SAS_ENOMEM;
+        if (e) {
+            printf("virtio_blk: cache memory: %s\n", sas_strerror(e));
+            break;
+        }
+        c->npages = (unsigned)((got + BLK_BUF_WINDOW) / BLK_PAGE);
+    }
+    c->npages = c->npages < want ? c->npages : (unsigned)want;
+}
+
 int main(void)
 {
     rt_kip = (const volatile struct l4_kip *)L4_KIP_ADDR;   /* task_new passes none */
@@ -91,9 +119,10 @@ int main(void)
     l4_receive(&f, &m, L4_TIMEOUT_ZERO);                    /* attach and unmask */
     if (vblk_init(&srv.dev, (uint16_t)d.io_base, (uint8_t *)SAS_BLK_DMA_ADDR, dma_phys))
         root_exit(1);
-    printf("virtio_blk: PCI %u:%u.%u, ports %x+%u, IRQ %u, %lu sectors%s\n", d.bus, d.dev,
-           d.fn, d.io_base, 1u << d.io_log2, d.irq, srv.dev.sectors,
-           srv.dev.flags & BLK_INFO_FLUSH ? ", write cache (flush)" : "");
+    cache_setup(root, &srv.cache, &srv.dev);
+    printf("virtio_blk: PCI %u:%u.%u, ports %x+%u, IRQ %u, %lu sectors%s, %u cache pages\n",
+           d.bus, d.dev, d.fn, d.io_base, 1u << d.io_log2, d.irq, srv.dev.sectors,
+           srv.dev.flags & BLK_INFO_FLUSH ? ", write cache (flush)" : "", srv.cache.npages);
     serve();
     return 0;
 }

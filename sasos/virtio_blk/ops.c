@@ -49,6 +49,35 @@ static enum sas_error transfer(struct blk_server *s, unsigned task, uint32_t typ
                    (uint32_t)(count * BLK_SECTOR));
 }
 
+/* CACHE_READ and CACHE_WRITE: bytes between the caller's buffer and the cache. */
+static enum sas_error cached(struct blk_server *s, unsigned task, int writing, const l4_msg_t *m)
+{
+    uint64_t off = m->w[0], len = m->w[1], boff = m->w[2];
+    int i = slot_of(s, task);
+    if (i < 0)
+        return SAS_EBUSY;
+    if (!len || len > BLK_BUF_SIZE || boff > BLK_BUF_SIZE - len)
+        return SAS_EINVAL;
+    if (off >= cache_bytes(s) || len > cache_bytes(s) - off)
+        return SAS_EINVAL;                       /* past the end of the device */
+    uint8_t *buf = slot_buf(s, (unsigned)i) + boff;
+    return writing ? cache_write(s, off, len, buf) : cache_read(s, off, len, buf);
+}
+
+/* CACHE_MAP: the frame of the page at MR0, as a read-only map item. */
+static enum sas_error cache_map_op(struct blk_server *s, l4_msg_t *m, l4_msgtag_t *out)
+{
+    uint64_t off = m->w[0], va;
+    if (off % BLK_PAGE || off >= cache_bytes(s))
+        return SAS_EINVAL;
+    enum sas_error e = cache_map(s, off, &va);
+    if (e)
+        return e;
+    *m = (l4_msg_t){ { l4_fpage(va, 12, L4_FPAGE_R), va } };
+    *out = l4_msgtag(SAS_OK, 0, 2);
+    return SAS_OK;
+}
+
 static enum sas_error flush(struct blk_server *s)
 {
     if (!(s->dev.flags & BLK_INFO_FLUSH))
@@ -74,6 +103,13 @@ void blk_op(struct blk_server *s, l4_threadid_t from, l4_msgtag_t tag, l4_msg_t 
         break;
     case BLK_FLUSH:
         e = flush(s);
+        break;
+    case BLK_CACHE_READ:
+    case BLK_CACHE_WRITE:
+        e = u == 3 ? cached(s, task, l4_msgtag_label(tag) == BLK_CACHE_WRITE, m) : SAS_EINVAL;
+        break;
+    case BLK_CACHE_MAP:
+        e = u == 1 ? cache_map_op(s, m, out) : SAS_EINVAL;
         break;
     case BLK_INFO:
         *m = (l4_msg_t){ { s->dev.sectors, BLK_SECTOR, s->dev.flags, s->dev.requests,

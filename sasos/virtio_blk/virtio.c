@@ -47,7 +47,24 @@ static uint32_t used_off(unsigned n)
 static volatile struct vq_desc *desc(struct vblk *v) { return (volatile struct vq_desc *)v->dma; }
 static volatile uint16_t *avail(struct vblk *v) { return (volatile uint16_t *)(v->dma + 16 * v->qsize); }
 static volatile uint16_t *used(struct vblk *v) { return (volatile uint16_t *)(v->dma + used_off(v->qsize)); }
-static uint64_t phys(struct vblk *v, const void *p) { return v->dma_phys + (uint64_t)((const uint8_t *)p - v->dma); }
+static uint64_t phys(struct vblk *v, const void *p)
+{
+    const uint8_t *b = p;
+    for (unsigned i = 0; i < VBLK_MORE_DMA; i++)
+        if (b >= v->more[i].va && b < v->more[i].va + v->more[i].size)
+            return v->more[i].phys + (uint64_t)(b - v->more[i].va);
+    return v->dma_phys + (uint64_t)(b - v->dma);
+}
+
+int vblk_add_dma(struct vblk *v, uint8_t *va, uint64_t phys, uint64_t size)
+{
+    for (unsigned i = 0; i < VBLK_MORE_DMA; i++)
+        if (!v->more[i].size) {
+            v->more[i] = (struct vblk_dma){ va, phys, size };
+            return 0;
+        }
+    return -1;
+}
 
 unsigned vblk_isr(struct vblk *v) { return inb(v->io + REG_ISR); }
 

@@ -15,14 +15,21 @@
 #include <l4/types.h>
 #include <l4/ipc.h>
 #include <sas/errors.h>
+#include <sas/layout.h>
 #include <sas/proto/blk.h>
 #include "pci.h"
 
 /* virtio.c — the device and its one request queue. */
+#define VBLK_MORE_DMA 8u
+struct vblk_dma {
+    uint8_t *va;
+    uint64_t phys, size;
+};
 struct vblk {
     uint16_t io;                        /* BAR 0 */
     uint8_t *dma;                       /* SAS_BLK_DMA_ADDR: queue, headers, buffers */
     uint64_t dma_phys;
+    struct vblk_dma more[VBLK_MORE_DMA];/* more DMA memory (the cache's frames) */
     uint16_t qsize, avail_idx, used_seen;
     uint64_t sectors;
     unsigned flags;                     /* BLK_INFO_* */
@@ -30,7 +37,10 @@ struct vblk {
 };
 /* Resets and sets up the device with its DMA memory; 0, or SAS_EIO with a log line. */
 enum sas_error vblk_init(struct vblk *v, uint16_t io, uint8_t *dma, uint64_t dma_phys);
-/* One request (VIRTIO_BLK_T_*) of `len` bytes at `buf` (inside the DMA memory). */
+/* Tells the device layer of more DMA memory: [va, va + size) is at phys. 0 or -1. */
+int vblk_add_dma(struct vblk *v, uint8_t *va, uint64_t phys, uint64_t size);
+/* One request (VIRTIO_BLK_T_*) of `len` bytes at `buf` (inside the DMA memory, one
+ * physically contiguous range of it). */
 enum sas_error vblk_do(struct vblk *v, uint32_t type, uint64_t sector, uint8_t *buf,
                        uint32_t len);
 /* Waits for the device's interrupt or at most a few ms; provided by main.c. */
@@ -46,10 +56,31 @@ unsigned vblk_isr(struct vblk *v);
 struct blk_client {
     unsigned task;                      /* 0: slot free */
 };
+/* cache.c — the block cache (sas/proto/blk.h: BLK_CACHE_*). */
+#define BLK_CACHE_MAX_PAGES (SAS_BLK_CACHE_SIZE / BLK_PAGE)
+struct blk_cache {
+    uint8_t *frames;                    /* SAS_BLK_CACHE_ADDR: npages frames */
+    unsigned npages;
+    uint64_t tag[BLK_CACHE_MAX_PAGES];  /* device page + 1; 0: the frame is free */
+    uint64_t used[BLK_CACHE_MAX_PAGES]; /* the clock at its last use (LRU) */
+    uint64_t clock, hits, misses, evictions;
+};
 struct blk_server {
     struct vblk dev;
     struct blk_client clients[BLK_MAX_CLIENTS];
+    struct blk_cache cache;
 };
+/* The entry caching device page pg, or -1. */
+int cache_lookup(const struct blk_cache *c, uint64_t pg);
+/* The entry to use next: a free one, else the least recently used. */
+unsigned cache_victim(const struct blk_cache *c);
+/* Bytes the cache serves: the device's whole pages. */
+uint64_t cache_bytes(const struct blk_server *s);
+/* [off, off + len) (inside cache_bytes) to or from buf; SAS_EIO from the device. */
+enum sas_error cache_read(struct blk_server *s, uint64_t off, uint64_t len, uint8_t *buf);
+enum sas_error cache_write(struct blk_server *s, uint64_t off, uint64_t len, const uint8_t *buf);
+/* The address of the frame caching the page at off (read in if needed). */
+enum sas_error cache_map(struct blk_server *s, uint64_t off, uint64_t *va);
 void blk_op(struct blk_server *s, l4_threadid_t from, l4_msgtag_t tag, l4_msg_t *m,
             l4_msgtag_t *out);
 

@@ -29,7 +29,25 @@
  *   BLK_INFO    no words. Reply u = 6: MR0 the device's size in sectors, MR1 BLK_SECTOR,
  *               MR2 BLK_INFO_* flags; the device operations so far (deterministic, unlike
  *               time, for benchmarks): MR3 requests completed, MR4 bytes moved, MR5 flushes.
- * Replies to READ, WRITE, FLUSH and ATTACH's errors have u = 0.
+ *
+ * The block cache (in the driver task, sasos/virtio_blk/cache.c) serves the device as one
+ * file of bytes, through frames that cache its 4 KiB pages (BLK_PAGE). Writes go through
+ * the cache to the device at once (write-through: a cached page is never dirty, so any
+ * page may be dropped under pressure, least recently used first); BLK_FLUSH makes them
+ * durable. Every view of a page maps the same frame, so a write is seen by all of them.
+ *   BLK_CACHE_READ   MR0 = byte offset on the device, MR1 = length (1 .. BLK_BUF_SIZE),
+ *                    MR2 = byte offset in the caller's buffer (the run must fit in it).
+ *                    Any alignment. The bytes are in the buffer when the reply comes.
+ *   BLK_CACHE_WRITE  as BLK_CACHE_READ; the bytes are taken from the buffer, put in the
+ *                    cached pages and written to the device (whole pages) before the
+ *                    reply. Not durable until BLK_FLUSH.
+ *   BLK_CACHE_MAP    MR0 = byte offset of a page (a multiple of BLK_PAGE). Reply t = 2:
+ *                    the page's frame, mapped read-only into the caller's receive window
+ *                    (one page). The cache takes the mapping back (fpage_unmap) before it
+ *                    reuses the frame, and the caller faults again.
+ * The device's last partial page (if its size is not a multiple of BLK_PAGE) is not served
+ * by the cache.
+ * Replies to READ, WRITE, FLUSH, the cache's requests and ATTACH's errors have u = 0.
  *
  * Errors:
  *   SAS_EINVAL   a count of 0 or too large, an offset not sector-aligned or a run outside
@@ -53,8 +71,12 @@
 #define BLK_WRITE         0x424c0003u
 #define BLK_FLUSH         0x424c0004u
 #define BLK_INFO          0x424c0005u
+#define BLK_CACHE_READ    0x424c0006u
+#define BLK_CACHE_WRITE   0x424c0007u
+#define BLK_CACHE_MAP     0x424c0008u
 
 #define BLK_SECTOR        512u
+#define BLK_PAGE          4096u                        /* the cache's unit */
 #define BLK_BUF_LOG2      16u                          /* 64 KiB per client */
 #define BLK_BUF_SIZE      (1ULL << BLK_BUF_LOG2)
 #define BLK_WINDOW_LOG2   20u                          /* the driver's DMA memory: 1 MiB */
@@ -115,6 +137,30 @@ static inline enum sas_error blk_flush(l4_threadid_t blk)
 {
     l4_msg_t m = { { 0 } };
     return blk_call_(blk, BLK_FLUSH, 0, &m);
+}
+
+/* Cached byte I/O: `len` bytes at device offset `off` from/to the buffer at `buf_off`. */
+static inline enum sas_error blk_cache_read(l4_threadid_t blk, uint64_t off, uint64_t len,
+                                           uint64_t buf_off)
+{
+    l4_msg_t m = { { off, len, buf_off } };
+    return blk_call_(blk, BLK_CACHE_READ, 3, &m);
+}
+static inline enum sas_error blk_cache_write(l4_threadid_t blk, uint64_t off, uint64_t len,
+                                            uint64_t buf_off)
+{
+    l4_msg_t m = { { off, len, buf_off } };
+    return blk_call_(blk, BLK_CACHE_WRITE, 3, &m);
+}
+
+/* Maps the cached page at device offset `off` read-only at `va` (a page of the caller's). */
+static inline enum sas_error blk_cache_map(l4_threadid_t blk, uint64_t off, uint64_t va)
+{
+    l4_msg_t m = { { off } };
+    l4_utcb()->rcv_window = l4_fpage(va, 12, L4_FPAGE_RWX);
+    enum sas_error e = blk_call_(blk, BLK_CACHE_MAP, 1, &m);
+    l4_utcb()->rcv_window = L4_FPAGE_NIL;
+    return e;
 }
 
 static inline enum sas_error blk_info(l4_threadid_t blk, struct blk_info *out)

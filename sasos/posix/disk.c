@@ -1,0 +1,82 @@
+/*
+ * disk.c — the disk as one file (DISK_PATH): every byte goes through the block cache in
+ * the virtio-blk driver's task (sas/proto/blk.h, BLK_CACHE_*), staged in the 64 KiB buffer
+ * the driver maps into this task (BLK_ATTACH), so the driver never touches our pages and
+ * the program's never leave them. File mappings are the cache's own frames, mapped by
+ * BLK_CACHE_MAP straight at the faulting address (mapper.c), so pwrite and every view
+ * agree. Durability is the driver's BLK_FLUSH: fsync, fdatasync and O_DSYNC writes.
+ */
+#include "systhread.h"
+#include <sas/proto/blk.h>
+#include <sas/proto/root.h>
+
+static l4_threadid_t blk = L4_NILTHREAD;
+static uint8_t *buf;
+static uint64_t size;
+
+int disk_ready(void)
+{
+    struct blk_info bi;
+    void *b;
+    if (buf)
+        return 0;
+    if (root_service(pt.root, ROOT_SERVICE_BLK, &blk))
+        return -LX_ENOENT;
+    if (blk_info(blk, &bi) || blk_attach(blk, &b))
+        return -LX_EIO;
+    size = bi.sectors * bi.sector_size / BLK_PAGE * BLK_PAGE;
+    buf = b;
+    return 0;
+}
+
+uint64_t disk_size(void) { return size; }
+
+/* The bytes of [off, off + len) that lie on the disk. */
+static uint64_t clip(uint64_t len, uint64_t off)
+{
+    return off >= size ? 0 : len < size - off ? len : size - off;
+}
+
+int64_t disk_pread(uint64_t va, uint64_t len, uint64_t off)
+{
+    if (mapper_user(va, len, L4_FPAGE_W))
+        return -LX_EFAULT;
+    len = clip(len, off);
+    for (uint64_t done = 0; done < len;) {
+        uint64_t n = len - done < BLK_BUF_SIZE ? len - done : BLK_BUF_SIZE;
+        if (blk_cache_read(blk, off + done, n, 0))
+            return done ? (int64_t)done : -LX_EIO;
+        memcpy((void *)(va + done), buf, n);
+        done += n;
+    }
+    return (int64_t)len;
+}
+
+int64_t disk_pwrite(uint64_t va, uint64_t len, uint64_t off, int dsync)
+{
+    if (mapper_user(va, len, L4_FPAGE_R))
+        return -LX_EFAULT;
+    if (len && off >= size)
+        return -LX_ENOSPC;
+    len = clip(len, off);
+    for (uint64_t done = 0; done < len;) {
+        uint64_t n = len - done < BLK_BUF_SIZE ? len - done : BLK_BUF_SIZE;
+        memcpy(buf, (const void *)(va + done), n);
+        if (blk_cache_write(blk, off + done, n, 0))
+            return done ? (int64_t)done : -LX_EIO;
+        done += n;
+    }
+    if (dsync && len && disk_sync())
+        return -LX_EIO;
+    return (int64_t)len;
+}
+
+int disk_sync(void)
+{
+    return blk_flush(blk) ? -LX_EIO : 0;
+}
+
+int disk_map(uint64_t va, uint64_t off)
+{
+    return buf && off < size && !blk_cache_map(blk, off, va) ? 0 : -1;
+}
