@@ -14,7 +14,7 @@ enum lx_sysno {
     LX_mmap = 9, LX_mprotect = 10, LX_munmap = 11, LX_brk = 12, LX_rt_sigprocmask = 14,
     LX_ioctl = 16, LX_pread64 = 17, LX_pwrite64 = 18, LX_readv = 19, LX_writev = 20, LX_mremap = 25, LX_madvise = 28,
     LX_getpid = 39, LX_exit = 60, LX_kill = 62, LX_uname = 63, LX_fcntl = 72, LX_fsync = 74,
-    LX_fdatasync = 75, LX_ftruncate = 77, LX_arch_prctl = 158,
+    LX_fdatasync = 75, LX_ftruncate = 77, LX_fstatfs = 138, LX_arch_prctl = 158,
     LX_gettid = 186, LX_tkill = 200, LX_set_tid_address = 218, LX_clock_gettime = 228,
     LX_exit_group = 231, LX_tgkill = 234, LX_openat = 257, LX_getrandom = 318,
     LX_NSYSCALLS = 512     /* table size; larger numbers are unknown outright */
@@ -108,7 +108,16 @@ struct lx_stat {
     int64_t reserved[3];
 };
 
+struct lx_statfs {
+    int64_t type, bsize;
+    uint64_t blocks, bfree, bavail, files, ffree;
+    int32_t fsid[2];
+    int64_t namelen, frsize, flags, spare[4];
+};
+#define LX_EXT4_SUPER_MAGIC 0xef53
+
 _Static_assert(sizeof(struct lx_stat) == 144, "x86-64 struct stat");
+_Static_assert(sizeof(struct lx_statfs) == 120, "x86-64 struct statfs");
 _Static_assert(sizeof(struct lx_utsname) == 390, "struct utsname");
 _Static_assert(sizeof(struct lx_iovec) == 16, "struct iovec");
 

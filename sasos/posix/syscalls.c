@@ -181,6 +181,20 @@ static int64_t sys_fstat(uint64_t *regs)
     return 0;
 }
 
+/* A local file system (LMDB asks, to refuse network ones): the disk's pages, all used. */
+static int64_t sys_fstatfs(uint64_t *regs)
+{
+    struct fd_entry *e = fd_get(&pt.fds, (int64_t)ARG(0));
+    if (!e)
+        return -LX_EBADF;
+    if (mapper_user(ARG(1), sizeof(struct lx_statfs), L4_FPAGE_W))
+        return -LX_EFAULT;
+    uint64_t pages = e->kind == FD_DISK ? disk_size() / 4096 : 0;
+    *(struct lx_statfs *)ARG(1) = (struct lx_statfs){ .type = LX_EXT4_SUPER_MAGIC,
+        .bsize = 4096, .blocks = pages, .files = 1, .namelen = 255, .frsize = 4096 };
+    return 0;
+}
+
 /* pread64 and pwrite64: the disk file at an offset, its position unchanged. */
 static int64_t positioned(uint64_t *regs, int writing)
 {
@@ -456,7 +470,7 @@ static const sys_fn table[LX_NSYSCALLS] = {
     [LX_exit_group] = sys_exit, [LX_tgkill] = sys_tgkill, [LX_openat] = sys_openat,
     [LX_getrandom] = sys_getrandom, [LX_pread64] = sys_pread64, [LX_pwrite64] = sys_pwrite64,
     [LX_fcntl] = sys_fcntl, [LX_fsync] = sys_fsync, [LX_fdatasync] = sys_fsync,
-    [LX_ftruncate] = sys_ftruncate,
+    [LX_ftruncate] = sys_ftruncate, [LX_fstatfs] = sys_fstatfs,
 };
 
 static uint8_t logged[LX_NSYSCALLS / 8];

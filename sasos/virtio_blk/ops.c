@@ -113,8 +113,9 @@ void blk_op(struct blk_server *s, l4_threadid_t from, l4_msgtag_t tag, l4_msg_t 
         break;
     case BLK_INFO:
         *m = (l4_msg_t){ { s->dev.sectors, BLK_SECTOR, s->dev.flags, s->dev.requests,
-                           s->dev.bytes, s->dev.flushes } };
-        *out = l4_msgtag(SAS_OK, 6, 0);
+                           s->dev.bytes, s->dev.flushes, s->cache.misses,
+                           s->cache.evictions } };
+        *out = l4_msgtag(SAS_OK, 8, 0);
         e = SAS_OK;
         break;
     }

@@ -10,8 +10,8 @@
  * writes (DMA) the client's buffer itself. The buffer is the driver's memory — RAM whose
  * physical addresses the driver knows (from sigma0), which a client's own pages are not —
  * mapped into the client by BLK_ATTACH. In the single address space it sits at the same
- * address in the driver and in the client: BLK_BUF_BASE + (slot + 1) * BLK_BUF_SIZE. A
- * later block cache in the driver task hands out its cached frames the same way.
+ * address in the driver and in the client: BLK_BUF_BASE + (slot + 1) * BLK_BUF_SIZE. The
+ * block cache in the driver task hands out its cached frames by map items too (below).
  *
  * Sectors are BLK_SECTOR bytes. Requests (label; words):
  *   BLK_ATTACH  no words. The calling task's buffer (one per task, BLK_MAX_CLIENTS in all),
@@ -26,9 +26,11 @@
  *               the device's (volatile) cache: only BLK_FLUSH makes it durable.
  *   BLK_FLUSH   no words. Returns once every write completed before it is durable (virtio
  *               VIRTIO_BLK_T_FLUSH: on QEMU, the image file has been fdatasync'ed).
- *   BLK_INFO    no words. Reply u = 6: MR0 the device's size in sectors, MR1 BLK_SECTOR,
+ *   BLK_INFO    no words. Reply u = 8: MR0 the device's size in sectors, MR1 BLK_SECTOR,
  *               MR2 BLK_INFO_* flags; the device operations so far (deterministic, unlike
- *               time, for benchmarks): MR3 requests completed, MR4 bytes moved, MR5 flushes.
+ *               time, for benchmarks): MR3 requests completed, MR4 bytes moved, MR5 flushes;
+ *               the block cache's MR6 misses (pages read in or claimed for a write) and
+ *               MR7 pages dropped to make room (taken back from every view).
  *
  * The block cache (in the driver task, sasos/virtio_blk/cache.c) serves the device as one
  * file of bytes, through frames that cache its 4 KiB pages (BLK_PAGE). Writes go through
@@ -93,6 +95,7 @@ struct blk_info {
     uint64_t sectors;
     unsigned sector_size, flags;
     uint64_t requests, bytes, flushes;
+    uint64_t cache_misses, cache_evictions;
 };
 
 static inline enum sas_error blk_call_(l4_threadid_t blk, uint32_t label, unsigned u,
@@ -169,7 +172,7 @@ static inline enum sas_error blk_info(l4_threadid_t blk, struct blk_info *out)
     enum sas_error e = blk_call_(blk, BLK_INFO, 0, &m);
     if (!e)
         *out = (struct blk_info){ m.w[0], (unsigned)m.w[1], (unsigned)m.w[2], m.w[3], m.w[4],
-                                  m.w[5] };
+                                  m.w[5], m.w[6], m.w[7] };
     return e;
 }
 
