@@ -33,8 +33,9 @@ int mmap_check(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, int64
     if (!(flags & LX_MAP_ANONYMOUS)) {
         if (fd < 0)
             return -LX_EBADF;
-        if ((flags & (LX_MAP_SHARED | LX_MAP_PRIVATE)) != LX_MAP_SHARED)
-            return (flags & LX_MAP_PRIVATE) ? -LX_ENODEV : -LX_EINVAL;
+        uint64_t kind = flags & (LX_MAP_SHARED | LX_MAP_PRIVATE);
+        if (kind != LX_MAP_SHARED)
+            return kind == LX_MAP_PRIVATE ? -LX_ENODEV : -LX_EINVAL;
         if ((prot & ~(uint64_t)LX_PROT_READ) || (flags & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE)))
             return -LX_EOPNOTSUPP;
         return 0;

@@ -5,8 +5,7 @@
  * written to the device before the reply, so no page is ever dirty and any may be dropped;
  * the least recently used one is (an exact LRU by a use counter). Before a frame is
  * reused, its mappings in clients are taken back (fpage_unmap), so every view of a page
- * always maps the one frame that holds it. Lookups scan the table: at most
- * BLK_CACHE_MAX_PAGES entries, a few instructions each, far below one IPC.
+ * always maps the one frame that holds it. The bookkeeping (lookup, LRU) is lru.c.
  */
 #include "virtio_blk.h"
 #include <native/rt.h>
@@ -16,26 +15,6 @@
 #define SECTORS_PER_PAGE (BLK_PAGE / BLK_SECTOR)
 
 static uint8_t *frame(struct blk_cache *c, unsigned i) { return c->frames + (uint64_t)i * BLK_PAGE; }
-
-int cache_lookup(const struct blk_cache *c, uint64_t pg)
-{
-    for (unsigned i = 0; i < c->npages; i++)
-        if (c->tag[i] == pg + 1)
-            return (int)i;
-    return -1;
-}
-
-unsigned cache_victim(const struct blk_cache *c)
-{
-    unsigned best = 0;
-    for (unsigned i = 0; i < c->npages; i++) {
-        if (!c->tag[i])
-            return i;
-        if (c->used[i] < c->used[best])
-            best = i;
-    }
-    return best;
-}
 
 /* Forgets entry i, taking its frame back from every client that maps it. */
 static void cache_drop(struct blk_cache *c, unsigned i)
@@ -66,7 +45,7 @@ static enum sas_error cache_get(struct blk_server *s, uint64_t pg, int fill, uns
     } else {
         c->hits++;
     }
-    c->used[i] = ++c->clock;
+    cache_touch(c, (unsigned)i);
     *out = (unsigned)i;
     return SAS_OK;
 }

@@ -56,7 +56,7 @@ unsigned vblk_isr(struct vblk *v);
 struct blk_client {
     unsigned task;                      /* 0: slot free */
 };
-/* cache.c — the block cache (sas/proto/blk.h: BLK_CACHE_*). */
+/* cache.c and lru.c — the block cache (sas/proto/blk.h: BLK_CACHE_*). */
 #define BLK_CACHE_MAX_PAGES (SAS_BLK_CACHE_SIZE / BLK_PAGE)
 struct blk_cache {
     uint8_t *frames;                    /* SAS_BLK_CACHE_ADDR: npages frames */
@@ -74,6 +74,8 @@ struct blk_server {
 int cache_lookup(const struct blk_cache *c, uint64_t pg);
 /* The entry to use next: a free one, else the least recently used. */
 unsigned cache_victim(const struct blk_cache *c);
+/* Marks entry i as just used. */
+void cache_touch(struct blk_cache *c, unsigned i);
 /* Bytes the cache serves: the device's whole pages. */
 uint64_t cache_bytes(const struct blk_server *s);
 /* [off, off + len) (inside cache_bytes) to or from buf; SAS_EIO from the device. */

@@ -175,6 +175,49 @@ static void open_flags_keeps_what_matters(void **s)
     assert_int_equal(open_flags(LX_O_RDWR | LX_O_CREAT), -LX_EINVAL);
 }
 
+static void mmap_check_accepts_shared_read_only_files(void **s)
+{
+    (void)s;
+    assert_int_equal(mmap_check(0, 4096, LX_PROT_READ, LX_MAP_SHARED, 3), 0);
+    assert_int_equal(mmap_check(0, 4096, RW, LX_MAP_SHARED, 3), -LX_EOPNOTSUPP);
+    assert_int_equal(mmap_check(0, 4096, LX_PROT_READ, LX_MAP_SHARED | LX_MAP_FIXED, 3),
+                     -LX_EOPNOTSUPP);
+    assert_int_equal(mmap_check(0, 4096, LX_PROT_READ, LX_MAP_SHARED, -1), -LX_EBADF);
+    assert_int_equal(mmap_check(0, 4096, LX_PROT_READ, LX_MAP_SHARED | LX_MAP_PRIVATE, 3),
+                     -LX_EINVAL);
+}
+
+static void disk_open_flags_keeps_dsync_and_ignores_creat(void **s)
+{
+    (void)s;
+    assert_int_equal(disk_open_flags(LX_O_RDWR | LX_O_CREAT | LX_O_CLOEXEC),
+                     LX_O_RDWR | LX_O_CLOEXEC);
+    assert_int_equal(disk_open_flags(LX_O_WRONLY | LX_O_DSYNC), LX_O_WRONLY | LX_O_DSYNC);
+    assert_int_equal(disk_open_flags(LX_O_WRONLY | LX_O_SYNC), LX_O_WRONLY | LX_O_SYNC);
+    assert_int_equal(disk_open_flags(LX_O_RDWR | LX_O_TRUNC), -LX_EINVAL);
+    assert_int_equal(disk_open_flags(LX_O_RDWR | LX_O_APPEND), -LX_EINVAL);
+    assert_int_equal(disk_open_flags(LX_O_ACCMODE), -LX_EINVAL);
+}
+
+static void region_file_split_keeps_disk_offsets(void **s)
+{
+    (void)s;
+    struct region_table t = { .n = 0 };
+    assert_int_equal(region_add_file(&t, 10 * PG, 20 * PG, LX_PROT_READ, 0x100000), 0);
+    const struct region *r = region_find(&t, 15 * PG);
+    assert_non_null(r);
+    assert_int_equal(r->kind, REGION_FILE);
+    assert_int_equal(r->off, 0x100000);
+    assert_int_equal(region_remove(&t, 12 * PG, 14 * PG), 0);   /* a hole in the middle */
+    r = region_find(&t, 15 * PG);
+    assert_non_null(r);
+    assert_int_equal(r->start, 14 * PG);
+    assert_int_equal(r->off, 0x100000 + 4 * PG);                 /* the upper part's offset */
+    assert_int_equal(region_find(&t, 10 * PG)->off, 0x100000);
+    assert_null(region_find(&t, 13 * PG));
+    assert_int_equal(region_protect(&t, 10 * PG, 11 * PG, RW), -LX_ENOMEM);  /* not anon */
+}
+
 /* The stack as the ABI lays it out, read back the way musl's __init_libc reads it. */
 static void stack_build_lays_out_argv_envp_auxv(void **s)
 {
@@ -236,6 +279,9 @@ int main(void)
         cmocka_unit_test(prot_to_rights_as_x86),
         cmocka_unit_test(mmap_check_accepts_only_private_anonymous),
         cmocka_unit_test(open_flags_keeps_what_matters),
+        cmocka_unit_test(mmap_check_accepts_shared_read_only_files),
+        cmocka_unit_test(disk_open_flags_keeps_dsync_and_ignores_creat),
+        cmocka_unit_test(region_file_split_keeps_disk_offsets),
         cmocka_unit_test(stack_build_lays_out_argv_envp_auxv),
         cmocka_unit_test(stack_build_refuses_too_small),
     };
