@@ -12,7 +12,8 @@
  * The environment is opened as persist opens it: MDB_NOSUBDIR | MDB_NOLOCK, never
  * MDB_NOSYNC, MDB_NOMETASYNC or MDB_MAPASYNC, with a map no larger than the disk.
  * Each phase prints the device operations it caused (BLK_INFO, asked natively: a musl
- * program may call L4 too), and the 1,000 single-key commits must have flushed the device
+ * program may call L4 too) and the TSC cycles the machine was busy (the KIP's idle count
+ * subtracted: under -icount, guest instructions executed excluding idle), and the 1,000 single-key commits must have flushed the device
  * at least twice each (fdatasync of the data, then the O_DSYNC meta-page write).
  * Exit code 0 when every check passed; the failed checks are printed as "not ok".
  */
@@ -23,6 +24,7 @@
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <l4/kip.h>
 #include <sas/proto/blk.h>
 #include <sas/proto/root.h>
 
@@ -43,6 +45,16 @@ static void check(int ok, const char *what, int rc)
 }
 
 static struct blk_info ops_then;
+static uint64_t busy_then;
+
+/* TSC cycles so far outside the kernel's idle loop. */
+static uint64_t busy_tsc(void)
+{
+    const volatile struct l4_kip *k = (const volatile struct l4_kip *)L4_KIP_ADDR;
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32 | lo) - k->idle_tsc;
+}
 
 /* Prints the device operations since the last call; the flushes among them. */
 static uint64_t device_ops(const char *phase)
@@ -51,15 +63,16 @@ static uint64_t device_ops(const char *phase)
     struct blk_info bi;
     if (root_service(root_find(), ROOT_SERVICE_BLK, &blk) || blk_info(blk, &bi))
         return 0;
-    uint64_t flushes = bi.flushes - ops_then.flushes;
+    uint64_t flushes = bi.flushes - ops_then.flushes, busy = busy_tsc();
     if (phase)
-        printf("posix_lmdb: %s: %lu device requests, %lu bytes, %lu flushes; cache %lu misses, "
-               "%lu dropped\n", phase,
+        printf("posix_lmdb: %s: %lu busy TSC, %lu device requests, %lu bytes, %lu flushes; cache %lu misses, "
+               "%lu dropped\n", phase, (unsigned long)(busy - busy_then),
                (unsigned long)(bi.requests - ops_then.requests),
                (unsigned long)(bi.bytes - ops_then.bytes), (unsigned long)flushes,
                (unsigned long)(bi.cache_misses - ops_then.cache_misses),
                (unsigned long)(bi.cache_evictions - ops_then.cache_evictions));
     ops_then = bi;
+    busy_then = busy;
     return flushes;
 }
 
