@@ -85,12 +85,14 @@ static const char *access_name(unsigned a)
 
 static void on_fault(const l4_msg_t *m, unsigned access)
 {
-    if (!mapper_fault(m->w[0], access))
+    int r = mapper_fault(m->w[0], access);
+    if (!r)
         return;
+    int bus = r == MAPPER_BUS_ERROR;
     char why[96];
-    snprintf(why, sizeof(why), "segmentation fault: %s at %lx (ip %lx)", access_name(access),
-             m->w[0], m->w[1]);
-    posix_exit(128 + 11, why);
+    snprintf(why, sizeof(why), "%s: %s at %lx (ip %lx)", bus ? "bus error" : "segmentation fault",
+             access_name(access), m->w[0], m->w[1]);
+    posix_exit(128 + (bus ? 7 : 11), why);  /* SIGBUS or SIGSEGV */
 }
 
 /* The Linux signal an exception vector would raise, for the exit code 128 + signal. */

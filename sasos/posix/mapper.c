@@ -64,8 +64,8 @@ int mapper_fault(uint64_t va, unsigned access)
         return -1;
     if (r->kind == REGION_IMAGE)
         return image_page(va, access);
-    if (r->kind == REGION_FILE)
-        return disk_map(va, r->off + (va - r->start));
+    if (r->kind == REGION_FILE)     /* past the end, or the disk failed: SIGBUS, as on Linux */
+        return disk_map(va, r->off + (va - r->start)) ? MAPPER_BUS_ERROR : 0;
     return anon_populate(va, r->prot);
 }
 

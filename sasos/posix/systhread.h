@@ -28,6 +28,9 @@ extern struct posix_task pt;
 /* mapper.c */
 /* Resolves a fault of one of our threads at va needing `access` (L4_FPAGE_*): 0 when the
  * page is mapped, -1 if the access is not allowed there (the caller ends the task). */
+/* 0: mapped; -1: no region or not allowed (SIGSEGV); MAPPER_BUS_ERROR: a file page that
+ * could not be had (beyond the file, or an I/O error: SIGBUS). */
+#define MAPPER_BUS_ERROR (-2)
 int mapper_fault(uint64_t va, unsigned access);
 /* Makes [va, va + len) usable by the system thread itself with `access`: anonymous pages
  * get their frames now, image pages are touched (root pages them). 0 or -LX_EFAULT. */
