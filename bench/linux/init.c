@@ -149,24 +149,7 @@ static void bench_ipc(void)
 
 /* ---- memory: first-touch anonymous fault, mmap+munmap of a page ---- */
 
-static char *fault_chunk, *fault_next;
-
-/* Untimed: the next untouched page, a fresh chunk when this one is used up. */
-static void fault_prep(void)
-{
-    if (fault_chunk && fault_next + 4096 < fault_chunk + FAULT_CHUNK * 4096) {
-        fault_next += 4096;
-        return;
-    }
-    if (fault_chunk)
-        munmap(fault_chunk, FAULT_CHUNK * 4096);
-    fault_chunk = mmap(NULL, FAULT_CHUNK * 4096, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (fault_chunk == MAP_FAILED)
-        abort();
-    madvise(fault_chunk, FAULT_CHUNK * 4096, MADV_NOHUGEPAGE);   /* one 4 KiB page a fault */
-    fault_next = fault_chunk;
-}
+#include "../common/anon_fault.h"
 
 static void mmap_munmap(void)
 {
@@ -179,7 +162,7 @@ static void bench_memory(void)
 {
     TIME_LOOP_PREP(fault_prep(), *(volatile char *)fault_next = 1);
     report("pagefault_anon_first_touch");
-    munmap(fault_chunk, FAULT_CHUNK * 4096);
+    fault_done();
     MEASURE("mmap_munmap_page", mmap_munmap());
 }
 

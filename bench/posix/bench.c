@@ -21,23 +21,7 @@
 
 #define FAULT_CHUNK 1024u     /* pages per mapping; the next chunk is mapped untimed */
 
-static char *fault_chunk, *fault_next;
-
-/* Untimed: the next untouched page, a fresh chunk when this one is used up. */
-static void fault_prep(void)
-{
-    if (fault_chunk && fault_next + 4096 < fault_chunk + FAULT_CHUNK * 4096) {
-        fault_next += 4096;
-        return;
-    }
-    if (fault_chunk)
-        munmap(fault_chunk, FAULT_CHUNK * 4096);
-    fault_chunk = mmap(NULL, FAULT_CHUNK * 4096, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (fault_chunk == MAP_FAILED)
-        abort();
-    fault_next = fault_chunk;
-}
+#include "../common/anon_fault.h"
 
 /* "iters=N" from the kernel command line, else 10000. */
 static unsigned cmdline_iters(void)
@@ -57,6 +41,6 @@ int main(void)
     MEASURE("personality_getpid", getpid());
     TIME_LOOP_PREP(fault_prep(), *(volatile char *)fault_next = 1);
     report("anon_fault");
-    munmap(fault_chunk, FAULT_CHUNK * 4096);
+    fault_done();
     return 0;
 }
