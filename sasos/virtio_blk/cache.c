@@ -5,11 +5,11 @@
  * written to the device before the reply, so no page is ever dirty and any may be dropped;
  * the least recently used one is (an exact LRU by a use counter). Before a frame is
  * reused, its mappings in clients are taken back (fpage_unmap), so every view of a page
- * always maps the one frame that holds it. The bookkeeping (lookup, LRU) is lru.c.
+ * always maps the one frame that holds it. The bookkeeping (lookup, LRU) is lru.c. The
+ * device (vblk_do) and the unmap (vblk_unmap_frame) are reached through virtio_blk.h only,
+ * so this file is host-tested with a fake of each (tests/unit/test_blkcache.c).
  */
 #include "virtio_blk.h"
-#include <native/rt.h>
-#include <l4/syscalls.h>
 #include <sas/layout.h>
 
 #define SECTORS_PER_PAGE (BLK_PAGE / BLK_SECTOR)
@@ -21,9 +21,8 @@ static void cache_drop(struct blk_cache *c, unsigned i)
 {
     if (!c->tag[i])
         return;
-    l4_fpage_unmap(l4_fpage((uint64_t)frame(c, i), 12, L4_FPAGE_RWX), 0, 0, 0);
+    vblk_unmap_frame((uint64_t)frame(c, i));
     c->tag[i] = 0;
-    c->evictions++;
 }
 
 /* The entry holding device page pg, read from the device on a miss if `fill`. */
@@ -33,6 +32,9 @@ static enum sas_error cache_get(struct blk_server *s, uint64_t pg, int fill, uns
     int i = cache_lookup(c, pg);
     if (i < 0) {
         i = (int)cache_victim(c);
+        /* Counted here, not in cache_drop: BLK_INFO's evictions are pages dropped to make
+         * room, which a failed write's drop is not. */
+        c->evictions += c->tag[i] != 0;
         cache_drop(c, (unsigned)i);
         c->misses++;
         if (fill) {
@@ -52,6 +54,10 @@ static enum sas_error cache_get(struct blk_server *s, uint64_t pg, int fill, uns
 
 uint64_t cache_bytes(const struct blk_server *s)
 {
+    /* No frames (root gave no cache memory): serve nothing, or the first request would
+     * hand the device an address outside the DMA memory. */
+    if (!s->cache.npages)
+        return 0;
     return s->dev.sectors / SECTORS_PER_PAGE * BLK_PAGE;
 }
 
@@ -64,7 +70,7 @@ enum sas_error cache_read(struct blk_server *s, uint64_t off, uint64_t len, uint
         enum sas_error e = cache_get(s, pg, 1, &i);
         if (e)
             return e;
-        memcpy(buf, frame(&s->cache, i) + in, n);
+        __builtin_memcpy(buf, frame(&s->cache, i) + in, n);
         off += n, buf += n, len -= n;
     }
     return SAS_OK;
@@ -79,7 +85,7 @@ enum sas_error cache_write(struct blk_server *s, uint64_t off, uint64_t len, con
         enum sas_error e = cache_get(s, pg, n < BLK_PAGE, &i);
         if (e)
             return e;
-        memcpy(frame(&s->cache, i) + in, buf, n);
+        __builtin_memcpy(frame(&s->cache, i) + in, buf, n);
         e = vblk_do(&s->dev, VIRTIO_BLK_T_OUT, pg * SECTORS_PER_PAGE, frame(&s->cache, i),
                     BLK_PAGE);
         if (e) {

@@ -27,6 +27,11 @@ void vblk_wait_irq(void)
     l4_receive(&f, &m, l4_timeout_from_us(IRQ_WAIT_US));
 }
 
+void vblk_unmap_frame(uint64_t va)
+{
+    l4_fpage_unmap(l4_fpage(va, 12, L4_FPAGE_RWX), 0, 0, 0);
+}
+
 static void serve(void)
 {
     l4_threadid_t from = L4_NILTHREAD;

@@ -2,7 +2,8 @@
  * virtio_blk.h — the virtio-blk driver's parts: PCI configuration through ports
  * 0xcf8/0xcfc (pci.c), the legacy virtio device with one virtqueue (virtio.c) and the
  * requests of sas/proto/blk.h (ops.c: no IPC in them; the device waits through
- * vblk_wait_irq, which main.c provides). main.c is the receive loop.
+ * vblk_wait_irq, the cache takes frames back through vblk_unmap_frame, both of which
+ * main.c provides). main.c is the receive loop.
  *
  * Legacy virtio ("virtio 0.9.5", the transitional device's I/O BAR 0): QEMU's
  * virtio-blk-pci offers it unless disable-legacy=on. Registers, virtqueue layout and
@@ -70,13 +71,16 @@ struct blk_server {
     struct blk_client clients[BLK_MAX_CLIENTS];
     struct blk_cache cache;
 };
+/* Takes the frame (one page) at va back from every task that maps it (fpage_unmap);
+ * provided by main.c. */
+void vblk_unmap_frame(uint64_t va);
 /* The entry caching device page pg, or -1. */
 int cache_lookup(const struct blk_cache *c, uint64_t pg);
 /* The entry to use next: a free one, else the least recently used. */
 unsigned cache_victim(const struct blk_cache *c);
 /* Marks entry i as just used. */
 void cache_touch(struct blk_cache *c, unsigned i);
-/* Bytes the cache serves: the device's whole pages. */
+/* Bytes the cache serves: the device's whole pages; 0 if it has no frames. */
 uint64_t cache_bytes(const struct blk_server *s);
 /* [off, off + len) (inside cache_bytes) to or from buf; SAS_EIO from the device. */
 enum sas_error cache_read(struct blk_server *s, uint64_t off, uint64_t len, uint8_t *buf);

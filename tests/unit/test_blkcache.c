@@ -1,11 +1,16 @@
 /*
- * test_blkcache.c — the block cache's bookkeeping (sasos/virtio_blk/lru.c): lookup by
- * device page, reuse of free entries first, then of the least recently used one.
+ * test_blkcache.c — the block cache (sasos/virtio_blk): its bookkeeping (lru.c: lookup by
+ * device page, reuse of free entries first, then of the least recently used one) and the
+ * cache itself (cache.c: hits and misses, write-through, read-modify-write of partial
+ * pages, LRU eviction that takes a frame back from every view before reusing it, and what
+ * a failed device request leaves behind). cache.c runs against a fake device (an
+ * in-memory disk with failure injection) and a fake unmap; both log what they were asked.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 #include "virtio_blk.h"
 
@@ -87,6 +92,514 @@ static void cache_ignores_entries_beyond_npages(void **s)
     free(c);
 }
 
+/* --- cache.c against a fake device and a fake unmap ------------------------------------ */
+
+#define P          ((uint64_t)BLK_PAGE)
+#define SPP        (BLK_PAGE / BLK_SECTOR)
+#define NFRAMES    4u                           /* the cache's frames in these tests */
+#define DISK_PAGES 16u
+#define LOG_MAX    128u
+
+enum ev_kind { EV_READ, EV_WRITE, EV_FLUSH, EV_UNMAP };
+struct event {
+    enum ev_kind kind;
+    uint64_t va;                                 /* the frame read into, written or unmapped */
+};
+
+static struct {
+    uint8_t disk[DISK_PAGES * BLK_PAGE];
+    uint8_t *frames;
+    unsigned fail_reads, fail_writes;            /* the next n reads / writes fail */
+    uint8_t at_unmap[BLK_PAGE];                  /* the last unmapped frame, as it was then */
+    struct event log[LOG_MAX];
+    unsigned nlog;
+} fk;
+
+/* The disk's bytes before any write: every page and offset tell themselves apart. */
+static uint8_t disk_byte(uint64_t off) { return (uint8_t)(off % 251 + off / P * 17); }
+
+static void record(enum ev_kind kind, const uint8_t *va)
+{
+    assert_true(fk.nlog < LOG_MAX);
+    fk.log[fk.nlog++] = (struct event){ kind, (uint64_t)va };
+}
+
+enum sas_error vblk_do(struct vblk *v, uint32_t type, uint64_t sector, uint8_t *buf,
+                       uint32_t len)
+{
+    (void)v;
+    if (type == VIRTIO_BLK_T_FLUSH) {
+        record(EV_FLUSH, 0);
+        return SAS_OK;
+    }
+    /* The cache moves whole pages between whole frames and the device. */
+    assert_int_equal(len, BLK_PAGE);
+    assert_int_equal(sector % SPP, 0);
+    assert_true(sector / SPP < DISK_PAGES);
+    assert_true(buf >= fk.frames && buf < fk.frames + NFRAMES * P);
+    assert_int_equal((uint64_t)(buf - fk.frames) % P, 0);
+    uint8_t *d = fk.disk + sector * BLK_SECTOR;
+    if (type == VIRTIO_BLK_T_IN) {
+        record(EV_READ, buf);
+        if (fk.fail_reads) {
+            fk.fail_reads--;
+            memset(buf, 0xee, len);              /* a failed transfer may leave anything */
+            return SAS_EIO;
+        }
+        memcpy(buf, d, len);
+        return SAS_OK;
+    }
+    assert_int_equal(type, VIRTIO_BLK_T_OUT);
+    record(EV_WRITE, buf);
+    if (fk.fail_writes) {
+        fk.fail_writes--;
+        return SAS_EIO;
+    }
+    memcpy(d, buf, len);
+    return SAS_OK;
+}
+
+void vblk_unmap_frame(uint64_t va)
+{
+    record(EV_UNMAP, (const uint8_t *)va);
+    memcpy(fk.at_unmap, (const void *)va, BLK_PAGE);
+}
+
+/* How many events of a kind were logged. */
+static unsigned count(enum ev_kind kind)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < fk.nlog; i++)
+        n += fk.log[i].kind == kind;
+    return n;
+}
+
+/* The frame of the nth (from 0) event of a kind. */
+static uint8_t *nth(enum ev_kind kind, unsigned n)
+{
+    for (unsigned i = 0, seen = 0; i < fk.nlog; i++)
+        if (fk.log[i].kind == kind && seen++ == n)
+            return (uint8_t *)fk.log[i].va;
+    fail_msg("fewer than %u events of kind %d", n + 1, kind);
+    return NULL;
+}
+
+/* Where in the log the first event of a kind on frame va is, or -1. */
+static int position(enum ev_kind kind, const uint8_t *va)
+{
+    for (unsigned i = 0; i < fk.nlog; i++)
+        if (fk.log[i].kind == kind && fk.log[i].va == (uint64_t)va)
+            return (int)i;
+    return -1;
+}
+
+static int setup(void **state)
+{
+    memset(&fk, 0, sizeof(fk));
+    for (uint64_t o = 0; o < sizeof(fk.disk); o++)
+        fk.disk[o] = disk_byte(o);
+    fk.frames = aligned_alloc(BLK_PAGE, NFRAMES * P);
+    memset(fk.frames, 0xa5, NFRAMES * P);
+    struct blk_server *s = calloc(1, sizeof(*s));
+    s->dev.sectors = DISK_PAGES * SPP;
+    s->cache.frames = fk.frames;
+    s->cache.npages = NFRAMES;
+    *state = s;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    free(*state);
+    free(fk.frames);
+    return 0;
+}
+
+/* The frame caching page pg, or NULL. */
+static uint8_t *frame_of(struct blk_server *s, uint64_t pg)
+{
+    int i = cache_lookup(&s->cache, pg);
+    return i < 0 ? NULL : s->cache.frames + (uint64_t)i * P;
+}
+
+/* p holds the disk's original bytes [off, off + len). */
+static void assert_original(const uint8_t *p, uint64_t off, uint64_t len)
+{
+    for (uint64_t k = 0; k < len; k++)
+        if (p[k] != disk_byte(off + k))
+            fail_msg("byte %lu (device offset %lu): %#x, not %#x", (unsigned long)k,
+                     (unsigned long)(off + k), p[k], disk_byte(off + k));
+}
+
+/* The device holds the original bytes but [off, off + len), which hold buf. */
+static void assert_disk_is_original_but(uint64_t off, uint64_t len, const uint8_t *buf)
+{
+    assert_original(fk.disk, 0, off);
+    assert_memory_equal(fk.disk + off, buf, len);
+    assert_original(fk.disk + off + len, off + len, sizeof(fk.disk) - off - len);
+}
+
+static void assert_counts(struct blk_server *s, uint64_t hits, uint64_t misses,
+                          uint64_t evictions)
+{
+    assert_int_equal(s->cache.hits, hits);
+    assert_int_equal(s->cache.misses, misses);
+    assert_int_equal(s->cache.evictions, evictions);
+}
+
+/* len bytes of a pattern unlike the disk's. */
+static uint8_t *pattern(uint64_t len, uint8_t seed)
+{
+    uint8_t *b = malloc(len);
+    for (uint64_t k = 0; k < len; k++)
+        b[k] = (uint8_t)(seed + k * 3);
+    return b;
+}
+
+/* One use of page pg by each kind of request: reads its first bytes, writes past them. */
+static void touch_read(struct blk_server *s, uint64_t pg)
+{
+    uint8_t b[8];
+    assert_int_equal(cache_read(s, pg * P, sizeof(b), b), SAS_OK);
+    assert_original(b, pg * P, sizeof(b));
+}
+
+static void touch_write(struct blk_server *s, uint64_t pg)
+{
+    uint8_t b = 0x42;
+    assert_int_equal(cache_write(s, pg * P + 100, 1, &b), SAS_OK);
+}
+
+static void touch_map(struct blk_server *s, uint64_t pg)
+{
+    uint64_t va;
+    assert_int_equal(cache_map(s, pg * P, &va), SAS_OK);
+}
+
+/* Pages 0 .. NFRAMES-1 cached, page 0 the least recently used; the log emptied. */
+static void fill_cache(struct blk_server *s)
+{
+    for (uint64_t pg = 0; pg < NFRAMES; pg++)
+        touch_read(s, pg);
+    fk.nlog = 0;
+}
+
+static void cache_read_miss_reads_device_once_then_hits(void **state)
+{
+    struct blk_server *s = *state;
+    uint8_t b[100];
+    assert_int_equal(cache_read(s, 2 * P + 10, 100, b), SAS_OK);
+    assert_original(b, 2 * P + 10, 100);
+    assert_int_equal(count(EV_READ), 1);
+    assert_ptr_equal(nth(EV_READ, 0), frame_of(s, 2));
+    assert_counts(s, 0, 1, 0);
+    assert_int_equal(cache_read(s, 2 * P + 3000, 50, b), SAS_OK);
+    assert_original(b, 2 * P + 3000, 50);
+    assert_int_equal(count(EV_READ), 1);         /* a hit: no request */
+    assert_counts(s, 1, 1, 0);
+}
+
+static void cache_map_returns_the_frame_holding_the_page(void **state)
+{
+    struct blk_server *s = *state;
+    uint64_t va, again;
+    assert_int_equal(cache_map(s, 3 * P, &va), SAS_OK);
+    assert_ptr_equal((uint8_t *)va, frame_of(s, 3));
+    assert_int_equal(va % P, 0);
+    assert_original((uint8_t *)va, 3 * P, P);
+    assert_int_equal(cache_map(s, 3 * P, &again), SAS_OK);
+    assert_int_equal(again, va);
+    assert_int_equal(count(EV_READ), 1);
+    assert_counts(s, 1, 1, 0);
+}
+
+/* A write to a mapped page changes the bytes at the mapped frame and on the device. */
+static void assert_write_is_seen_through_map(struct blk_server *s, uint64_t in, uint64_t len)
+{
+    uint64_t va, off = 5 * P + in;
+    assert_int_equal(cache_map(s, 5 * P, &va), SAS_OK);
+    uint8_t *buf = pattern(len, 0x5c);
+    assert_int_equal(cache_write(s, off, len, buf), SAS_OK);
+    uint8_t *f = (uint8_t *)va;
+    assert_original(f, 5 * P, in);
+    assert_memory_equal(f + in, buf, len);
+    assert_original(f + in + len, off + len, P - in - len);
+    assert_disk_is_original_but(off, len, buf);
+    assert_int_equal(count(EV_READ), 1);         /* the map's */
+    assert_int_equal(count(EV_WRITE), 1);
+    assert_ptr_equal(nth(EV_WRITE, 0), f);
+    assert_int_equal(count(EV_UNMAP), 0);        /* the view stays, and sees the write */
+    assert_int_equal(count(EV_FLUSH), 0);        /* durability is BLK_FLUSH's business */
+    free(buf);
+}
+
+static void cache_full_write_is_seen_at_the_mapped_frame_and_on_device(void **state)
+{
+    assert_write_is_seen_through_map(*state, 0, P);
+}
+
+static void cache_partial_write_is_seen_at_the_mapped_frame_and_on_device(void **state)
+{
+    assert_write_is_seen_through_map(*state, 1000, 100);
+}
+
+static void cache_partial_write_of_uncached_page_reads_it_first(void **state)
+{
+    struct blk_server *s = *state;
+    uint8_t *buf = pattern(10, 0x11);
+    assert_int_equal(cache_write(s, 6 * P + 5, 10, buf), SAS_OK);
+    assert_int_equal(count(EV_READ), 1);
+    assert_int_equal(count(EV_WRITE), 1);
+    assert_true(position(EV_READ, frame_of(s, 6)) < position(EV_WRITE, frame_of(s, 6)));
+    assert_disk_is_original_but(6 * P + 5, 10, buf);
+    assert_counts(s, 0, 1, 0);
+    free(buf);
+}
+
+static void cache_full_write_of_uncached_page_does_not_read(void **state)
+{
+    struct blk_server *s = *state;
+    uint8_t *buf = pattern(P, 0x22);
+    uint8_t back[BLK_PAGE];
+    assert_int_equal(cache_write(s, 7 * P, P, buf), SAS_OK);
+    assert_int_equal(count(EV_READ), 0);
+    assert_int_equal(count(EV_WRITE), 1);
+    assert_disk_is_original_but(7 * P, P, buf);
+    assert_int_equal(cache_read(s, 7 * P, P, back), SAS_OK);
+    assert_memory_equal(back, buf, P);
+    assert_int_equal(count(EV_READ), 0);         /* the written page is cached */
+    assert_counts(s, 1, 1, 0);
+    free(buf);
+}
+
+static void cache_write_spanning_pages_writes_each_page_once(void **state)
+{
+    struct blk_server *s = *state;
+    uint64_t off = 1 * P + 4000, len = 96 + P + 100;   /* the tail of 1, all 2, head of 3 */
+    uint8_t *buf = pattern(len, 0x33);
+    assert_int_equal(cache_write(s, off, len, buf), SAS_OK);
+    assert_disk_is_original_but(off, len, buf);
+    assert_int_equal(count(EV_WRITE), 3);
+    for (uint64_t pg = 1; pg <= 3; pg++)
+        assert_ptr_equal(nth(EV_WRITE, (unsigned)pg - 1), frame_of(s, pg));
+    assert_int_equal(count(EV_READ), 2);         /* pages 1 and 3; page 2 is whole */
+    assert_int_equal(position(EV_READ, frame_of(s, 2)), -1);
+    free(buf);
+}
+
+static void cache_read_spanning_pages_at_unaligned_offsets_moves_exact_bytes(void **state)
+{
+    struct blk_server *s = *state;
+    enum { GUARD = 16 };
+    uint64_t off = 3 * P - 3, len = 2 * P + 7;         /* pages 2 .. 5 */
+    uint8_t *b = malloc(len + 2 * GUARD);
+    memset(b, 0x77, len + 2 * GUARD);
+    assert_int_equal(cache_read(s, off, len, b + GUARD), SAS_OK);
+    assert_original(b + GUARD, off, len);
+    for (unsigned k = 0; k < GUARD; k++) {
+        assert_int_equal(b[k], 0x77);
+        assert_int_equal(b[GUARD + len + k], 0x77);
+    }
+    assert_int_equal(count(EV_READ), 4);
+    uint8_t last = 0;
+    assert_int_equal(cache_read(s, DISK_PAGES * P - 1, 1, &last), SAS_OK);
+    assert_int_equal(last, disk_byte(DISK_PAGES * P - 1));
+    free(b);
+}
+
+/* After the cache is full, using page 0 by `touch` keeps it: the next miss evicts page 1,
+ * unmapping exactly its frame, and puts the new page there. */
+static void assert_touch_keeps_page(struct blk_server *s,
+                                    void (*touch)(struct blk_server *, uint64_t))
+{
+    fill_cache(s);
+    touch(s, 0);
+    uint8_t *victim = frame_of(s, 1);
+    fk.nlog = 0;
+    touch_read(s, NFRAMES);
+    assert_int_equal(count(EV_UNMAP), 1);
+    assert_ptr_equal(nth(EV_UNMAP, 0), victim);
+    assert_int_equal(cache_lookup(&s->cache, 1), -1);
+    assert_ptr_equal(frame_of(s, NFRAMES), victim);
+    assert_non_null(frame_of(s, 0));
+    assert_int_equal(s->cache.evictions, 1);
+}
+
+static void cache_eviction_spares_a_page_just_read(void **state)
+{
+    assert_touch_keeps_page(*state, touch_read);
+}
+
+static void cache_eviction_spares_a_page_just_written(void **state)
+{
+    assert_touch_keeps_page(*state, touch_write);
+}
+
+static void cache_eviction_spares_a_page_just_mapped(void **state)
+{
+    assert_touch_keeps_page(*state, touch_map);
+}
+
+static void cache_evicts_pages_in_order_of_last_use(void **state)
+{
+    struct blk_server *s = *state;
+    fill_cache(s);
+    touch_read(s, 2);
+    touch_write(s, 0);
+    touch_map(s, 3);
+    touch_read(s, 1);
+    uint8_t *order[] = { frame_of(s, 2), frame_of(s, 0), frame_of(s, 3), frame_of(s, 1) };
+    fk.nlog = 0;
+    for (uint64_t pg = NFRAMES; pg < 2 * NFRAMES; pg++)
+        touch_read(s, pg);
+    assert_int_equal(count(EV_UNMAP), NFRAMES);
+    for (unsigned k = 0; k < NFRAMES; k++)
+        assert_ptr_equal(nth(EV_UNMAP, k), order[k]);
+}
+
+static void cache_unmaps_an_evicted_frame_before_reusing_it(void **state)
+{
+    struct blk_server *s = *state;
+    fill_cache(s);
+    uint8_t *f0 = frame_of(s, 0), *f1 = frame_of(s, 1);
+    uint8_t *buf = pattern(P, 0x44);
+    assert_int_equal(cache_write(s, NFRAMES * P, P, buf), SAS_OK);  /* no read: reuse is the copy */
+    assert_ptr_equal(nth(EV_UNMAP, 0), f0);
+    assert_original(fk.at_unmap, 0, P);          /* still page 0 when it was taken back */
+    assert_true(position(EV_UNMAP, f0) < position(EV_WRITE, f0));
+    touch_read(s, NFRAMES + 1);                  /* reuse by the device's read */
+    assert_ptr_equal(nth(EV_UNMAP, 1), f1);
+    assert_original(fk.at_unmap, P, P);
+    assert_true(position(EV_UNMAP, f1) < position(EV_READ, f1));
+    free(buf);
+}
+
+static void cache_rereads_an_evicted_page_from_the_device(void **state)
+{
+    struct blk_server *s = *state;
+    uint8_t b[BLK_PAGE];
+    fill_cache(s);
+    touch_read(s, NFRAMES);                      /* evicts page 0 */
+    assert_int_equal(cache_read(s, 0, P, b), SAS_OK);
+    assert_original(b, 0, P);
+    assert_int_equal(count(EV_READ), 2);
+    assert_counts(s, 0, NFRAMES + 2, 2);
+}
+
+static void cache_failed_read_leaves_no_entry(void **state)
+{
+    struct blk_server *s = *state;
+    uint8_t b[10];
+    fk.fail_reads = 1;
+    assert_int_equal(cache_read(s, 4 * P + 1, sizeof(b), b), SAS_EIO);
+    for (unsigned i = 0; i < s->cache.npages; i++)
+        assert_int_not_equal(s->cache.tag[i], 4 + 1);
+    assert_int_equal(cache_read(s, 4 * P + 1, sizeof(b), b), SAS_OK);
+    assert_original(b, 4 * P + 1, sizeof(b));    /* not what the failed transfer left */
+    assert_int_equal(count(EV_READ), 2);
+    assert_counts(s, 0, 2, 0);
+}
+
+static void cache_failed_map_returns_eio_and_no_frame(void **state)
+{
+    struct blk_server *s = *state;
+    uint64_t va = 0xdead;
+    fk.fail_reads = 1;
+    assert_int_equal(cache_map(s, 4 * P, &va), SAS_EIO);
+    assert_int_equal(va, 0xdead);
+    assert_int_equal(cache_lookup(&s->cache, 4), -1);
+    assert_int_equal(cache_map(s, 4 * P, &va), SAS_OK);
+    assert_original((uint8_t *)va, 4 * P, P);
+}
+
+static void cache_failed_fill_of_partial_write_writes_nothing(void **state)
+{
+    struct blk_server *s = *state;
+    uint8_t b = 0x99;
+    fk.fail_reads = 1;
+    assert_int_equal(cache_write(s, 6 * P + 5, 1, &b), SAS_EIO);
+    assert_int_equal(count(EV_WRITE), 0);
+    assert_int_equal(cache_lookup(&s->cache, 6), -1);
+    assert_original(fk.disk, 0, sizeof(fk.disk));
+}
+
+/* A write the device refuses leaves the page uncached and unmapped, the device unchanged. */
+static void assert_failed_write_drops(struct blk_server *s, uint64_t off, uint64_t len)
+{
+    uint64_t pg = off / P;
+    uint8_t *buf = pattern(len, 0x66);
+    uint8_t back[BLK_PAGE];
+    fk.fail_writes = 1;
+    assert_int_equal(cache_write(s, off, len, buf), SAS_EIO);
+    uint8_t *f = nth(EV_WRITE, 0);
+    assert_int_equal(count(EV_UNMAP), 1);
+    assert_ptr_equal(nth(EV_UNMAP, 0), f);
+    assert_int_equal(cache_lookup(&s->cache, pg), -1);
+    assert_int_equal(s->cache.evictions, 0);     /* a drop, not room made */
+    assert_original(fk.disk, 0, sizeof(fk.disk));
+    unsigned reads = count(EV_READ);
+    assert_int_equal(cache_read(s, pg * P, P, back), SAS_OK);
+    assert_int_equal(count(EV_READ), reads + 1);
+    assert_original(back, pg * P, P);
+    free(buf);
+}
+
+static void cache_failed_write_drops_the_mapped_entry(void **state)
+{
+    struct blk_server *s = *state;
+    uint64_t va;
+    assert_int_equal(cache_map(s, 2 * P, &va), SAS_OK);
+    assert_failed_write_drops(s, 2 * P + 100, 8);
+    assert_ptr_equal(nth(EV_UNMAP, 0), (uint8_t *)va);
+}
+
+static void cache_failed_full_write_of_uncached_page_drops_it(void **state)
+{
+    assert_failed_write_drops(*state, 7 * P, P);
+}
+
+static void cache_counters_count_hits_misses_and_evictions(void **state)
+{
+    struct blk_server *s = *state;
+    uint8_t *buf = pattern(P, 0x77);
+    s->cache.npages = 2;
+    touch_read(s, 0);
+    assert_counts(s, 0, 1, 0);
+    touch_read(s, 0);
+    assert_counts(s, 1, 1, 0);
+    touch_read(s, 1);
+    assert_counts(s, 1, 2, 0);
+    touch_write(s, 0);
+    assert_counts(s, 2, 2, 0);
+    touch_read(s, 2);                            /* page 1 goes */
+    assert_counts(s, 2, 3, 1);
+    touch_map(s, 0);
+    assert_counts(s, 3, 3, 1);
+    touch_read(s, 1);                            /* page 2 goes */
+    assert_counts(s, 3, 4, 2);
+    assert_int_equal(cache_write(s, 3 * P, P, buf), SAS_OK);   /* page 0 goes */
+    assert_counts(s, 3, 5, 3);
+    fk.fail_reads = 1;
+    assert_int_equal(cache_read(s, 2 * P, 1, buf), SAS_EIO);   /* page 1 goes */
+    assert_counts(s, 3, 6, 4);
+    fk.fail_writes = 1;
+    assert_int_equal(cache_write(s, 3 * P, 1, buf), SAS_EIO);  /* a hit, then dropped */
+    assert_counts(s, 4, 6, 4);
+    free(buf);
+}
+
+static void cache_bytes_is_whole_pages_of_a_cache_with_frames(void **state)
+{
+    struct blk_server *s = *state;
+    assert_int_equal(cache_bytes(s), DISK_PAGES * P);
+    s->dev.sectors = 5 * SPP + 3;
+    assert_int_equal(cache_bytes(s), 5 * P);
+    s->cache.npages = 0;
+    assert_int_equal(cache_bytes(s), 0);
+}
+
+#define CACHE_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -95,6 +608,27 @@ int main(void)
         cmocka_unit_test(cache_victim_is_least_recently_used),
         cmocka_unit_test(cache_refill_replaces_the_victims_page),
         cmocka_unit_test(cache_ignores_entries_beyond_npages),
+        CACHE_TEST(cache_read_miss_reads_device_once_then_hits),
+        CACHE_TEST(cache_map_returns_the_frame_holding_the_page),
+        CACHE_TEST(cache_full_write_is_seen_at_the_mapped_frame_and_on_device),
+        CACHE_TEST(cache_partial_write_is_seen_at_the_mapped_frame_and_on_device),
+        CACHE_TEST(cache_partial_write_of_uncached_page_reads_it_first),
+        CACHE_TEST(cache_full_write_of_uncached_page_does_not_read),
+        CACHE_TEST(cache_write_spanning_pages_writes_each_page_once),
+        CACHE_TEST(cache_read_spanning_pages_at_unaligned_offsets_moves_exact_bytes),
+        CACHE_TEST(cache_eviction_spares_a_page_just_read),
+        CACHE_TEST(cache_eviction_spares_a_page_just_written),
+        CACHE_TEST(cache_eviction_spares_a_page_just_mapped),
+        CACHE_TEST(cache_evicts_pages_in_order_of_last_use),
+        CACHE_TEST(cache_unmaps_an_evicted_frame_before_reusing_it),
+        CACHE_TEST(cache_rereads_an_evicted_page_from_the_device),
+        CACHE_TEST(cache_failed_read_leaves_no_entry),
+        CACHE_TEST(cache_failed_map_returns_eio_and_no_frame),
+        CACHE_TEST(cache_failed_fill_of_partial_write_writes_nothing),
+        CACHE_TEST(cache_failed_write_drops_the_mapped_entry),
+        CACHE_TEST(cache_failed_full_write_of_uncached_page_drops_it),
+        CACHE_TEST(cache_counters_count_hits_misses_and_evictions),
+        CACHE_TEST(cache_bytes_is_whole_pages_of_a_cache_with_frames),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }
