@@ -32,6 +32,12 @@ static void shell_sort(uint64_t *a, unsigned n)
         }
 }
 
+uint64_t bench_median(uint64_t *a, unsigned n)
+{
+    shell_sort(a, n);
+    return a[n / 2];
+}
+
 void report(const char *name)
 {
     shell_sort(samples, iters);
@@ -46,8 +52,7 @@ void measure_overhead(void)
         uint64_t t0 = bench_rdtsc();
         samples[i] = bench_rdtsc() - t0;
     }
-    shell_sort(samples, iters);
-    overhead = samples[iters / 2];
+    overhead = bench_median(samples, iters);
 }
 
 void bench_zero_page(void *page)

@@ -31,6 +31,9 @@ static inline uint64_t bench_rdtsc(void)
 /* Parses a decimal iteration count; returns fallback unless it is within 10 .. MAX_ITERS. */
 unsigned bench_parse_iters(const char *s, unsigned fallback);
 
+/* Sorts a[0 .. n) (n >= 1) and returns its median, a[n / 2]. */
+uint64_t bench_median(uint64_t *a, unsigned n);
+
 /* Measures the rdtsc pair (median of iters reads) into `overhead`. */
 void measure_overhead(void);
 

@@ -15,28 +15,16 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <l4/kip.h>
-#include <l4/layout.h>
 #include "../common/measure.h"
+#include "../common/kip.h"
 
 #define FAULT_CHUNK 1024u     /* pages per mapping; the next chunk is mapped untimed */
 
 #include "../common/anon_fault.h"
 
-/* "iters=N" from the kernel command line, else 10000. */
-static unsigned cmdline_iters(void)
-{
-    const struct l4_kip *kip = (const struct l4_kip *)L4_KIP_ADDR;
-    char line[L4_KIP_CMDLINE_LEN + 1];
-    memcpy(line, (const char *)kip->cmdline, L4_KIP_CMDLINE_LEN);
-    line[L4_KIP_CMDLINE_LEN] = 0;
-    const char *p = strstr(line, "iters=");
-    return bench_parse_iters(p ? p + 6 : "", 10000);
-}
-
 int main(void)
 {
-    iters = cmdline_iters();
+    iters = bench_cmdline_iters();
     measure_overhead();
     MEASURE("personality_getpid", getpid());
     TIME_LOOP_PREP(fault_prep(), *(volatile char *)fault_next = 1);
