@@ -6,7 +6,7 @@
  * the least recently used one is (an exact LRU by a use counter). Before a frame is
  * reused, its mappings in clients are taken back (fpage_unmap), so every view of a page
  * always maps the one frame that holds it. The bookkeeping (lookup, LRU) is lru.c. The
- * device (vblk_do) and the unmap (vblk_unmap_frame) are reached through virtio_blk.h only,
+ * device (vblk_dov) and the unmap (vblk_unmap_frame) are reached through virtio_blk.h only,
  * so this file is host-tested with a fake of each (tests/unit/test_blkcache.c).
  */
 #include "virtio_blk.h"
@@ -76,23 +76,54 @@ enum sas_error cache_read(struct blk_server *s, uint64_t off, uint64_t len, uint
     return SAS_OK;
 }
 
+/* Pages one device write may carry: no more segments than the device takes, and fewer
+ * pages than the cache has frames, so that taking a batch's next page never evicts one of
+ * the batch (they are the most recently used). */
+static unsigned batch_max(const struct blk_server *s)
+{
+    unsigned n = s->dev.max_segs, room = s->cache.npages - 1;
+    n = n < room ? n : room;
+    return n ? n : 1;
+}
+
+/* Entries idx[0..n) hold consecutive device pages from pg, updated; `e` is 0 to write them
+ * in one request. After an error (e, or the write's) they are dropped: their frames no
+ * longer say what the device holds. */
+static enum sas_error write_batch(struct blk_server *s, enum sas_error e, uint64_t pg,
+                                  const unsigned *idx, unsigned n)
+{
+    struct vblk_seg seg[VBLK_MAX_SEGS];
+    for (unsigned k = 0; k < n; k++)
+        seg[k] = (struct vblk_seg){ frame(&s->cache, idx[k]), BLK_PAGE };
+    if (!e && n)
+        e = vblk_dov(&s->dev, VIRTIO_BLK_T_OUT, pg * SECTORS_PER_PAGE, seg, n);
+    for (unsigned k = 0; e && k < n; k++)
+        cache_drop(&s->cache, idx[k]);
+    return e;
+}
+
+/* Whole pages through the cache, written in batches of up to batch_max pages a request
+ * (a client buffer's 64 KiB is 16 pages: one request instead of 16). */
 enum sas_error cache_write(struct blk_server *s, uint64_t off, uint64_t len, const uint8_t *buf)
 {
+    unsigned idx[VBLK_MAX_SEGS], n = 0, max = batch_max(s);
+    uint64_t first = off / BLK_PAGE;
     while (len) {
         uint64_t pg = off / BLK_PAGE, in = off % BLK_PAGE;
-        uint64_t n = BLK_PAGE - in < len ? BLK_PAGE - in : len;
-        unsigned i;
-        enum sas_error e = cache_get(s, pg, n < BLK_PAGE, &i);
+        uint64_t chunk = BLK_PAGE - in < len ? BLK_PAGE - in : len;
+        enum sas_error e = cache_get(s, pg, chunk < BLK_PAGE, &idx[n]);
         if (e)
-            return e;
-        __builtin_memcpy(frame(&s->cache, i) + in, buf, n);
-        e = vblk_do(&s->dev, VIRTIO_BLK_T_OUT, pg * SECTORS_PER_PAGE, frame(&s->cache, i),
-                    BLK_PAGE);
-        if (e) {
-            cache_drop(&s->cache, i);      /* the frame no longer says what the device holds */
-            return e;
+            return write_batch(s, e, first, idx, n);
+        __builtin_memcpy(frame(&s->cache, idx[n]) + in, buf, chunk);
+        n++;
+        off += chunk, buf += chunk, len -= chunk;
+        if (n == max || !len) {
+            e = write_batch(s, SAS_OK, first, idx, n);
+            if (e)
+                return e;
+            n = 0;
+            first = off / BLK_PAGE;
         }
-        off += n, buf += n, len -= n;
     }
     return SAS_OK;
 }

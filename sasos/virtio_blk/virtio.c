@@ -4,8 +4,9 @@
  *   [0, VQ_BYTES)            the virtqueue: descriptors, available ring, used ring
  *   [HDR_OFF, HDR_OFF + 17)  the request header (16 bytes) and its status byte
  *   [BLK_BUF_SIZE * (i+1))   client i's buffer (sas/proto/blk.h); slot 0 is unused
- * so every address handed to the device is dma_phys + an offset. Each request is a chain
- * header -> data -> status (a flush has no data); completion is seen in the used ring,
+ * and the cache's frames are more DMA memory (vblk_add_dma). Each request is a chain
+ * header -> data segments -> status (a flush has none; a write of several cache pages has
+ * one segment a frame, as the frames are not contiguous); completion is seen in the used ring,
  * woken by the interrupt, with a polling fallback so a lost interrupt only costs time.
  */
 #include "virtio_blk.h"
@@ -18,7 +19,9 @@ enum { REG_DEVFEAT = 0x00, REG_DRVFEAT = 0x04, REG_QPFN = 0x08, REG_QSIZE = 0x0c
 #define ST_DRIVER     2u
 #define ST_DRIVER_OK  4u
 #define ST_FAILED     0x80u
+#define F_SEG_MAX     (1u << 2)      /* seg_max in the configuration */
 #define F_FLUSH       (1u << 9)      /* VIRTIO_BLK_F_FLUSH (legacy: F_WCE) */
+#define CFG_SEG_MAX   12u            /* after capacity (8 bytes) and size_max (4) */
 #define DESC_NEXT     1u
 #define DESC_WRITE    2u             /* the device writes this buffer */
 #define VQ_ALIGN      4096u
@@ -74,7 +77,7 @@ enum sas_error vblk_init(struct vblk *v, uint16_t io, uint8_t *dma, uint64_t dma
     outb(io + REG_STATUS, 0);                         /* reset */
     outb(io + REG_STATUS, ST_ACK);
     outb(io + REG_STATUS, ST_ACK | ST_DRIVER);
-    uint32_t feat = inl(io + REG_DEVFEAT) & F_FLUSH;
+    uint32_t feat = inl(io + REG_DEVFEAT) & (F_FLUSH | F_SEG_MAX);
     outl(io + REG_DRVFEAT, feat);
     outw(io + REG_QSEL, 0);
     v->qsize = inw(io + REG_QSIZE);
@@ -86,6 +89,12 @@ enum sas_error vblk_init(struct vblk *v, uint16_t io, uint8_t *dma, uint64_t dma
     outl(io + REG_QPFN, (uint32_t)(dma_phys >> 12));
     v->sectors = inl(io + REG_CONFIG) | (uint64_t)inl(io + REG_CONFIG + 4) << 32;
     v->flags = feat & F_FLUSH ? BLK_INFO_FLUSH : 0;
+    /* Segments a request may have: ours, the queue's (header and status take two
+     * descriptors) and, if it says, the device's. */
+    uint32_t segs = feat & F_SEG_MAX ? inl(io + REG_CONFIG + CFG_SEG_MAX) : VBLK_MAX_SEGS;
+    segs = segs < VBLK_MAX_SEGS ? segs : VBLK_MAX_SEGS;
+    segs = segs < v->qsize - 2u ? segs : v->qsize - 2u;
+    v->max_segs = segs ? segs : 1;
     outb(io + REG_STATUS, ST_ACK | ST_DRIVER | ST_DRIVER_OK);
     return SAS_OK;
 }
@@ -116,18 +125,25 @@ static int complete(struct vblk *v)
     return -1;
 }
 
-enum sas_error vblk_do(struct vblk *v, uint32_t type, uint64_t sector, uint8_t *buf,
-                       uint32_t len)
+enum sas_error vblk_dov(struct vblk *v, uint32_t type, uint64_t sector,
+                        const struct vblk_seg *seg, unsigned n)
 {
     struct blk_hdr *h = (struct blk_hdr *)(v->dma + HDR_OFF);
     volatile uint8_t *status = v->dma + HDR_OFF + sizeof(*h);
     volatile struct vq_desc *d = desc(v);
+    uint16_t in = type == VIRTIO_BLK_T_IN ? DESC_WRITE : 0;
+    uint64_t len = 0;
+    if (n > v->max_segs)
+        return SAS_EINVAL;
     *h = (struct blk_hdr){ type, 0, sector };
     *status = 0xff;
-    d[0] = (struct vq_desc){ phys(v, h), sizeof(*h), DESC_NEXT, len ? 1 : 2 };
-    if (len)
-        d[1] = (struct vq_desc){ phys(v, buf), len, DESC_NEXT | (type == VIRTIO_BLK_T_IN ? DESC_WRITE : 0), 2 };
-    d[2] = (struct vq_desc){ phys(v, (const void *)status), 1, DESC_WRITE, 0 };
+    d[0] = (struct vq_desc){ phys(v, h), sizeof(*h), DESC_NEXT, 1 };
+    for (unsigned i = 0; i < n; i++) {
+        d[1 + i] = (struct vq_desc){ phys(v, seg[i].buf), seg[i].len, DESC_NEXT | in,
+                                     (uint16_t)(2 + i) };
+        len += seg[i].len;
+    }
+    d[1 + n] = (struct vq_desc){ phys(v, (const void *)status), 1, DESC_WRITE, 0 };
     submit(v);
     if (complete(v)) {
         printf("virtio_blk: request type %u at sector %lu never completed\n", type, sector);

@@ -32,6 +32,7 @@ struct vblk {
     uint64_t dma_phys;
     struct vblk_dma more[VBLK_MORE_DMA];/* more DMA memory (the cache's frames) */
     uint16_t qsize, avail_idx, used_seen;
+    unsigned max_segs;                  /* data segments a request may have (>= 1) */
     uint64_t sectors;
     unsigned flags;                     /* BLK_INFO_* */
     uint64_t requests, bytes, flushes;  /* device operations so far */
@@ -40,10 +41,23 @@ struct vblk {
 enum sas_error vblk_init(struct vblk *v, uint16_t io, uint8_t *dma, uint64_t dma_phys);
 /* Tells the device layer of more DMA memory: [va, va + size) is at phys. 0 or -1. */
 int vblk_add_dma(struct vblk *v, uint8_t *va, uint64_t phys, uint64_t size);
-/* One request (VIRTIO_BLK_T_*) of `len` bytes at `buf` (inside the DMA memory, one
- * physically contiguous range of it). */
-enum sas_error vblk_do(struct vblk *v, uint32_t type, uint64_t sector, uint8_t *buf,
-                       uint32_t len);
+/* One request (VIRTIO_BLK_T_*) whose data are n segments (at most max_segs, each inside
+ * the DMA memory and physically contiguous), moved to or from consecutive sectors from
+ * `sector` on; a flush has none. */
+#define VBLK_MAX_SEGS (BLK_BUF_SIZE / BLK_PAGE)   /* a client buffer's worth of pages */
+struct vblk_seg {
+    uint8_t *buf;
+    uint32_t len;
+};
+enum sas_error vblk_dov(struct vblk *v, uint32_t type, uint64_t sector,
+                        const struct vblk_seg *seg, unsigned n);
+/* One request of `len` bytes at `buf` (one segment; none if len is 0). */
+static inline enum sas_error vblk_do(struct vblk *v, uint32_t type, uint64_t sector,
+                                     uint8_t *buf, uint32_t len)
+{
+    struct vblk_seg s = { buf, len };
+    return vblk_dov(v, type, sector, &s, len ? 1 : 0);
+}
 /* Waits for the device's interrupt or at most a few ms; provided by main.c. */
 void vblk_wait_irq(void);
 /* Reads (acknowledges) the interrupt status; nonzero if the device interrupted. */

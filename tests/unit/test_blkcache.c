@@ -109,7 +109,9 @@ struct event {
 static struct {
     uint8_t disk[DISK_PAGES * BLK_PAGE];
     uint8_t *frames;
-    unsigned fail_reads, fail_writes;            /* the next n reads / writes fail */
+    unsigned fail_reads, fail_writes;            /* the next n read / write requests fail */
+    unsigned requests[EV_WRITE + 1];             /* device requests by kind (a write may
+                                                  * carry several pages) */
     uint8_t at_unmap[BLK_PAGE];                  /* the last unmapped frame, as it was then */
     struct event log[LOG_MAX];
     unsigned nlog;
@@ -124,39 +126,40 @@ static void record(enum ev_kind kind, const uint8_t *va)
     fk.log[fk.nlog++] = (struct event){ kind, (uint64_t)va };
 }
 
-enum sas_error vblk_do(struct vblk *v, uint32_t type, uint64_t sector, uint8_t *buf,
-                       uint32_t len)
+/* One request: n whole frames to or from consecutive device pages (one event each). A
+ * failure fails the whole request, as the device's status byte does. */
+enum sas_error vblk_dov(struct vblk *v, uint32_t type, uint64_t sector,
+                        const struct vblk_seg *seg, unsigned n)
 {
-    (void)v;
     if (type == VIRTIO_BLK_T_FLUSH) {
         record(EV_FLUSH, 0);
         return SAS_OK;
     }
     /* The cache moves whole pages between whole frames and the device. */
-    assert_int_equal(len, BLK_PAGE);
+    assert_true(n >= 1 && n <= (v->max_segs ? v->max_segs : 1));
     assert_int_equal(sector % SPP, 0);
-    assert_true(sector / SPP < DISK_PAGES);
-    assert_true(buf >= fk.frames && buf < fk.frames + NFRAMES * P);
-    assert_int_equal((uint64_t)(buf - fk.frames) % P, 0);
-    uint8_t *d = fk.disk + sector * BLK_SECTOR;
-    if (type == VIRTIO_BLK_T_IN) {
-        record(EV_READ, buf);
-        if (fk.fail_reads) {
-            fk.fail_reads--;
-            memset(buf, 0xee, len);              /* a failed transfer may leave anything */
-            return SAS_EIO;
-        }
-        memcpy(buf, d, len);
+    assert_true(sector / SPP + n <= DISK_PAGES);
+    int in = type == VIRTIO_BLK_T_IN, fail = in ? fk.fail_reads : fk.fail_writes;
+    assert_true(in || type == VIRTIO_BLK_T_OUT);
+    fk.requests[in ? EV_READ : EV_WRITE]++;
+    for (unsigned k = 0; k < n; k++) {
+        uint8_t *buf = seg[k].buf, *d = fk.disk + sector * BLK_SECTOR + (uint64_t)k * P;
+        assert_int_equal(seg[k].len, BLK_PAGE);
+        assert_true(buf >= fk.frames && buf < fk.frames + NFRAMES * P);
+        assert_int_equal((uint64_t)(buf - fk.frames) % P, 0);
+        record(in ? EV_READ : EV_WRITE, buf);
+        if (fail && in)
+            memset(buf, 0xee, BLK_PAGE);         /* a failed transfer may leave anything */
+        else if (!fail)
+            memcpy(in ? buf : d, in ? d : buf, BLK_PAGE);
+    }
+    if (!fail)
         return SAS_OK;
-    }
-    assert_int_equal(type, VIRTIO_BLK_T_OUT);
-    record(EV_WRITE, buf);
-    if (fk.fail_writes) {
+    if (in)
+        fk.fail_reads--;
+    else
         fk.fail_writes--;
-        return SAS_EIO;
-    }
-    memcpy(d, buf, len);
-    return SAS_OK;
+    return SAS_EIO;
 }
 
 void vblk_unmap_frame(uint64_t va)
@@ -202,6 +205,7 @@ static int setup(void **state)
     memset(fk.frames, 0xa5, NFRAMES * P);
     struct blk_server *s = calloc(1, sizeof(*s));
     s->dev.sectors = DISK_PAGES * SPP;
+    s->dev.max_segs = VBLK_MAX_SEGS;
     s->cache.frames = fk.frames;
     s->cache.npages = NFRAMES;
     *state = s;
@@ -380,10 +384,72 @@ static void cache_write_spanning_pages_writes_each_page_once(void **state)
     assert_int_equal(cache_write(s, off, len, buf), SAS_OK);
     assert_disk_is_original_but(off, len, buf);
     assert_int_equal(count(EV_WRITE), 3);
+    assert_int_equal(fk.requests[EV_WRITE], 1);       /* one request of three pages */
     for (uint64_t pg = 1; pg <= 3; pg++)
         assert_ptr_equal(nth(EV_WRITE, (unsigned)pg - 1), frame_of(s, pg));
     assert_int_equal(count(EV_READ), 2);         /* pages 1 and 3; page 2 is whole */
     assert_int_equal(position(EV_READ, frame_of(s, 2)), -1);
+    free(buf);
+}
+
+/* Eight whole pages: batches of at most NFRAMES - 1 pages (a batch must not evict its own
+ * pages), and of at most the device's max_segs; page order kept, every byte on the disk. */
+static void assert_batched_write(struct blk_server *s, unsigned max_segs, unsigned want_requests)
+{
+    s->dev.max_segs = max_segs;
+    uint8_t *buf = pattern(8 * P, 0x21);
+    assert_int_equal(cache_write(s, 4 * P, 8 * P, buf), SAS_OK);
+    assert_disk_is_original_but(4 * P, 8 * P, buf);
+    assert_int_equal(count(EV_WRITE), 8);
+    assert_int_equal(fk.requests[EV_WRITE], want_requests);
+    assert_int_equal(count(EV_READ), 0);
+    for (uint64_t pg = 9; pg <= 11; pg++)             /* the last batch is still cached */
+        assert_memory_equal(frame_of(s, pg), buf + (pg - 4) * P, P);
+    free(buf);
+}
+
+static void cache_write_batches_fewer_pages_than_frames(void **state)
+{
+    assert_batched_write(*state, VBLK_MAX_SEGS, 3);   /* 3 + 3 + 2 with 4 frames */
+}
+
+static void cache_write_batches_no_more_than_the_device_takes(void **state)
+{
+    assert_batched_write(*state, 2, 4);               /* 2 + 2 + 2 + 2 */
+}
+
+/* A batch the device refuses: every page of it is dropped and unmapped, none is on disk. */
+static void cache_failed_batch_write_drops_every_page_of_it(void **state)
+{
+    struct blk_server *s = *state;
+    uint64_t va;
+    assert_int_equal(cache_map(s, 5 * P, &va), SAS_OK);
+    uint8_t *buf = pattern(3 * P, 0x44), back[BLK_PAGE];
+    fk.fail_writes = 1;
+    assert_int_equal(cache_write(s, 4 * P, 3 * P, buf), SAS_EIO);
+    assert_int_equal(fk.requests[EV_WRITE], 1);
+    assert_int_equal(count(EV_UNMAP), 3);
+    assert_true(position(EV_UNMAP, (uint8_t *)va) >= 0);
+    for (uint64_t pg = 4; pg <= 6; pg++)
+        assert_int_equal(cache_lookup(&s->cache, pg), -1);
+    assert_original(fk.disk, 0, sizeof(fk.disk));
+    assert_int_equal(cache_read(s, 5 * P, P, back), SAS_OK);
+    assert_original(back, 5 * P, P);
+    free(buf);
+}
+
+/* A batch whose last (partial) page cannot be read in: nothing is written, the pages the
+ * batch had already updated are dropped, so no frame holds bytes the device does not. */
+static void cache_failed_fill_drops_the_batch_so_far(void **state)
+{
+    struct blk_server *s = *state;
+    uint8_t *buf = pattern(2 * P + 10, 0x55);
+    fk.fail_reads = 1;
+    assert_int_equal(cache_write(s, 0, 2 * P + 10, buf), SAS_EIO);
+    assert_int_equal(fk.requests[EV_WRITE], 0);
+    for (uint64_t pg = 0; pg <= 2; pg++)
+        assert_int_equal(cache_lookup(&s->cache, pg), -1);
+    assert_original(fk.disk, 0, sizeof(fk.disk));
     free(buf);
 }
 
@@ -615,6 +681,10 @@ int main(void)
         CACHE_TEST(cache_partial_write_of_uncached_page_reads_it_first),
         CACHE_TEST(cache_full_write_of_uncached_page_does_not_read),
         CACHE_TEST(cache_write_spanning_pages_writes_each_page_once),
+        CACHE_TEST(cache_write_batches_fewer_pages_than_frames),
+        CACHE_TEST(cache_write_batches_no_more_than_the_device_takes),
+        CACHE_TEST(cache_failed_batch_write_drops_every_page_of_it),
+        CACHE_TEST(cache_failed_fill_drops_the_batch_so_far),
         CACHE_TEST(cache_read_spanning_pages_at_unaligned_offsets_moves_exact_bytes),
         CACHE_TEST(cache_eviction_spares_a_page_just_read),
         CACHE_TEST(cache_eviction_spares_a_page_just_written),
