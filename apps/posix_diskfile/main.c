@@ -3,8 +3,10 @@
  * a block cache of 4 pages): fstat's size, lseek/read/write, pread/pwrite at any alignment,
  * fcntl, ftruncate, fsync/fdatasync, an O_DSYNC descriptor, and two shared read-only views
  * of one page that must both show every pwrite at once — also after the cache dropped the
- * page (more pages read than it holds) and the views fault it in again. Prints "ok"/"not
- * ok" per check; the exit code is the number that failed.
+ * page (more pages read than it holds) and the views fault it in again; writev gathered
+ * across the personality's 64 KiB staging buffer, short at the end of the disk, refused
+ * whole for a bad buffer, and flushing once through an O_DSYNC descriptor. Prints
+ * "ok"/"not ok" per check; the exit code is the number that failed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +14,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
+#include <sas/proto/blk.h>
+#include <sas/proto/root.h>
 
 #define DISK "/disk"
 #define PAGE 4096
@@ -72,6 +77,43 @@ static void views(int fd, off_t size)
     close(wfd);
 }
 
+/* The device's flushes so far (BLK_INFO, asked natively). */
+static uint64_t flushes(void)
+{
+    l4_threadid_t blk;
+    struct blk_info bi;
+    return root_service(root_find(), ROOT_SERVICE_BLK, &blk) || blk_info(blk, &bi) ? 0 : bi.flushes;
+}
+
+static void gathered_writes(int fd, off_t size)
+{
+    static char src[160 * 1024], back[sizeof(src)];
+    size_t lens[] = { 100, 70000, 1, 3 * PAGE + 17, 60000 }, total = 0;
+    struct iovec v[5];
+    for (size_t i = 0; i < sizeof(src); i++)
+        src[i] = (char)(i * 7 + i / 4096);
+    for (unsigned i = 0; i < 5; i++) {
+        v[i] = (struct iovec){ src + total, lens[i] };
+        total += lens[i];
+    }
+    off_t at = 7 * PAGE + 123;
+    check(lseek(fd, at, SEEK_SET) == at && writev(fd, v, 5) == (ssize_t)total &&
+          lseek(fd, 0, SEEK_CUR) == at + (off_t)total, "writev of 5 buffers: all, position moved");
+    check(pread(fd, back, total, at) == (ssize_t)total && !memcmp(back, src, total),
+          "writev's bytes read back in order");
+    struct iovec bad_iov[2] = { { src, 10 }, { (void *)8, 10 } };
+    check(writev(fd, bad_iov, 2) == -1 && errno == EFAULT &&
+          pread(fd, back, 10, at + (off_t)total) == 10 && memcmp(back, src, 10),
+          "writev with a bad buffer: EFAULT, nothing written");
+    check(pwritev(fd, v, 2, size - 50) == 50 && pwritev(fd, v, 2, size) == -1 && errno == ENOSPC,
+          "pwritev across the end: short; at the end: ENOSPC");
+    int dfd = open(DISK, O_WRONLY | O_DSYNC);
+    uint64_t before = flushes();
+    check(dfd >= 0 && pwritev(dfd, v, 5, at) == (ssize_t)total && flushes() == before + 1,
+          "pwritev through O_DSYNC: one flush for all its buffers");
+    close(dfd);
+}
+
 int main(void)
 {
     struct stat st;
@@ -85,6 +127,7 @@ int main(void)
     check(open(DISK, O_RDWR | O_TRUNC) == -1 && errno == EINVAL, "O_TRUNC: EINVAL");
     plain_calls(fd, st.st_size);
     views(fd, st.st_size);
+    gathered_writes(fd, st.st_size);
     check(close(fd) == 0, "close");
     return (int)bad;
 }

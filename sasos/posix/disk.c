@@ -2,7 +2,8 @@
  * disk.c — the disk as one file (DISK_PATH): every byte goes through the block cache in
  * the virtio-blk driver's task (sas/proto/blk.h, BLK_CACHE_*), staged in the 64 KiB buffer
  * the driver maps into this task (BLK_ATTACH), so the driver never touches our pages and
- * the program's never leave them. File mappings are the cache's own frames, mapped by
+ * the program's never leave them. A write gathers its pieces (writev's buffers) into that
+ * buffer, so each BLK_CACHE_WRITE carries up to 64 KiB: one device request for 16 pages. File mappings are the cache's own frames, mapped by
  * BLK_CACHE_MAP straight at the faulting address (mapper.c), so pwrite and every view
  * agree. Durability is the driver's BLK_FLUSH: fsync, fdatasync and O_DSYNC writes.
  */
@@ -52,23 +53,42 @@ int64_t disk_pread(uint64_t va, uint64_t len, uint64_t off)
     return (int64_t)len;
 }
 
-int64_t disk_pwrite(uint64_t va, uint64_t len, uint64_t off, int dsync)
+int64_t disk_pwritev(const struct lx_iovec *v, uint64_t cnt, uint64_t off, int dsync)
 {
-    if (mapper_user(va, len, L4_FPAGE_R))
-        return -LX_EFAULT;
-    if (len && off >= size)
+    uint64_t want = 0, written = 0, staged = 0;
+    for (uint64_t i = 0; i < cnt; i++) {
+        if (v[i].len > (uint64_t)INT64_MAX - want)
+            return -LX_EINVAL;
+        if (mapper_user(v[i].base, v[i].len, L4_FPAGE_R))
+            return -LX_EFAULT;
+        want += v[i].len;
+    }
+    if (want && off >= size)
         return -LX_ENOSPC;
-    len = clip(len, off);
-    for (uint64_t done = 0; done < len;) {
-        uint64_t n = len - done < BLK_BUF_SIZE ? len - done : BLK_BUF_SIZE;
-        memcpy(buf, (const void *)(va + done), n);
-        if (blk_cache_write(blk, off + done, n, 0))
-            return done ? (int64_t)done : -LX_EIO;
-        done += n;
+    uint64_t len = clip(want, off);
+    for (uint64_t i = 0, done = 0; done < len; done += v[i++].len) {
+        uint64_t piece = v[i].len < len - done ? v[i].len : len - done;
+        for (uint64_t at = 0; at < piece;) {
+            uint64_t n = piece - at < BLK_BUF_SIZE - staged ? piece - at : BLK_BUF_SIZE - staged;
+            memcpy(buf + staged, (const void *)(v[i].base + at), n);
+            staged += n, at += n;
+            if (staged < BLK_BUF_SIZE && done + at < len)
+                continue;                       /* room for more before the next write */
+            if (blk_cache_write(blk, off + written, staged, 0))
+                return written ? (int64_t)written : -LX_EIO;
+            written += staged;
+            staged = 0;
+        }
     }
     if (dsync && len && disk_sync())
         return -LX_EIO;
     return (int64_t)len;
+}
+
+int64_t disk_pwrite(uint64_t va, uint64_t len, uint64_t off, int dsync)
+{
+    struct lx_iovec one = { va, len };
+    return disk_pwritev(&one, 1, off, dsync);
 }
 
 int disk_sync(void)

@@ -16,7 +16,8 @@ enum lx_sysno {
     LX_getpid = 39, LX_exit = 60, LX_kill = 62, LX_uname = 63, LX_fcntl = 72, LX_fsync = 74,
     LX_fdatasync = 75, LX_ftruncate = 77, LX_fstatfs = 138, LX_arch_prctl = 158,
     LX_gettid = 186, LX_tkill = 200, LX_set_tid_address = 218, LX_clock_gettime = 228,
-    LX_exit_group = 231, LX_tgkill = 234, LX_openat = 257, LX_getrandom = 318,
+    LX_exit_group = 231, LX_tgkill = 234, LX_openat = 257, LX_preadv = 295, LX_pwritev = 296,
+    LX_getrandom = 318,
     LX_NSYSCALLS = 512     /* table size; larger numbers are unknown outright */
 };
 

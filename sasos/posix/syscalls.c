@@ -82,26 +82,72 @@ static int64_t fd_read(int64_t fd, uint64_t buf, uint64_t len)
 static int64_t sys_write(uint64_t *regs) { return fd_write((int64_t)ARG(0), ARG(1), ARG(2)); }
 static int64_t sys_read(uint64_t *regs) { return fd_read((int64_t)ARG(0), ARG(1), ARG(2)); }
 
-/* readv and writev: each buffer in turn, as the console takes them all at once. */
-static int64_t vector_io(uint64_t *regs, int writing)
+/* The iovec array of a readv/writev family call (ARG(1), ARG(2) entries), checked. */
+static int64_t user_iov(uint64_t *regs, const struct lx_iovec **v)
 {
-    uint64_t iov = ARG(1), cnt = ARG(2);
-    int64_t total = 0;
-    if (cnt > 1024)
+    if (ARG(2) > 1024)
         return -LX_EINVAL;
-    if (mapper_user(iov, cnt * sizeof(struct lx_iovec), L4_FPAGE_R))
+    if (mapper_user(ARG(1), ARG(2) * sizeof(struct lx_iovec), L4_FPAGE_R))
         return -LX_EFAULT;
+    *v = (const struct lx_iovec *)ARG(1);
+    return 0;
+}
+
+/* One buffer of a vector call, `done` bytes moved before it; `arg` is the call's. */
+typedef int64_t buffer_io(int64_t fd, const struct lx_iovec *v, uint64_t done, uint64_t arg);
+
+/* Each buffer in turn until one is short: the bytes moved, or the first error if none. */
+static int64_t each_buffer(int64_t fd, const struct lx_iovec *v, uint64_t cnt, buffer_io *io,
+                           uint64_t arg)
+{
+    int64_t total = 0;
     for (uint64_t i = 0; i < cnt; i++) {
-        const struct lx_iovec *v = (const struct lx_iovec *)iov + i;
-        int64_t n = writing ? fd_write((int64_t)ARG(0), v->base, v->len)
-                            : fd_read((int64_t)ARG(0), v->base, v->len);
+        int64_t n = io(fd, &v[i], (uint64_t)total, arg);
         if (n < 0)
             return total ? total : n;
         total += n;
-        if ((uint64_t)n < v->len)
+        if ((uint64_t)n < v[i].len)
             break;
     }
     return total;
+}
+
+/* buffer_io of a disk read at offset `off` and of the console (`writing` or not). */
+static int64_t disk_read_one(int64_t fd, const struct lx_iovec *v, uint64_t done, uint64_t off)
+{
+    (void)fd;
+    return disk_pread(v->base, v->len, off + done);
+}
+static int64_t console_one(int64_t fd, const struct lx_iovec *v, uint64_t done, uint64_t writing)
+{
+    (void)done;
+    return writing ? fd_write(fd, v->base, v->len) : fd_read(fd, v->base, v->len);
+}
+
+/* The disk file at off: a write gathered into few cache writes and at most one flush. */
+static int64_t disk_vector(struct fd_entry *e, const struct lx_iovec *v, uint64_t cnt,
+                           uint64_t off, int writing)
+{
+    return writing ? disk_pwritev(v, cnt, off, (e->flags & LX_O_DSYNC) != 0)
+                   : each_buffer(-1, v, cnt, disk_read_one, off);
+}
+
+/* readv and writev: the disk file at its position (which moves by what was moved); the
+ * console's buffers each in turn, as it takes them all at once. */
+static int64_t vector_io(uint64_t *regs, int writing)
+{
+    const struct lx_iovec *v;
+    int64_t total = user_iov(regs, &v);
+    if (total)
+        return total;
+    struct fd_entry *e = fd_get(&pt.fds, (int64_t)ARG(0));
+    unsigned deny = writing ? LX_O_RDONLY : LX_O_WRONLY;
+    if (e && e->kind == FD_DISK && (e->flags & LX_O_ACCMODE) != deny) {
+        total = disk_vector(e, v, ARG(2), e->pos, writing);
+        e->pos += total > 0 ? (uint64_t)total : 0;
+        return total;
+    }
+    return each_buffer((int64_t)ARG(0), v, ARG(2), console_one, (uint64_t)writing);
 }
 static int64_t sys_writev(uint64_t *regs) { return vector_io(regs, 1); }
 static int64_t sys_readv(uint64_t *regs) { return vector_io(regs, 0); }
@@ -195,8 +241,9 @@ static int64_t sys_fstatfs(uint64_t *regs)
     return 0;
 }
 
-/* pread64 and pwrite64: the disk file at an offset, its position unchanged. */
-static int64_t positioned(uint64_t *regs, int writing)
+/* The descriptor of a positioned call (pread64 .. pwritev): a disk file open for the
+ * direction, at an offset (ARG(3)) that is not negative; 0, or the error. */
+static int64_t positioned_fd(uint64_t *regs, int writing, struct fd_entry **out)
 {
     struct fd_entry *e = fd_get(&pt.fds, (int64_t)ARG(0));
     unsigned deny = writing ? LX_O_RDONLY : LX_O_WRONLY;
@@ -206,11 +253,35 @@ static int64_t positioned(uint64_t *regs, int writing)
         return -LX_ESPIPE;
     if ((int64_t)ARG(3) < 0)
         return -LX_EINVAL;
+    *out = e;
+    return 0;
+}
+
+/* pread64 and pwrite64: the disk file at an offset, its position unchanged. */
+static int64_t positioned(uint64_t *regs, int writing)
+{
+    struct fd_entry *e;
+    int64_t err = positioned_fd(regs, writing, &e);
+    if (err)
+        return err;
     return writing ? disk_pwrite(ARG(1), ARG(2), ARG(3), (e->flags & LX_O_DSYNC) != 0)
                    : disk_pread(ARG(1), ARG(2), ARG(3));
 }
 static int64_t sys_pread64(uint64_t *regs) { return positioned(regs, 0); }
 static int64_t sys_pwrite64(uint64_t *regs) { return positioned(regs, 1); }
+
+/* preadv and pwritev: the same with buffers (on x86-64 the offset is all in ARG(3)). */
+static int64_t positioned_vector(uint64_t *regs, int writing)
+{
+    struct fd_entry *e;
+    const struct lx_iovec *v;
+    int64_t err = positioned_fd(regs, writing, &e);
+    if (!err)
+        err = user_iov(regs, &v);
+    return err ? err : disk_vector(e, v, ARG(2), ARG(3), writing);
+}
+static int64_t sys_preadv(uint64_t *regs) { return positioned_vector(regs, 0); }
+static int64_t sys_pwritev(uint64_t *regs) { return positioned_vector(regs, 1); }
 
 /* fsync and fdatasync: the same on a disk with no metadata of its own (a device flush). */
 static int64_t sys_fsync(uint64_t *regs)
@@ -469,6 +540,7 @@ static const sys_fn table[LX_NSYSCALLS] = {
     [LX_set_tid_address] = sys_set_tid_address, [LX_clock_gettime] = sys_clock_gettime,
     [LX_exit_group] = sys_exit, [LX_tgkill] = sys_tgkill, [LX_openat] = sys_openat,
     [LX_getrandom] = sys_getrandom, [LX_pread64] = sys_pread64, [LX_pwrite64] = sys_pwrite64,
+    [LX_preadv] = sys_preadv, [LX_pwritev] = sys_pwritev,
     [LX_fcntl] = sys_fcntl, [LX_fsync] = sys_fsync, [LX_fdatasync] = sys_fsync,
     [LX_ftruncate] = sys_ftruncate, [LX_fstatfs] = sys_fstatfs,
 };

@@ -60,6 +60,7 @@ uint64_t disk_size(void);
  * A write with `dsync` returns once it is durable. */
 int64_t disk_pread(uint64_t va, uint64_t len, uint64_t off);
 int64_t disk_pwrite(uint64_t va, uint64_t len, uint64_t off, int dsync);
+int64_t disk_pwritev(const struct lx_iovec *v, uint64_t cnt, uint64_t off, int dsync);
 /* Makes every completed write durable (a device flush); 0 or -EIO. */
 int disk_sync(void);
 /* Maps the disk's page at off read-only at our page va; 0 or -1. */
