@@ -9,6 +9,7 @@
  */
 #include "virtio_blk.h"
 #include <native/rt.h>
+#include <l4/errors.h>
 #include <l4/irq.h>
 #include <l4/kip.h>
 #include <sas/layout.h>
@@ -30,6 +31,18 @@ void vblk_wait_irq(void)
 void vblk_unmap_frame(uint64_t va)
 {
     l4_fpage_unmap(l4_fpage(va, 12, L4_FPAGE_RWX), 0, 0, 0);
+}
+
+void vblk_unmap_buffer(uint64_t va)
+{
+    l4_fpage_unmap(l4_fpage(va, BLK_BUF_LOG2, L4_FPAGE_RWX), 0, 0, 0);
+}
+
+int vblk_thread_alive(l4_threadid_t t)
+{
+    uint64_t err;
+    l4_id_nearest(t, 0, &err);
+    return err != L4_ERR_NO_PARTNER;
 }
 
 static void serve(void)

@@ -1,31 +1,65 @@
 /*
  * ops.c — the requests of sas/proto/blk.h as plain functions over the driver's state:
  * each checks everything, then acts, and fills one reply. The device is reached through
- * virtio.c; nothing here sends a message (ATTACH's map item is only written as words).
+ * virtio.c; nothing here sends a message (ATTACH's map item is only written as words), and
+ * the kernel is reached only through main.c's hooks (virtio_blk.h), so this file is
+ * host-tested too (tests/unit/test_blkops.c).
  */
 #include "virtio_blk.h"
-#include <native/rt.h>
 
 static uint8_t *slot_buf(struct blk_server *s, unsigned i)
 {
     return s->dev.dma + (uint64_t)(i + 1) * BLK_BUF_SIZE;
 }
 
-/* The caller's slot, or -1. */
+/* Frees slot i: nobody maps its buffer any more, and it keeps nothing of its last owner's
+ * for the next. */
+static void slot_free(struct blk_server *s, unsigned i)
+{
+    vblk_unmap_buffer((uint64_t)slot_buf(s, i));
+    __builtin_memset(slot_buf(s, i), 0, BLK_BUF_SIZE);
+    s->clients[i] = (struct blk_client){ 0, L4_NILTHREAD };
+}
+
+/* The caller's slot, or -1. A slot whose attaching thread is gone is freed on the way: a
+ * later task with the same number must attach afresh, never inherit the buffer. */
 static int slot_of(struct blk_server *s, unsigned task)
 {
-    for (unsigned i = 0; i < BLK_MAX_CLIENTS; i++)
-        if (s->clients[i].task == task)
+    for (unsigned i = 0; i < BLK_MAX_CLIENTS; i++) {
+        if (s->clients[i].task != task)
+            continue;
+        if (vblk_thread_alive(s->clients[i].attached_by))
             return (int)i;
+        slot_free(s, i);
+        return -1;
+    }
     return -1;
 }
 
-static enum sas_error attach(struct blk_server *s, unsigned task, l4_msg_t *m, l4_msgtag_t *out)
+/* A slot for a new client: a free one, else one whose client is gone; or -1. */
+static int slot_new(struct blk_server *s)
 {
+    for (unsigned i = 0; i < BLK_MAX_CLIENTS; i++)
+        if (!s->clients[i].task)
+            return (int)i;
+    for (unsigned i = 0; i < BLK_MAX_CLIENTS; i++)
+        if (!vblk_thread_alive(s->clients[i].attached_by)) {
+            slot_free(s, i);
+            return (int)i;
+        }
+    return -1;
+}
+
+static enum sas_error attach(struct blk_server *s, l4_threadid_t from, l4_msg_t *m,
+                             l4_msgtag_t *out)
+{
+    unsigned task = l4_tid_task(from);
     int i = slot_of(s, task);
-    if (i < 0 && (i = slot_of(s, 0)) < 0)
-        return SAS_EBUSY;
-    s->clients[i].task = task;
+    if (i < 0) {
+        if ((i = slot_new(s)) < 0)
+            return SAS_EBUSY;
+        s->clients[i] = (struct blk_client){ task, from };
+    }
     uint64_t va = (uint64_t)slot_buf(s, (unsigned)i);
     *m = (l4_msg_t){ { va, BLK_BUF_SIZE, l4_fpage(va, BLK_BUF_LOG2, L4_FPAGE_RW), va } };
     *out = l4_msgtag(SAS_OK, 2, 2);
@@ -93,7 +127,7 @@ void blk_op(struct blk_server *s, l4_threadid_t from, l4_msgtag_t tag, l4_msg_t 
     *out = l4_msgtag(SAS_OK, 0, 0);
     switch (l4_msgtag_label(tag)) {
     case BLK_ATTACH:
-        e = attach(s, task, m, out);
+        e = attach(s, from, m, out);
         break;
     case BLK_READ:
         e = u == 3 ? transfer(s, task, VIRTIO_BLK_T_IN, m) : SAS_EINVAL;

@@ -68,8 +68,13 @@ unsigned vblk_isr(struct vblk *v);
 #define VIRTIO_BLK_T_FLUSH 4u
 
 /* ops.c — the requests. Each fills the reply and its tag; `from` is the caller. */
+/* A client's slot: its buffer is the DMA memory's slot + 1 (ops.c). The slot belongs to the
+ * task; the thread that attached it is kept to tell when the client is gone (a task's
+ * threads all go when it is deleted), so a slot whose thread no longer exists is
+ * reclaimed when a new client finds none free. */
 struct blk_client {
     unsigned task;                      /* 0: slot free */
+    l4_threadid_t attached_by;
 };
 /* cache.c and lru.c — the block cache (sas/proto/blk.h: BLK_CACHE_*). */
 #define BLK_CACHE_MAX_PAGES (SAS_BLK_CACHE_SIZE / BLK_PAGE)
@@ -88,6 +93,10 @@ struct blk_server {
 /* Takes the frame (one page) at va back from every task that maps it (fpage_unmap);
  * provided by main.c. */
 void vblk_unmap_frame(uint64_t va);
+/* The same for a client's buffer (BLK_BUF_SIZE at va); provided by main.c. */
+void vblk_unmap_buffer(uint64_t va);
+/* Whether thread t still exists (id_nearest does not call it stale); main.c. */
+int vblk_thread_alive(l4_threadid_t t);
 /* The entry caching device page pg, or -1. */
 int cache_lookup(const struct blk_cache *c, uint64_t pg);
 /* The entry to use next: a free one, else the least recently used. */

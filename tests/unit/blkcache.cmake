@@ -1,10 +1,15 @@
-# Host tests of the block cache (sasos/virtio_blk): its bookkeeping (lru.c) and the cache
-# itself (cache.c), whose device (vblk_do) and unmap (vblk_unmap_frame) the test fakes.
-# Sanitized.
+# Host tests of the virtio-blk driver's logic (sasos/virtio_blk), sanitized:
+#   blkcache  the cache's bookkeeping (lru.c) and the cache itself (cache.c), whose device
+#             (vblk_dov) and unmap (vblk_unmap_frame) the test fakes;
+#   blkops    the requests (ops.c) over the real cache: client slots, checks.
 set(VBLK_DIR ${ELLFOUR_ROOT}/sasos/virtio_blk)
-unit_test(blkcache test_blkcache.c ${VBLK_DIR}/cache.c ${VBLK_DIR}/lru.c)
-target_include_directories(blkcache PRIVATE ${VBLK_DIR} ${ELLFOUR_ROOT}/sasos/include
-                           ${ELLFOUR_ROOT}/l4kern/include)
-set(blkcache_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
-target_compile_options(blkcache PRIVATE ${blkcache_san})
-target_link_options(blkcache PRIVATE ${blkcache_san})
+set(blk_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+function(vblk_unit_test name)
+    unit_test(${name} ${ARGN})
+    target_include_directories(${name} PRIVATE ${VBLK_DIR} ${ELLFOUR_ROOT}/sasos/include
+                               ${ELLFOUR_ROOT}/l4kern/include)
+    target_compile_options(${name} PRIVATE ${blk_san})
+    target_link_options(${name} PRIVATE ${blk_san})
+endfunction()
+vblk_unit_test(blkcache test_blkcache.c ${VBLK_DIR}/cache.c ${VBLK_DIR}/lru.c)
+vblk_unit_test(blkops test_blkops.c ${VBLK_DIR}/ops.c ${VBLK_DIR}/cache.c ${VBLK_DIR}/lru.c)

@@ -18,7 +18,10 @@
  *               mapped read-write: reply u = 2, MR0 = its address, MR1 = its size
  *               (BLK_BUF_SIZE); t = 2, the map item. The caller's receive window must hold
  *               [BLK_BUF_BASE, BLK_BUF_BASE + BLK_BUF_WINDOW) (blk_attach sets it). Asking
- *               again maps the same buffer again.
+ *               again maps the same buffer again. The slot is the task's while the thread
+ *               that attached it exists: once that thread is gone (its task deleted), the
+ *               slot is taken back, unmapped and zeroed, when a request of the same task
+ *               number or a new client's ATTACH finds it.
  *   BLK_READ    MR0 = first sector, MR1 = sector count (1 .. BLK_BUF_SIZE / BLK_SECTOR),
  *               MR2 = byte offset in the caller's buffer (a multiple of BLK_SECTOR; the run
  *               must fit in the buffer). The sectors are in the buffer when the reply comes.
