@@ -36,7 +36,8 @@ struct l4_kip {
     uint64_t tsc_hz;             /* TSC ticks per second */
     uint64_t timer_hz;           /* kernel timer ticks per second */
     uint64_t ticks;              /* live: timer ticks since boot */
-    uint64_t idle_tsc;           /* live: TSC cycles spent in the idle loop */
+    uint64_t idle_tsc;           /* live: TSC cycles halted in the idle loop, each halt until
+                                  * its end or a device interrupt (not a timer tick) */
     uint64_t kpool_total;        /* kernel pool size, pages */
     uint64_t kpool_free;         /* live: free pages in the kernel pool */
     uint64_t kpool_failures;     /* live: allocations refused for lack of memory */

@@ -152,6 +152,25 @@ uint64_t sched_consumed_tsc(struct tcb *t)
     return c;
 }
 
+/*
+ * The KIP's idle_tsc counts the TSC while the idle thread is halted, so that under -icount
+ * the TSC less idle_tsc is the guest's instructions of work. The clock runs from the halt
+ * until a device interrupt arrives (trap_dispatch calls sched_idle_end before handling it)
+ * or the halt ends: the kernel's work for a device interrupt then counts the same whether
+ * it found the CPU halted or busy, which depends on the host's timing. A timer tick in a
+ * halt does not stop it: ticks come as time passes, and under -icount with sleep=off the
+ * clock jumps from deadline to deadline while the host finishes a request, so counting
+ * their handling as work would make the figure follow the host.
+ */
+void sched_idle_end(void)
+{
+    struct percpu *cpu = this_cpu();
+    if (cpu->idle_since) {
+        kip->idle_tsc += rdtsc() - cpu->idle_since;
+        cpu->idle_since = 0;
+    }
+}
+
 /* The idle thread: halts with interrupts on until a tick or interrupt readies someone. */
 static void idle_loop(void)
 {
@@ -160,9 +179,9 @@ static void idle_loop(void)
             schedule();
             continue;
         }
-        uint64_t t0 = rdtsc();
+        this_cpu()->idle_since = rdtsc();
         __asm__ volatile("sti; hlt; cli" ::: "memory");
-        kip->idle_tsc += rdtsc() - t0;
+        sched_idle_end();
     }
 }
 

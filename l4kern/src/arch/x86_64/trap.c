@@ -133,6 +133,7 @@ void trap_dispatch(struct trapframe *tf)
     } else if (v == VEC_SPURIOUS) {
         return;
     } else if (v >= IRQ_VECTOR_BASE && v < IRQ_VECTOR_BASE + L4_IRQ_LINES) {
+        sched_idle_end();
         irq_fire((unsigned)(v - IRQ_VECTOR_BASE));
     } else if (v < 32) {
         uint64_t cr2 = v == 14 ? READ_CR(2) : 0;

@@ -28,6 +28,7 @@ void sched_block(struct tcb *prefer);     /* current has left READY: switch, may
 void sched_yield(void);
 void sched_donate(struct tcb *to);
 void sched_tick(void);
+void sched_idle_end(void);               /* a device interrupt: stop the idle clock */
 void sched_switch_to(struct tcb *next);   /* the switch itself, no queue changes */
 int sched_highest_ready_prio(void);       /* -1 if no thread is ready */
 void sched_start(void) __attribute__((noreturn));
