@@ -3,9 +3,10 @@
  * of the device, through which clients read and write bytes and map pages read-only
  * (sas/proto/blk.h: BLK_CACHE_*). Write-through: a write updates the cached frame and is
  * written to the device before the reply, so no page is ever dirty and any may be dropped;
- * the least recently used one is (an exact LRU by a use counter). Before a frame is
- * reused, its mappings in clients are taken back (fpage_unmap), so every view of a page
- * always maps the one frame that holds it. The bookkeeping (lookup, LRU) is lru.c. The
+ * the least recently used one is (an exact LRU). Before a frame is reused, its mappings
+ * in clients are taken back (fpage_unmap), so every view of a page always maps the one
+ * frame that holds it. The bookkeeping (lookup, LRU) is lru.c's, and every entry's page
+ * is set and cleared through it (cache_insert, cache_remove) to keep its hash right. The
  * device (vblk_dov) and the unmap (vblk_unmap_frame) are reached through virtio_blk.h only,
  * so this file is host-tested with a fake of each (tests/unit/test_blkcache.c).
  */
@@ -22,7 +23,7 @@ static void cache_drop(struct blk_cache *c, unsigned i)
     if (!c->tag[i])
         return;
     vblk_unmap_frame((uint64_t)frame(c, i));
-    c->tag[i] = 0;
+    cache_remove(c, i);
 }
 
 /* The entry holding device page pg, read from the device on a miss if `fill`. */
@@ -43,7 +44,7 @@ static enum sas_error cache_get(struct blk_server *s, uint64_t pg, int fill, uns
             if (e)
                 return e;
         }
-        c->tag[i] = pg + 1;
+        cache_insert(c, (unsigned)i, pg);
     } else {
         c->hits++;
     }

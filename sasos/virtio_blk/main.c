@@ -91,6 +91,7 @@ static void cache_setup(l4_threadid_t root, struct blk_cache *c, struct vblk *de
 {
     char v[16];
     uint64_t want = BLK_CACHE_MAX_PAGES, phys;
+    unsigned got_pages = 0;
     if (!rt_cmdline_get("blk_cache_pages", v, sizeof(v))) {
         want = 0;
         for (unsigned i = 0; v[i] >= '0' && v[i] <= '9'; i++)
@@ -108,9 +109,9 @@ static void cache_setup(l4_threadid_t root, struct blk_cache *c, struct vblk *de
             printf("virtio_blk: cache memory: %s\n", sas_strerror(e));
             break;
         }
-        c->npages = (unsigned)((got + BLK_BUF_WINDOW) / BLK_PAGE);
+        got_pages = (unsigned)((got + BLK_BUF_WINDOW) / BLK_PAGE);
     }
-    c->npages = c->npages < want ? c->npages : (unsigned)want;
+    cache_init(c, got_pages < want ? got_pages : (unsigned)want);
 }
 
 int main(void)

@@ -78,12 +78,24 @@ struct blk_client {
 };
 /* cache.c and lru.c — the block cache (sas/proto/blk.h: BLK_CACHE_*). */
 #define BLK_CACHE_MAX_PAGES (SAS_BLK_CACHE_SIZE / BLK_PAGE)
+#define BLK_CACHE_HASH_LOG2 11u         /* buckets: at least twice the entries (lru.c) */
+#define BLK_CACHE_BUCKETS   (1u << BLK_CACHE_HASH_LOG2)
+#define BLK_CACHE_NIL       0xffffu     /* no entry: an empty bucket, a chain's end */
+_Static_assert(BLK_CACHE_BUCKETS >= 2 * BLK_CACHE_MAX_PAGES, "hash buckets for the entries");
+_Static_assert(BLK_CACHE_MAX_PAGES < BLK_CACHE_NIL, "an entry's index fits in 16 bits");
+#define BLK_CACHE_USE_HEAD  BLK_CACHE_MAX_PAGES   /* the use list's head, in no frame */
+/* The entries' bookkeeping is lru.c's: change tag[] only through cache_insert and
+ * cache_remove, which keep the hash chains and the use list with it. The use list is a
+ * ring through the entries and its head: from the head, older[] leads from the most
+ * recently used entry to the least, free entries last, and newer[] back. */
 struct blk_cache {
     uint8_t *frames;                    /* SAS_BLK_CACHE_ADDR: npages frames */
     unsigned npages;
     uint64_t tag[BLK_CACHE_MAX_PAGES];  /* device page + 1; 0: the frame is free */
-    uint64_t used[BLK_CACHE_MAX_PAGES]; /* the clock at its last use (LRU) */
-    uint64_t clock, hits, misses, evictions;
+    uint16_t chain[BLK_CACHE_MAX_PAGES];/* the next entry in the same hash bucket */
+    uint16_t bucket[BLK_CACHE_BUCKETS]; /* the first entry whose page hashes here */
+    uint16_t older[BLK_CACHE_MAX_PAGES + 1], newer[BLK_CACHE_MAX_PAGES + 1];
+    uint64_t hits, misses, evictions;
 };
 struct blk_server {
     struct vblk dev;
@@ -97,11 +109,21 @@ void vblk_unmap_frame(uint64_t va);
 void vblk_unmap_buffer(uint64_t va);
 /* Whether thread t still exists (id_nearest does not call it stale); main.c. */
 int vblk_thread_alive(l4_threadid_t t);
+/* Empties the cache and makes its first npages (at most BLK_CACHE_MAX_PAGES) entries
+ * usable; frames and counters are left as they are. Before any other cache_* call. */
+void cache_init(struct blk_cache *c, unsigned npages);
+/* The hash bucket of device page pg (exposed for the tests, to make pages collide). */
+unsigned cache_bucket(uint64_t pg);
 /* The entry caching device page pg, or -1. */
 int cache_lookup(const struct blk_cache *c, uint64_t pg);
-/* The entry to use next: a free one, else the least recently used. */
+/* The entry to use next: a free one, else the least recently used (0 if npages is 0). */
 unsigned cache_victim(const struct blk_cache *c);
-/* Marks entry i as just used. */
+/* Entry i (i < npages) now caches device page pg, which no entry caches, and is the most
+ * recently used; the page it cached, if any, is forgotten. */
+void cache_insert(struct blk_cache *c, unsigned i, uint64_t pg);
+/* Entry i caches nothing from now on and is the first to be reused; nothing if free. */
+void cache_remove(struct blk_cache *c, unsigned i);
+/* Marks entry i as just used; nothing if it is free. */
 void cache_touch(struct blk_cache *c, unsigned i);
 /* Bytes the cache serves: the device's whole pages; 0 if it has no frames. */
 uint64_t cache_bytes(const struct blk_server *s);

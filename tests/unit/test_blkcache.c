@@ -1,6 +1,8 @@
 /*
  * test_blkcache.c — the block cache (sasos/virtio_blk): its bookkeeping (lru.c: lookup by
- * device page, reuse of free entries first, then of the least recently used one) and the
+ * device page through a hash table, with pages made to share buckets; reuse of free
+ * entries first, then of the least recently used one, checked against a linear-scan
+ * reference over a long pseudo-random run; a cache of all BLK_CACHE_MAX_PAGES) and the
  * cache itself (cache.c: hits and misses, write-through, read-modify-write of partial
  * pages, LRU eviction that takes a frame back from every view before reusing it, and what
  * a failed device request leaves behind). cache.c runs against a fake device (an
@@ -17,7 +19,7 @@
 static struct blk_cache *new_cache(unsigned n)
 {
     struct blk_cache *c = calloc(1, sizeof(*c));
-    c->npages = n;
+    cache_init(c, n);
     return c;
 }
 
@@ -25,9 +27,33 @@ static struct blk_cache *new_cache(unsigned n)
 static unsigned fill(struct blk_cache *c, uint64_t pg)
 {
     unsigned i = cache_victim(c);
-    c->tag[i] = pg + 1;
+    cache_remove(c, i);
+    cache_insert(c, i, pg);
     cache_touch(c, i);
     return i;
+}
+
+/* n pages from `from` on whose bucket is page from's, in ascending order. */
+static void colliding_pages(uint64_t from, uint64_t *pg, unsigned n)
+{
+    unsigned b = cache_bucket(from);
+    for (uint64_t p = from; n; p++)
+        if (cache_bucket(p) == b)
+            *pg++ = p, n--;
+}
+
+/* Exactly pages pg[0..n) are cached, each in its own entry below npages. */
+static void assert_caches_exactly(const struct blk_cache *c, const uint64_t *pg, unsigned n)
+{
+    unsigned used = 0;
+    for (unsigned k = 0; k < n; k++) {
+        int i = cache_lookup(c, pg[k]);
+        if (i < 0 || (unsigned)i >= c->npages || c->tag[i] != pg[k] + 1)
+            fail_msg("page %lu: entry %d", (unsigned long)pg[k], i);
+    }
+    for (unsigned i = 0; i < c->npages; i++)
+        used += c->tag[i] != 0;
+    assert_int_equal(used, n);
 }
 
 static void cache_lookup_finds_only_cached_pages(void **s)
@@ -51,6 +77,22 @@ static void cache_victim_prefers_free_entries(void **s)
     fill(c, 11);
     unsigned v = cache_victim(c);
     assert_int_equal(c->tag[v], 0);
+    free(c);
+}
+
+/* A full cache with an entry removed reuses that entry, not the least recently used. */
+static void cache_victim_prefers_a_removed_entry_to_evicting(void **s)
+{
+    (void)s;
+    struct blk_cache *c = new_cache(3);
+    unsigned a = fill(c, 1), b = fill(c, 2);
+    fill(c, 3);
+    cache_remove(c, b);
+    assert_int_equal(cache_victim(c), b);
+    assert_int_equal(c->tag[b], 0);
+    assert_int_equal(cache_lookup(c, 2), -1);
+    fill(c, 4);
+    assert_int_equal(cache_victim(c), a);        /* full again: page 1 is the oldest */
     free(c);
 }
 
@@ -80,15 +122,263 @@ static void cache_refill_replaces_the_victims_page(void **s)
     free(c);
 }
 
-static void cache_ignores_entries_beyond_npages(void **s)
+/* cache_init forgets every page, and the entries past its npages are never used. */
+static void cache_init_forgets_pages_and_uses_only_npages_entries(void **s)
 {
     (void)s;
-    struct blk_cache *c = new_cache(2);
-    c->tag[5] = 42 + 1;                          /* stale data past the frames we have */
-    assert_int_equal(cache_lookup(c, 42), -1);
-    fill(c, 1);
-    fill(c, 2);
-    assert_true(cache_victim(c) < 2);
+    struct blk_cache *c = new_cache(8);
+    for (uint64_t pg = 40; pg < 48; pg++)
+        fill(c, pg);
+    cache_init(c, 2);
+    for (uint64_t pg = 40; pg < 48; pg++)
+        assert_int_equal(cache_lookup(c, pg), -1);
+    for (uint64_t pg = 0; pg < 10; pg++)
+        assert_true(fill(c, pg) < 2);
+    const uint64_t last[] = { 8, 9 };
+    assert_caches_exactly(c, last, 2);
+    free(c);
+}
+
+/* Pages in one bucket are each found in their own entry, and others of the bucket not. */
+static void cache_lookup_tells_apart_pages_whose_buckets_collide(void **s)
+{
+    (void)s;
+    enum { N = 48 };
+    uint64_t pg[N + 1];
+    struct blk_cache *c = new_cache(64);
+    colliding_pages(12345, pg, N + 1);
+    for (unsigned k = 0; k < N; k++)
+        fill(c, pg[k]);
+    assert_caches_exactly(c, pg, N);
+    assert_int_equal(cache_lookup(c, pg[N]), -1);
+    free(c);
+}
+
+/* Pages a bucket count apart (all in one bucket, were the hash the page's low bits). */
+static void cache_lookup_finds_pages_a_bucket_count_apart(void **s)
+{
+    (void)s;
+    enum { N = 64 };
+    uint64_t pg[N];
+    struct blk_cache *c = new_cache(N);
+    for (unsigned k = 0; k < N; k++)
+        fill(c, pg[k] = 3 + (uint64_t)k * BLK_CACHE_BUCKETS);
+    assert_caches_exactly(c, pg, N);
+    assert_int_equal(cache_lookup(c, 3 + (uint64_t)N * BLK_CACHE_BUCKETS), -1);
+    free(c);
+}
+
+/* Pages pg[k] with present[k] are cached, the others not. */
+static void assert_present(const struct blk_cache *c, const uint64_t *pg, const int *present,
+                           unsigned n)
+{
+    for (unsigned k = 0; k < n; k++) {
+        int i = cache_lookup(c, pg[k]);
+        if (present[k] ? i < 0 || c->tag[i] != pg[k] + 1 : i >= 0)
+            fail_msg("page %lu (%s): entry %d", (unsigned long)pg[k],
+                     present[k] ? "cached" : "removed", i);
+    }
+}
+
+/* Removing pages of one bucket's chain, its first, last and middle ones in turn, leaves
+ * the others found and the removed ones not. */
+static void cache_remove_in_a_collision_chain_keeps_the_others_found(void **s)
+{
+    (void)s;
+    enum { N = 9 };
+    uint64_t pg[N];
+    int present[N];
+    struct blk_cache *c = new_cache(16);
+    colliding_pages(7, pg, N);
+    for (unsigned k = 0; k < N; k++)
+        fill(c, pg[k]), present[k] = 1;
+    const unsigned order[N] = { 4, 0, N - 1, 5, 1, 7, 2, 6, 3 };
+    for (unsigned r = 0; r < N; r++) {
+        cache_remove(c, (unsigned)cache_lookup(c, pg[order[r]]));
+        present[order[r]] = 0;
+        assert_present(c, pg, present, N);
+    }
+    assert_int_equal(c->tag[cache_victim(c)], 0);
+    free(c);
+}
+
+/* A page removed from the middle of a chain is found again once reinserted, in the entry
+ * it left or in another; the page an insertion replaces is gone. */
+static void cache_reinsert_after_remove_is_found_again(void **s)
+{
+    (void)s;
+    enum { N = 8 };
+    uint64_t pg[N + 1];
+    int present[N + 1] = { 0 };
+    struct blk_cache *c = new_cache(N);
+    colliding_pages(99, pg, N + 1);
+    for (unsigned k = 0; k < N; k++)
+        fill(c, pg[k]), present[k] = 1;
+    unsigned e = (unsigned)cache_lookup(c, pg[3]);
+    cache_remove(c, e);
+    present[3] = 0;
+    assert_present(c, pg, present, N + 1);
+    assert_int_equal(fill(c, pg[3]), e);         /* the free entry, not an eviction */
+    present[3] = 1;
+    assert_present(c, pg, present, N + 1);
+    cache_remove(c, e);                          /* another page of the bucket in it */
+    assert_int_equal(fill(c, pg[N]), e);
+    present[3] = 0, present[N] = 1;
+    assert_present(c, pg, present, N + 1);
+    unsigned f = (unsigned)cache_lookup(c, pg[5]);
+    cache_insert(c, f, pg[3]);                   /* in place of page pg[5] */
+    present[3] = 1, present[5] = 0;
+    assert_present(c, pg, present, N + 1);
+    assert_int_equal(cache_lookup(c, pg[3]), (int)f);
+    free(c);
+}
+
+/* The reference: the cached pages with their last use, searched linearly. */
+#define REF_MAX 64u
+struct ref {
+    uint64_t page[REF_MAX], used[REF_MAX], clock;
+    unsigned n;
+};
+
+static int ref_find(const struct ref *r, uint64_t pg)
+{
+    for (unsigned k = 0; k < r->n; k++)
+        if (r->page[k] == pg)
+            return (int)k;
+    return -1;
+}
+
+static unsigned ref_oldest(const struct ref *r)
+{
+    unsigned o = 0;
+    for (unsigned k = 1; k < r->n; k++)
+        if (r->used[k] < r->used[o])
+            o = k;
+    return o;
+}
+
+static void ref_del(struct ref *r, unsigned k)
+{
+    r->n--;
+    r->page[k] = r->page[r->n];
+    r->used[k] = r->used[r->n];
+}
+
+/* One use of page pg, as cache_get makes it, checked against the reference: the same hit
+ * or miss; on a miss, a free entry while the reference has room, else its oldest page's. */
+static void use_as_the_reference_does(struct blk_cache *c, struct ref *r, uint64_t pg)
+{
+    int i = cache_lookup(c, pg), k = ref_find(r, pg);
+    assert_int_equal(i >= 0, k >= 0);
+    if (i >= 0) {
+        cache_touch(c, (unsigned)i);
+        r->used[k] = ++r->clock;
+        return;
+    }
+    unsigned v = cache_victim(c);
+    if (r->n < c->npages) {
+        assert_int_equal(c->tag[v], 0);
+    } else {
+        unsigned o = ref_oldest(r);
+        assert_int_equal(c->tag[v], r->page[o] + 1);
+        ref_del(r, o);
+    }
+    cache_remove(c, v);
+    cache_insert(c, v, pg);
+    cache_touch(c, v);
+    r->page[r->n] = pg;
+    r->used[r->n++] = ++r->clock;
+}
+
+/* A long pseudo-random run of uses and removals over pages of which many share buckets
+ * (one bucket, strides of the bucket count, the top of the page numbers): after each step
+ * the cache holds the reference's pages; at the end new pages fill the free entries and
+ * then evict every page of the run, oldest first. */
+static void cache_lru_order_matches_a_reference_model(void **s)
+{
+    (void)s;
+    enum { POOL = 160, STEPS = 20000 };
+    uint64_t pool[POOL], x = 1;
+    colliding_pages(1000, pool, 48);
+    for (unsigned k = 0; k < 48; k++)
+        pool[48 + k] = 5 + (uint64_t)k * BLK_CACHE_BUCKETS;
+    for (unsigned k = 0; k < 56; k++)
+        pool[96 + k] = 100 + k;
+    for (unsigned k = 0; k < 8; k++)
+        pool[152 + k] = UINT64_MAX - 1 - (uint64_t)k * BLK_CACHE_BUCKETS;
+    struct blk_cache *c = new_cache(61);
+    static struct ref r;
+    memset(&r, 0, sizeof(r));
+    for (unsigned step = 0; step < STEPS; step++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        uint64_t pg = pool[(x >> 33) % POOL];
+        int k = ref_find(&r, pg);
+        if ((x >> 20) % 8 == 0 && k >= 0) {    /* a drop, as after a failed write */
+            cache_remove(c, (unsigned)cache_lookup(c, pg));
+            ref_del(&r, (unsigned)k);
+        } else {
+            use_as_the_reference_does(c, &r, pg);
+        }
+        assert_caches_exactly(c, r.page, r.n);
+    }
+    /* New pages: the free entries first, then every page of the run, oldest first. */
+    for (uint64_t pg = 1ull << 40; pg < (1ull << 40) + 2 * c->npages; pg++)
+        use_as_the_reference_does(c, &r, pg);
+    assert_caches_exactly(c, r.page, r.n);
+    free(c);
+}
+
+/* All BLK_CACHE_MAX_PAGES entries: filled free ones first, then evicted in order of last
+ * use (the odd pages, used last before the even ones, go first). */
+static void cache_of_max_pages_fills_then_evicts_in_order_of_use(void **s)
+{
+    (void)s;
+    enum { N = BLK_CACHE_MAX_PAGES };
+    static uint64_t pg[N];
+    struct blk_cache *c = new_cache(N);
+    assert_int_equal(c->npages, N);
+    for (unsigned k = 0; k < N; k++) {
+        assert_int_equal(c->tag[cache_victim(c)], 0);
+        fill(c, pg[k] = k);
+    }
+    assert_caches_exactly(c, pg, N);
+    assert_int_equal(cache_victim(c), (unsigned)cache_lookup(c, 0));
+    for (unsigned k = 1; k < N; k += 2)
+        cache_touch(c, (unsigned)cache_lookup(c, k));
+    for (unsigned k = 0; k < N; k += 2)
+        cache_touch(c, (unsigned)cache_lookup(c, k));
+    for (unsigned k = 0; k < N; k++) {
+        uint64_t oldest = k < N / 2 ? 2 * k + 1 : 2 * (k - N / 2);
+        assert_int_equal(c->tag[cache_victim(c)], oldest + 1);
+        fill(c, pg[k] = N + k);
+    }
+    assert_caches_exactly(c, pg, N);
+    free(c);
+}
+
+/* All BLK_CACHE_MAX_PAGES entries holding pages of one bucket: one chain of them all,
+ * through which every third is removed and reinserted. */
+static void cache_of_max_pages_in_one_bucket_finds_every_page(void **s)
+{
+    (void)s;
+    enum { N = BLK_CACHE_MAX_PAGES };
+    static uint64_t pg[N];
+    static int present[N];
+    struct blk_cache *c = new_cache(N);
+    colliding_pages(0, pg, N);
+    for (unsigned k = 0; k < N; k++)
+        fill(c, pg[k]), present[k] = 1;
+    assert_caches_exactly(c, pg, N);
+    for (unsigned k = 1; k < N; k += 3) {
+        cache_remove(c, (unsigned)cache_lookup(c, pg[k]));
+        present[k] = 0;
+    }
+    assert_present(c, pg, present, N);
+    for (unsigned k = 1; k < N; k += 3) {
+        assert_int_equal(c->tag[cache_victim(c)], 0);
+        fill(c, pg[k]);
+    }
+    assert_caches_exactly(c, pg, N);
     free(c);
 }
 
@@ -207,7 +497,7 @@ static int setup(void **state)
     s->dev.sectors = DISK_PAGES * SPP;
     s->dev.max_segs = VBLK_MAX_SEGS;
     s->cache.frames = fk.frames;
-    s->cache.npages = NFRAMES;
+    cache_init(&s->cache, NFRAMES);
     *state = s;
     return 0;
 }
@@ -628,7 +918,7 @@ static void cache_counters_count_hits_misses_and_evictions(void **state)
 {
     struct blk_server *s = *state;
     uint8_t *buf = pattern(P, 0x77);
-    s->cache.npages = 2;
+    cache_init(&s->cache, 2);
     touch_read(s, 0);
     assert_counts(s, 0, 1, 0);
     touch_read(s, 0);
@@ -660,7 +950,7 @@ static void cache_bytes_is_whole_pages_of_a_cache_with_frames(void **state)
     assert_int_equal(cache_bytes(s), DISK_PAGES * P);
     s->dev.sectors = 5 * SPP + 3;
     assert_int_equal(cache_bytes(s), 5 * P);
-    s->cache.npages = 0;
+    cache_init(&s->cache, 0);
     assert_int_equal(cache_bytes(s), 0);
 }
 
@@ -673,7 +963,15 @@ int main(void)
         cmocka_unit_test(cache_victim_prefers_free_entries),
         cmocka_unit_test(cache_victim_is_least_recently_used),
         cmocka_unit_test(cache_refill_replaces_the_victims_page),
-        cmocka_unit_test(cache_ignores_entries_beyond_npages),
+        cmocka_unit_test(cache_victim_prefers_a_removed_entry_to_evicting),
+        cmocka_unit_test(cache_init_forgets_pages_and_uses_only_npages_entries),
+        cmocka_unit_test(cache_lookup_tells_apart_pages_whose_buckets_collide),
+        cmocka_unit_test(cache_lookup_finds_pages_a_bucket_count_apart),
+        cmocka_unit_test(cache_remove_in_a_collision_chain_keeps_the_others_found),
+        cmocka_unit_test(cache_reinsert_after_remove_is_found_again),
+        cmocka_unit_test(cache_lru_order_matches_a_reference_model),
+        cmocka_unit_test(cache_of_max_pages_fills_then_evicts_in_order_of_use),
+        cmocka_unit_test(cache_of_max_pages_in_one_bucket_finds_every_page),
         CACHE_TEST(cache_read_miss_reads_device_once_then_hits),
         CACHE_TEST(cache_map_returns_the_frame_holding_the_page),
         CACHE_TEST(cache_full_write_is_seen_at_the_mapped_frame_and_on_device),

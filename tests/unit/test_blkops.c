@@ -73,7 +73,7 @@ static int setup(void **state)
     s->dev.sectors = DISK_PAGES * BLK_PAGE / BLK_SECTOR;
     s->dev.max_segs = VBLK_MAX_SEGS;
     s->cache.frames = aligned_alloc(BLK_PAGE, 4 * BLK_PAGE);
-    s->cache.npages = 4;
+    cache_init(&s->cache, 4);
     *state = s;
     return 0;
 }
