@@ -16,7 +16,7 @@
 #include <sas/proto/root.h>
 #include <sas/proto/sigma0_client.h>
 
-#define IRQ_WAIT_US 1000u
+#define IRQ_WAIT_US 20000u
 
 static struct blk_server srv;
 static unsigned irq_line;

@@ -30,7 +30,7 @@ enum { REG_DEVFEAT = 0x00, REG_DRVFEAT = 0x04, REG_QPFN = 0x08, REG_QSIZE = 0x0c
 #define HDR_OFF       VQ_BYTES
 #define S_OK          0u
 #define S_UNSUPP      2u
-#define WAIT_MAX      10000u         /* waits of ~1 ms before a request is given up */
+#define WAIT_MAX      500u           /* waits of ~20 ms (main.c) before a request is given up */
 
 struct vq_desc {
     uint64_t addr;
