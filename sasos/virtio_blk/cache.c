@@ -3,7 +3,8 @@
  * of the device, through which clients read and write bytes and map pages read-only
  * (sas/proto/blk.h: BLK_CACHE_*). Write-through: a write updates the cached frame and is
  * written to the device before the reply, so no page is ever dirty and any may be dropped;
- * the least recently used one is (an exact LRU). Before a frame is reused, its mappings
+ * the least recently used one is (an exact LRU of our requests, where a page a client
+ * maps and has touched since gets a second chance: pick_victim). Before a frame is reused, its mappings
  * in clients are taken back (fpage_unmap), so every view of a page always maps the one
  * frame that holds it. The bookkeeping (lookup, LRU) is lru.c's, and every entry's page
  * is set and cleared through it (cache_insert, cache_remove) to keep its hash right. The
@@ -15,7 +16,34 @@
 
 #define SECTORS_PER_PAGE (BLK_PAGE / BLK_SECTOR)
 
+#define SECOND_CHANCES 8u    /* mapped pages passed over at most, a miss */
+
 static uint8_t *frame(struct blk_cache *c, unsigned i) { return c->frames + (uint64_t)i * BLK_PAGE; }
+
+/*
+ * The entry to reuse on a miss: the least recently used, except that the pages of a write
+ * being batched (pinned) are passed over, and that a page a client maps and has touched
+ * since we last looked (its accessed bit) moves to the recent end instead: accesses
+ * through a mapping never reach us, so without it LMDB's hottest pages - the tree's root
+ * and branches, only ever read through its map - would be the first dropped. At most
+ * SECOND_CHANCES such pages a miss, so a cache of busy pages still evicts in bounded time.
+ */
+static unsigned pick_victim(struct blk_cache *c)
+{
+    unsigned chances = SECOND_CHANCES;
+    for (;;) {
+        unsigned i = cache_victim(c);
+        if (c->tag[i] && c->pinned[i]) {
+            cache_touch(c, i);          /* batch_max leaves one entry that is not pinned */
+            continue;
+        }
+        if (!c->tag[i] || !c->mapped[i] || !chances || !vblk_frame_accessed((uint64_t)frame(c, i)))
+            return i;
+        chances--;
+        c->second_chances++;
+        cache_touch(c, i);
+    }
+}
 
 /* Forgets entry i, taking its frame back from every client that maps it. */
 static void cache_drop(struct blk_cache *c, unsigned i)
@@ -24,6 +52,7 @@ static void cache_drop(struct blk_cache *c, unsigned i)
         return;
     vblk_unmap_frame((uint64_t)frame(c, i));
     cache_remove(c, i);
+    c->mapped[i] = 0;
 }
 
 /* The entry holding device page pg, read from the device on a miss if `fill`. */
@@ -32,7 +61,7 @@ static enum sas_error cache_get(struct blk_server *s, uint64_t pg, int fill, uns
     struct blk_cache *c = &s->cache;
     int i = cache_lookup(c, pg);
     if (i < 0) {
-        i = (int)cache_victim(c);
+        i = (int)pick_victim(c);
         /* Counted here, not in cache_drop: BLK_INFO's evictions are pages dropped to make
          * room, which a failed write's drop is not. */
         c->evictions += c->tag[i] != 0;
@@ -79,7 +108,7 @@ enum sas_error cache_read(struct blk_server *s, uint64_t off, uint64_t len, uint
 
 /* Pages one device write may carry: no more segments than the device takes, and fewer
  * pages than the cache has frames, so that taking a batch's next page never evicts one of
- * the batch (they are the most recently used). */
+ * the batch (they are pinned, and pick_victim needs one entry that is not). */
 static unsigned batch_max(const struct blk_server *s)
 {
     unsigned n = s->dev.max_segs, room = s->cache.npages - 1;
@@ -98,8 +127,11 @@ static enum sas_error write_batch(struct blk_server *s, enum sas_error e, uint64
         seg[k] = (struct vblk_seg){ frame(&s->cache, idx[k]), BLK_PAGE };
     if (!e && n)
         e = vblk_dov(&s->dev, VIRTIO_BLK_T_OUT, pg * SECTORS_PER_PAGE, seg, n);
-    for (unsigned k = 0; e && k < n; k++)
-        cache_drop(&s->cache, idx[k]);
+    for (unsigned k = 0; k < n; k++) {
+        s->cache.pinned[idx[k]] = 0;
+        if (e)
+            cache_drop(&s->cache, idx[k]);
+    }
     return e;
 }
 
@@ -116,7 +148,7 @@ enum sas_error cache_write(struct blk_server *s, uint64_t off, uint64_t len, con
         if (e)
             return write_batch(s, e, first, idx, n);
         __builtin_memcpy(frame(&s->cache, idx[n]) + in, buf, chunk);
-        n++;
+        s->cache.pinned[idx[n++]] = 1;
         off += chunk, buf += chunk, len -= chunk;
         if (n == max || !len) {
             e = write_batch(s, SAS_OK, first, idx, n);
@@ -133,7 +165,9 @@ enum sas_error cache_map(struct blk_server *s, uint64_t off, uint64_t *va)
 {
     unsigned i;
     enum sas_error e = cache_get(s, off / BLK_PAGE, 1, &i);
-    if (!e)
+    if (!e) {
         *va = (uint64_t)frame(&s->cache, i);
+        s->cache.mapped[i] = 1;
+    }
     return e;
 }

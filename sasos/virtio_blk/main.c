@@ -33,6 +33,14 @@ void vblk_unmap_frame(uint64_t va)
     l4_fpage_unmap(l4_fpage(va, 12, L4_FPAGE_RWX), 0, 0, 0);
 }
 
+int vblk_frame_accessed(uint64_t va)
+{
+    uint64_t covered;
+    if (l4_fpage_unmap(l4_fpage(va, 12, 0), 0, 0, &covered) != L4_OK || !covered)
+        return 0;
+    return l4_unmap_accessed(l4_utcb()->mr, 0);
+}
+
 void vblk_unmap_buffer(uint64_t va)
 {
     l4_fpage_unmap(l4_fpage(va, BLK_BUF_LOG2, L4_FPAGE_RWX), 0, 0, 0);

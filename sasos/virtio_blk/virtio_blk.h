@@ -95,7 +95,10 @@ struct blk_cache {
     uint16_t chain[BLK_CACHE_MAX_PAGES];/* the next entry in the same hash bucket */
     uint16_t bucket[BLK_CACHE_BUCKETS]; /* the first entry whose page hashes here */
     uint16_t older[BLK_CACHE_MAX_PAGES + 1], newer[BLK_CACHE_MAX_PAGES + 1];
+    uint8_t mapped[BLK_CACHE_MAX_PAGES];/* cache.c: handed out by cache_map since filled */
+    uint8_t pinned[BLK_CACHE_MAX_PAGES];/* cache.c: part of the write being batched */
     uint64_t hits, misses, evictions;
+    uint64_t second_chances;            /* pages kept because a client had touched them */
 };
 struct blk_server {
     struct vblk dev;
@@ -105,6 +108,9 @@ struct blk_server {
 /* Takes the frame (one page) at va back from every task that maps it (fpage_unmap);
  * provided by main.c. */
 void vblk_unmap_frame(uint64_t va);
+/* Whether a client touched the frame at va through a mapping since the last call (the
+ * accessed bits fpage_unmap gathers and resets, removing no rights); main.c. */
+int vblk_frame_accessed(uint64_t va);
 /* The same for a client's buffer (BLK_BUF_SIZE at va); provided by main.c. */
 void vblk_unmap_buffer(uint64_t va);
 /* Whether thread t still exists (id_nearest does not call it stale); main.c. */

@@ -403,6 +403,9 @@ static struct {
     unsigned requests[EV_WRITE + 1];             /* device requests by kind (a write may
                                                   * carry several pages) */
     uint8_t at_unmap[BLK_PAGE];                  /* the last unmapped frame, as it was then */
+    uint8_t accessed[NFRAMES];                   /* a client touched frame i through a map */
+    int always_accessed;                         /* every frame is, at every look */
+    unsigned looks;                              /* vblk_frame_accessed calls */
     struct event log[LOG_MAX];
     unsigned nlog;
 } fk;
@@ -450,6 +453,17 @@ enum sas_error vblk_dov(struct vblk *v, uint32_t type, uint64_t sector,
     else
         fk.fail_writes--;
     return SAS_EIO;
+}
+
+/* Reads and resets the frame's accessed bit, as fpage_unmap with no rights does. */
+int vblk_frame_accessed(uint64_t va)
+{
+    unsigned i = (unsigned)((va - (uint64_t)fk.frames) / P);
+    assert_true(i < NFRAMES);
+    fk.looks++;
+    int a = fk.accessed[i] || fk.always_accessed;
+    fk.accessed[i] = 0;
+    return a;
 }
 
 void vblk_unmap_frame(uint64_t va)
@@ -576,6 +590,98 @@ static void fill_cache(struct blk_server *s)
     for (uint64_t pg = 0; pg < NFRAMES; pg++)
         touch_read(s, pg);
     fk.nlog = 0;
+}
+
+/* Pages 0 .. NFRAMES-1 cached (page 0 the least recently used), page 0 mapped and, if
+ * `touched`, accessed by a client since; then page 9 misses. Returns page 0's frame. */
+static uint8_t *map_oldest_then_miss(struct blk_server *s, int touched)
+{
+    uint64_t va;
+    assert_int_equal(cache_map(s, 0, &va), SAS_OK);
+    for (uint64_t pg = 1; pg < NFRAMES; pg++)
+        touch_read(s, pg);
+    fk.nlog = 0;
+    fk.accessed[(va - (uint64_t)fk.frames) / P] = (uint8_t)touched;
+    touch_read(s, 9);
+    return (uint8_t *)va;
+}
+
+static void cache_keeps_a_mapped_page_a_client_touched(void **state)
+{
+    struct blk_server *s = *state;
+    uint8_t *f0 = map_oldest_then_miss(s, 1);
+    assert_ptr_equal(frame_of(s, 0), f0);                /* kept: a second chance */
+    assert_int_equal(cache_lookup(&s->cache, 1), -1);    /* the next oldest went instead */
+    assert_int_equal(count(EV_UNMAP), 1);
+    assert_int_not_equal(nth(EV_UNMAP, 0), f0);
+    assert_int_equal(s->cache.second_chances, 1);
+    assert_int_equal(fk.accessed[(f0 - fk.frames) / P], 0);   /* the look reset the bit */
+    touch_read(s, 10);                                   /* untouched since: not kept again */
+    touch_read(s, 11);
+    touch_read(s, 12);
+    assert_int_equal(cache_lookup(&s->cache, 0), -1);
+}
+
+static void cache_evicts_a_mapped_page_nobody_touched(void **state)
+{
+    struct blk_server *s = *state;
+    uint8_t *f0 = map_oldest_then_miss(s, 0);
+    assert_int_equal(cache_lookup(&s->cache, 0), -1);
+    assert_ptr_equal(nth(EV_UNMAP, 0), f0);
+    assert_int_equal(fk.looks, 1);
+    assert_int_equal(s->cache.second_chances, 0);
+}
+
+static void cache_asks_nothing_of_pages_never_mapped(void **state)
+{
+    struct blk_server *s = *state;
+    fill_cache(s);
+    fk.always_accessed = 1;
+    for (uint64_t pg = 8; pg < 8 + 2 * NFRAMES; pg++)
+        touch_read(s, pg);
+    assert_int_equal(fk.looks, 0);
+    assert_int_equal(s->cache.second_chances, 0);
+}
+
+/* Every page mapped and always touched: a miss still evicts, after SECOND_CHANCES looks. */
+static void cache_gives_a_bounded_number_of_second_chances(void **state)
+{
+    struct blk_server *s = *state;
+    uint64_t va;
+    for (uint64_t pg = 0; pg < NFRAMES; pg++)
+        assert_int_equal(cache_map(s, pg * P, &va), SAS_OK);
+    fk.always_accessed = 1;
+    fk.nlog = 0;
+    touch_read(s, 9);
+    assert_int_equal(fk.looks, 8);
+    assert_int_equal(s->cache.second_chances, 8);
+    assert_int_equal(count(EV_UNMAP), 1);
+    assert_true(frame_of(s, 9) != NULL);
+}
+
+/* Second chances move other pages ahead of a batch being written, until its own pages are
+ * the oldest; they must still never be chosen, or a frame would be reused before its
+ * bytes reached the device. Pages 9 and 10 mapped and always touched, 11 and 12 read,
+ * then a write of three pages (one batch with four frames). */
+static void cache_never_evicts_the_pages_of_a_batch(void **state)
+{
+    struct blk_server *s = *state;
+    uint64_t va;
+    assert_int_equal(cache_map(s, 9 * P, &va), SAS_OK);
+    assert_int_equal(cache_map(s, 10 * P, &va), SAS_OK);
+    touch_read(s, 11);
+    touch_read(s, 12);
+    fk.always_accessed = 1;
+    fk.nlog = 0;
+    uint8_t *buf = pattern(3 * P, 0x3c);
+    assert_int_equal(cache_write(s, 0, 3 * P, buf), SAS_OK);
+    assert_int_equal(fk.requests[EV_WRITE], 1);
+    assert_disk_is_original_but(0, 3 * P, buf);
+    for (uint64_t pg = 0; pg < 3; pg++)
+        assert_memory_equal(frame_of(s, pg), buf + pg * P, P);
+    for (unsigned i = 0; i < NFRAMES; i++)
+        assert_int_equal(s->cache.pinned[i], 0);
+    free(buf);
 }
 
 static void cache_read_miss_reads_device_once_then_hits(void **state)
@@ -996,6 +1102,11 @@ int main(void)
         CACHE_TEST(cache_failed_write_drops_the_mapped_entry),
         CACHE_TEST(cache_failed_full_write_of_uncached_page_drops_it),
         CACHE_TEST(cache_counters_count_hits_misses_and_evictions),
+        CACHE_TEST(cache_keeps_a_mapped_page_a_client_touched),
+        CACHE_TEST(cache_evicts_a_mapped_page_nobody_touched),
+        CACHE_TEST(cache_asks_nothing_of_pages_never_mapped),
+        CACHE_TEST(cache_gives_a_bounded_number_of_second_chances),
+        CACHE_TEST(cache_never_evicts_the_pages_of_a_batch),
         CACHE_TEST(cache_bytes_is_whole_pages_of_a_cache_with_frames),
     };
     return cmocka_run_group_tests(tests, 0, 0);

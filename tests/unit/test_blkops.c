@@ -39,6 +39,7 @@ enum sas_error vblk_dov(struct vblk *v, uint32_t type, uint64_t sector,
 }
 
 void vblk_unmap_frame(uint64_t va) { (void)va; }
+int vblk_frame_accessed(uint64_t va) { (void)va; return 0; }
 
 void vblk_unmap_buffer(uint64_t va)
 {
