@@ -161,10 +161,63 @@ enum sas_error cache_write(struct blk_server *s, uint64_t off, uint64_t len, con
     return SAS_OK;
 }
 
+/*
+ * Read-ahead for mapped scans. Reads go through cache_read's copy, but LMDB reads its map:
+ * one fault, one request, one page. A map miss on the page after the last map miss reads
+ * twice as many pages as that miss did (2, 4, .. up to batch_max), in one request; any
+ * other miss reads one. The window stops short of a cached page and of the device's end.
+ */
+static unsigned read_window(struct blk_server *s, uint64_t pg)
+{
+    struct blk_cache *c = &s->cache;
+    uint64_t pages = cache_bytes(s) / BLK_PAGE;
+    unsigned want = pg == c->ra_next ? 2 * c->ra_window : 1, max = batch_max(s), n = 1;
+    want = want < max ? want : max;
+    while (n < want && pg + n < pages && cache_lookup(c, pg + n) < 0)
+        n++;
+    c->ra_next = pg + n;
+    c->ra_window = n;
+    return n;
+}
+
+/* Pages [pg, pg + n), none cached, into n entries by one request; *out is pg's. Each is
+ * inserted and pinned before the read, so that taking the next victim cannot take it. On
+ * an error none stays cached (the caller reads pg alone: the error may be another's). */
+static enum sas_error read_ahead(struct blk_server *s, uint64_t pg, unsigned n, unsigned *out)
+{
+    struct blk_cache *c = &s->cache;
+    unsigned idx[VBLK_MAX_SEGS];
+    struct vblk_seg seg[VBLK_MAX_SEGS] = { { 0, 0 } };
+    for (unsigned k = 0; k < n; k++) {
+        unsigned i = pick_victim(c);
+        c->evictions += c->tag[i] != 0;
+        cache_drop(c, i);
+        cache_insert(c, i, pg + k);
+        c->pinned[i] = 1;
+        idx[k] = i;
+        seg[k] = (struct vblk_seg){ frame(c, i), BLK_PAGE };
+    }
+    enum sas_error e = vblk_dov(&s->dev, VIRTIO_BLK_T_IN, pg * SECTORS_PER_PAGE, seg, n);
+    for (unsigned k = 0; k < n; k++) {
+        c->pinned[idx[k]] = 0;
+        if (e)
+            cache_drop(c, idx[k]);
+    }
+    if (e)
+        return e;
+    c->misses++;
+    c->read_ahead += n - 1;
+    *out = idx[0];
+    return SAS_OK;
+}
+
 enum sas_error cache_map(struct blk_server *s, uint64_t off, uint64_t *va)
 {
-    unsigned i;
-    enum sas_error e = cache_get(s, off / BLK_PAGE, 1, &i);
+    uint64_t pg = off / BLK_PAGE;
+    unsigned i, n = cache_lookup(&s->cache, pg) < 0 ? read_window(s, pg) : 1;
+    enum sas_error e = n > 1 ? read_ahead(s, pg, n, &i) : SAS_EIO;
+    if (n == 1 || e)
+        e = cache_get(s, pg, 1, &i);
     if (!e) {
         *va = (uint64_t)frame(&s->cache, i);
         s->cache.mapped[i] = 1;

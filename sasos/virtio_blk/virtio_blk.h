@@ -99,6 +99,9 @@ struct blk_cache {
     uint8_t pinned[BLK_CACHE_MAX_PAGES];/* cache.c: part of the write being batched */
     uint64_t hits, misses, evictions;
     uint64_t second_chances;            /* pages kept because a client had touched them */
+    uint64_t ra_next;                   /* cache.c: the page a mapped scan would miss next */
+    unsigned ra_window;                 /* cache.c: pages its last miss read */
+    uint64_t read_ahead;                /* pages read before any client asked for them */
 };
 struct blk_server {
     struct vblk dev;

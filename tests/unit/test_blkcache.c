@@ -648,8 +648,10 @@ static void cache_gives_a_bounded_number_of_second_chances(void **state)
 {
     struct blk_server *s = *state;
     uint64_t va;
-    for (uint64_t pg = 0; pg < NFRAMES; pg++)
-        assert_int_equal(cache_map(s, pg * P, &va), SAS_OK);
+    static const uint64_t order[NFRAMES] = { 3, 1, 0, 2 };   /* no scan: no read-ahead */
+    for (unsigned k = 0; k < NFRAMES; k++)
+        assert_int_equal(cache_map(s, order[k] * P, &va), SAS_OK);
+    assert_int_equal(fk.requests[EV_READ], NFRAMES);
     fk.always_accessed = 1;
     fk.nlog = 0;
     touch_read(s, 9);
@@ -682,6 +684,78 @@ static void cache_never_evicts_the_pages_of_a_batch(void **state)
     for (unsigned i = 0; i < NFRAMES; i++)
         assert_int_equal(s->cache.pinned[i], 0);
     free(buf);
+}
+
+/* Maps page pg; its frame holds the page. */
+static void map_page(struct blk_server *s, uint64_t pg)
+{
+    uint64_t va;
+    assert_int_equal(cache_map(s, pg * P, &va), SAS_OK);
+    assert_original((const uint8_t *)va, pg * P, P);
+}
+
+/* A mapped scan: each miss after a miss on the page before reads twice the pages the last
+ * one did, in one request, up to the largest batch (NFRAMES - 1 here). */
+static void cache_map_reads_ahead_of_a_scan(void **state)
+{
+    struct blk_server *s = *state;
+    s->cache.ra_next = 100;                              /* no scan so far */
+    map_page(s, 4);                                      /* a miss: one page */
+    assert_int_equal(fk.requests[EV_READ], 1);
+    assert_int_equal(count(EV_READ), 1);
+    map_page(s, 5);                                      /* the next: 5 and 6 */
+    assert_int_equal(fk.requests[EV_READ], 2);
+    assert_int_equal(count(EV_READ), 3);
+    assert_true(frame_of(s, 6) != NULL);
+    map_page(s, 6);                                      /* a hit */
+    assert_int_equal(fk.requests[EV_READ], 2);
+    map_page(s, 7);                                      /* 7, 8, 9: the window's cap */
+    assert_int_equal(fk.requests[EV_READ], 3);
+    assert_int_equal(count(EV_READ), 6);
+    for (uint64_t pg = 7; pg <= 9; pg++)
+        assert_original(frame_of(s, pg), pg * P, P);
+    assert_int_equal(s->cache.read_ahead, 3);
+    assert_int_equal(s->cache.misses, 3);
+    map_page(s, 2);                                      /* elsewhere: one page again */
+    assert_int_equal(count(EV_READ), 7);
+}
+
+/* The window stops before a cached page and at the device's end; reads never ahead. */
+static void cache_read_ahead_stops_at_cached_pages_and_the_end(void **state)
+{
+    struct blk_server *s = *state;
+    uint8_t b[8];
+    assert_int_equal(cache_read(s, 3 * P, 8, b), SAS_OK);      /* 3 cached */
+    assert_int_equal(cache_read(s, 4 * P, 8, b), SAS_OK);      /* reads: no window */
+    assert_int_equal(count(EV_READ), 2);
+    s->cache.ra_next = 1, s->cache.ra_window = 1;
+    map_page(s, 1);                                             /* 1, 2: 3 is cached */
+    assert_int_equal(count(EV_READ), 4);
+    assert_int_equal(fk.requests[EV_READ], 3);
+    s->cache.ra_next = DISK_PAGES - 1, s->cache.ra_window = 2;
+    map_page(s, DISK_PAGES - 1);                                /* the last page alone */
+    assert_int_equal(count(EV_READ), 5);
+}
+
+/* A read-ahead the device fails leaves nothing cached; the page is then read alone (the
+ * error may have been another page's), and a failure of that is the map's. */
+static void cache_failed_read_ahead_reads_the_page_alone(void **state)
+{
+    struct blk_server *s = *state;
+    s->cache.ra_next = 5, s->cache.ra_window = 1;
+    fk.fail_reads = 1;
+    map_page(s, 5);
+    assert_int_equal(fk.requests[EV_READ], 2);                 /* 5 and 6, then 5 */
+    assert_int_equal(cache_lookup(&s->cache, 6), -1);
+    for (unsigned i = 0; i < NFRAMES; i++)
+        assert_int_equal(s->cache.pinned[i], 0);
+    s->cache.ra_next = 8, s->cache.ra_window = 1;
+    fk.fail_reads = 2;
+    uint64_t va = 0;
+    assert_int_equal(cache_map(s, 8 * P, &va), SAS_EIO);
+    assert_int_equal(va, 0);
+    assert_int_equal(cache_lookup(&s->cache, 8), -1);
+    assert_int_equal(cache_lookup(&s->cache, 9), -1);
 }
 
 static void cache_read_miss_reads_device_once_then_hits(void **state)
@@ -1103,6 +1177,9 @@ int main(void)
         CACHE_TEST(cache_failed_full_write_of_uncached_page_drops_it),
         CACHE_TEST(cache_counters_count_hits_misses_and_evictions),
         CACHE_TEST(cache_keeps_a_mapped_page_a_client_touched),
+        CACHE_TEST(cache_map_reads_ahead_of_a_scan),
+        CACHE_TEST(cache_read_ahead_stops_at_cached_pages_and_the_end),
+        CACHE_TEST(cache_failed_read_ahead_reads_the_page_alone),
         CACHE_TEST(cache_evicts_a_mapped_page_nobody_touched),
         CACHE_TEST(cache_asks_nothing_of_pages_never_mapped),
         CACHE_TEST(cache_gives_a_bounded_number_of_second_chances),
