@@ -224,3 +224,18 @@ enum sas_error cache_map(struct blk_server *s, uint64_t off, uint64_t *va)
     }
     return e;
 }
+
+void cache_written_around(struct blk_server *s, uint64_t off, uint64_t len, const uint8_t *buf)
+{
+    struct blk_cache *c = &s->cache;
+    for (uint64_t end = off + len; off < end;) {
+        uint64_t pg = off / BLK_PAGE, in = off % BLK_PAGE;
+        uint64_t n = BLK_PAGE - in < end - off ? BLK_PAGE - in : end - off;
+        int i = cache_lookup(c, pg);
+        if (i >= 0 && buf)
+            __builtin_memcpy(frame(c, (unsigned)i) + in, buf, n);
+        else if (i >= 0)
+            cache_drop(c, (unsigned)i);
+        off += n, buf = buf ? buf + n : 0;
+    }
+}

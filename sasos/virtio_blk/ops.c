@@ -66,7 +66,7 @@ static enum sas_error attach(struct blk_server *s, l4_threadid_t from, l4_msg_t 
     return SAS_OK;
 }
 
-/* READ and WRITE: decode and check, then one device request. */
+/* READ and WRITE: decode and check, then one device request around the cache. */
 static enum sas_error transfer(struct blk_server *s, unsigned task, uint32_t type,
                                const l4_msg_t *m)
 {
@@ -79,8 +79,11 @@ static enum sas_error transfer(struct blk_server *s, unsigned task, uint32_t typ
         return SAS_EINVAL;
     if (sector >= s->dev.sectors || count > s->dev.sectors - sector)
         return SAS_EINVAL;                       /* past the end of the device */
-    return vblk_do(&s->dev, type, sector, slot_buf(s, (unsigned)i) + off,
-                   (uint32_t)(count * BLK_SECTOR));
+    uint8_t *buf = slot_buf(s, (unsigned)i) + off;
+    enum sas_error e = vblk_do(&s->dev, type, sector, buf, (uint32_t)(count * BLK_SECTOR));
+    if (type == VIRTIO_BLK_T_OUT)                /* keep the cache and its views coherent */
+        cache_written_around(s, sector * BLK_SECTOR, count * BLK_SECTOR, e ? 0 : buf);
+    return e;
 }
 
 /* CACHE_READ and CACHE_WRITE: bytes between the caller's buffer and the cache. */

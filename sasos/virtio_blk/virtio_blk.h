@@ -139,6 +139,10 @@ uint64_t cache_bytes(const struct blk_server *s);
 /* [off, off + len) (inside cache_bytes) to or from buf; SAS_EIO from the device. */
 enum sas_error cache_read(struct blk_server *s, uint64_t off, uint64_t len, uint8_t *buf);
 enum sas_error cache_write(struct blk_server *s, uint64_t off, uint64_t len, const uint8_t *buf);
+/* The device's bytes [off, off + len) were written around the cache (BLK_WRITE): the
+ * cached pages they touch take them from buf, so every view stays coherent; with buf 0
+ * (the write failed: what the device holds is unknown) those pages are dropped. */
+void cache_written_around(struct blk_server *s, uint64_t off, uint64_t len, const uint8_t *buf);
 /* The address of the frame caching the page at off (read in if needed). */
 enum sas_error cache_map(struct blk_server *s, uint64_t off, uint64_t *va);
 void blk_op(struct blk_server *s, l4_threadid_t from, l4_msgtag_t tag, l4_msg_t *m,

@@ -26,7 +26,9 @@
  *               MR2 = byte offset in the caller's buffer (a multiple of BLK_SECTOR; the run
  *               must fit in the buffer). The sectors are in the buffer when the reply comes.
  *   BLK_WRITE   as BLK_READ; the sectors are taken from the buffer. A write completed is in
- *               the device's (volatile) cache: only BLK_FLUSH makes it durable.
+ *               the device's (volatile) cache: only BLK_FLUSH makes it durable. Pages of
+ *               the block cache it touches are updated too (every mapping sees the new
+ *               bytes); if it fails, they are dropped from the cache.
  *   BLK_FLUSH   no words. Returns once every write completed before it is durable (virtio
  *               VIRTIO_BLK_T_FLUSH: on QEMU, the image file has been fdatasync'ed).
  *   BLK_INFO    no words. Reply u = 8: MR0 the device's size in sectors, MR1 BLK_SECTOR,
