@@ -22,13 +22,13 @@ static inline unsigned bench_cmdline_iters(void)
     return bench_parse_iters(p ? p + 6 : "", 10000);
 }
 
-/* TSC cycles so far outside the kernel's idle loop (the KIP's idle_tsc subtracted): under
- * -icount, guest instructions executed excluding idle. The idle count only moves while
- * the idle thread runs, so it is never torn against the rdtsc of a running thread. */
-static inline uint64_t bench_busy_tsc(void)
+/* TSC cycles the kernel's idle loop has spent halted so far (the KIP's idle_tsc). It only
+ * moves while the idle thread runs, so reading it just before or after a running thread's
+ * rdtsc is the same as reading both at once. */
+static inline uint64_t bench_idle_tsc(void)
 {
     const volatile struct l4_kip *kip = (const volatile struct l4_kip *)L4_KIP_ADDR;
-    return bench_rdtsc() - kip->idle_tsc;
+    return kip->idle_tsc;
 }
 
 #endif
