@@ -23,7 +23,7 @@
 #include "../virtio_blk/pci.h"
 
 #define SERVICE_IO  2u                 /* I/O port ranges per service */
-#define ROOT_DMA_MAX 8u                /* DMA ranges held for services */
+#define ROOT_DMA_MAX 16u               /* DMA ranges held for services */
 
 struct ports {
     unsigned port, log2ports;          /* I/O ports (log2ports 0 with port 0: none) */
@@ -41,7 +41,7 @@ static int probe_virtio_blk(struct service *s, int *held);
 
 static struct service table[] = {
     { "console", ROOT_SERVICE_CONSOLE, { { 0x3f8, 3 } }, 4, 0, 0 },   /* COM1 whole */
-    { "virtio_blk", ROOT_SERVICE_BLK, { { PCI_CONFIG_PORT, 3 } }, L4_IRQ_LINES, 20,
+    { "virtio_blk", ROOT_SERVICE_BLK, { { PCI_CONFIG_PORT, 3 } }, L4_IRQ_LINES, 22,
       probe_virtio_blk },              /* PCI configuration; BAR 0 and line from probe */
 };
 #define NSERVICES (sizeof(table) / sizeof(table[0]))

@@ -93,12 +93,34 @@ static int claim(l4_threadid_t root, const struct pci_dev *d, uint64_t *dma_phys
     return e ? -1 : 0;
 }
 
-/* The cache's frames: up to SAS_BLK_CACHE_SIZE of DMA memory from root in 1 MiB pieces
- * ("blk_cache_pages=N" on the command line asks for fewer pages, to test pressure). */
+/* The cache's frames come from root in pieces of this size (sigma0's largest run). */
+#define CACHE_PIECE_LOG2 22u
+#define CACHE_PIECE      (1ULL << CACHE_PIECE_LOG2)
+_Static_assert(SAS_BLK_CACHE_SIZE / CACHE_PIECE <= VBLK_MORE_DMA, "a DMA range per piece");
+_Static_assert(SAS_BLK_CACHE_ADDR % CACHE_PIECE == 0, "pieces are mapped as flexpages");
+
+/* Pages of cache by default: an eighth of the machine's memory (the end of the highest
+ * range in the KIP's memory map that is not a hole), in whole pieces, one at least:
+ * 32 MiB with 256 MiB, 16 MiB with 128 MiB. */
+static uint64_t cache_default_pages(void)
+{
+    uint64_t top = 0;
+    for (unsigned i = 0; i < rt_kip->mem_count && i < L4_KIP_MAX_MEM; i++)
+        if (rt_kip->mem[i].type != L4_MEM_RESERVED && rt_kip->mem[i].base + rt_kip->mem[i].size > top)
+            top = rt_kip->mem[i].base + rt_kip->mem[i].size;
+    uint64_t bytes = (top + 8 * CACHE_PIECE - 1) / 8 / CACHE_PIECE * CACHE_PIECE;  /* firmware
+                                                   * takes the last KiBs: round up */
+    bytes = bytes < CACHE_PIECE ? CACHE_PIECE : bytes;
+    return bytes / BLK_PAGE < BLK_CACHE_MAX_PAGES ? bytes / BLK_PAGE : BLK_CACHE_MAX_PAGES;
+}
+
+/* The cache's frames: DMA memory from root in 4 MiB pieces, an eighth of the memory up to
+ * SAS_BLK_CACHE_SIZE ("blk_cache_pages=N" on the command line asks for N pages instead,
+ * to test pressure). Fewer if root has no more to give. */
 static void cache_setup(l4_threadid_t root, struct blk_cache *c, struct vblk *dev)
 {
     char v[16];
-    uint64_t want = BLK_CACHE_MAX_PAGES, phys;
+    uint64_t want = cache_default_pages(), phys;
     unsigned got_pages = 0;
     if (!rt_cmdline_get("blk_cache_pages", v, sizeof(v))) {
         want = 0;
@@ -107,17 +129,17 @@ static void cache_setup(l4_threadid_t root, struct blk_cache *c, struct vblk *de
         want = want < 1 ? 1 : want > BLK_CACHE_MAX_PAGES ? BLK_CACHE_MAX_PAGES : want;
     }
     c->frames = (uint8_t *)SAS_BLK_CACHE_ADDR;
-    for (uint64_t got = 0; got < want * BLK_PAGE; got += BLK_BUF_WINDOW) {
-        enum sas_error e = sigma0_alloc(root, BLK_WINDOW_LOG2,
-                                        l4_fpage(SAS_BLK_CACHE_ADDR + got, BLK_WINDOW_LOG2,
+    for (uint64_t got = 0; got < want * BLK_PAGE; got += CACHE_PIECE) {
+        enum sas_error e = sigma0_alloc(root, CACHE_PIECE_LOG2,
+                                        l4_fpage(SAS_BLK_CACHE_ADDR + got, CACHE_PIECE_LOG2,
                                                  L4_FPAGE_RW), &phys);
-        if (!e && vblk_add_dma(dev, c->frames + got, phys, BLK_BUF_WINDOW))
+        if (!e && vblk_add_dma(dev, c->frames + got, phys, CACHE_PIECE))
             e = SAS_ENOMEM;
         if (e) {
             printf("virtio_blk: cache memory: %s\n", sas_strerror(e));
             break;
         }
-        got_pages = (unsigned)((got + BLK_BUF_WINDOW) / BLK_PAGE);
+        got_pages = (unsigned)((got + CACHE_PIECE) / BLK_PAGE);
     }
     cache_init(c, got_pages < want ? got_pages : (unsigned)want);
 }

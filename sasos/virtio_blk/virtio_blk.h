@@ -78,7 +78,7 @@ struct blk_client {
 };
 /* cache.c and lru.c — the block cache (sas/proto/blk.h: BLK_CACHE_*). */
 #define BLK_CACHE_MAX_PAGES (SAS_BLK_CACHE_SIZE / BLK_PAGE)
-#define BLK_CACHE_HASH_LOG2 11u         /* buckets: at least twice the entries (lru.c) */
+#define BLK_CACHE_HASH_LOG2 14u         /* buckets: at least twice the entries (lru.c) */
 #define BLK_CACHE_BUCKETS   (1u << BLK_CACHE_HASH_LOG2)
 #define BLK_CACHE_NIL       0xffffu     /* no entry: an empty bucket, a chain's end */
 _Static_assert(BLK_CACHE_BUCKETS >= 2 * BLK_CACHE_MAX_PAGES, "hash buckets for the entries");

@@ -27,8 +27,8 @@
 #define SAS_CONSOLE_ADDR     0x0000000004000000ULL   /* sasos/console: the COM1 driver */
 #define SAS_VIRTIO_BLK_ADDR  0x0000000005000000ULL   /* sasos/virtio_blk: the disk driver */
 #define SAS_BLK_DMA_ADDR     0x0000000005800000ULL   /* its DMA memory and client buffers */
-#define SAS_BLK_CACHE_ADDR   0x0000000005900000ULL   /* its block cache's frames (DMA too) */
-#define SAS_BLK_CACHE_SIZE   0x0000000000400000ULL
+#define SAS_BLK_CACHE_ADDR   0x0000000006000000ULL   /* its block cache's frames (DMA too), */
+#define SAS_BLK_CACHE_SIZE   0x0000000002000000ULL   /* at most; 4 MiB-aligned pieces */
 
 /* The root task's private windows: frames it holds for its children (one 4 KiB slot per
  * frame it got from sigma0) and the boot archive, mapped read-only from sigma0. */
