@@ -31,18 +31,6 @@ static void value_of(uint64_t *v, unsigned i)
     }
 }
 
-/* An upper bound of the machine's memory: the end of the highest range in the KIP's
- * memory map that is not a hole (the ranges overlap: the kernel's lie inside free RAM). */
-static uint64_t ram_bytes(void)
-{
-    const volatile struct l4_kip *k = (const volatile struct l4_kip *)L4_KIP_ADDR;
-    uint64_t top = 0;
-    for (unsigned i = 0; i < k->mem_count && i < L4_KIP_MAX_MEM; i++)
-        if (k->mem[i].type != L4_MEM_RESERVED && k->mem[i].base + k->mem[i].size > top)
-            top = k->mem[i].base + k->mem[i].size;
-    return top;
-}
-
 static int put_value(MDB_txn *t, MDB_dbi dbi, unsigned i)
 {
     static uint64_t v[WORDS];
@@ -81,7 +69,8 @@ static unsigned read_back(MDB_env *env)
 
 int main(void)
 {
-    uint64_t disk, ram = ram_bytes(), data = (uint64_t)KEYS * VALUE;
+    const volatile struct l4_kip *kip = (const volatile struct l4_kip *)L4_KIP_ADDR;
+    uint64_t disk, ram = l4_kip_ram_top(kip), data = (uint64_t)KEYS * VALUE;
     printf("posix_lmdb: big: %lu MiB of values, %lu MiB of memory\n",
            (unsigned long)(data >> 20), (unsigned long)(ram >> 20));
     check(data > 2 * ram, "the store is more than twice the machine's memory", 0);

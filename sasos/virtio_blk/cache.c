@@ -55,17 +55,24 @@ static void cache_drop(struct blk_cache *c, unsigned i)
     c->mapped[i] = 0;
 }
 
+/* A free entry for a page about to be cached: pick_victim's, emptied. */
+static unsigned make_room(struct blk_cache *c)
+{
+    unsigned i = pick_victim(c);
+    /* Counted here, not in cache_drop: BLK_INFO's evictions are pages dropped to make
+     * room, which a failed write's drop is not. */
+    c->evictions += c->tag[i] != 0;
+    cache_drop(c, i);
+    return i;
+}
+
 /* The entry holding device page pg, read from the device on a miss if `fill`. */
 static enum sas_error cache_get(struct blk_server *s, uint64_t pg, int fill, unsigned *out)
 {
     struct blk_cache *c = &s->cache;
     int i = cache_lookup(c, pg);
     if (i < 0) {
-        i = (int)pick_victim(c);
-        /* Counted here, not in cache_drop: BLK_INFO's evictions are pages dropped to make
-         * room, which a failed write's drop is not. */
-        c->evictions += c->tag[i] != 0;
-        cache_drop(c, (unsigned)i);
+        i = (int)make_room(c);
         c->misses++;
         if (fill) {
             enum sas_error e = vblk_do(&s->dev, VIRTIO_BLK_T_IN, pg * SECTORS_PER_PAGE,
@@ -116,17 +123,17 @@ static unsigned batch_max(const struct blk_server *s)
     return n ? n : 1;
 }
 
-/* Entries idx[0..n) hold consecutive device pages from pg, updated; `e` is 0 to write them
- * in one request. After an error (e, or the write's) they are dropped: their frames no
- * longer say what the device holds. */
-static enum sas_error write_batch(struct blk_server *s, enum sas_error e, uint64_t pg,
-                                  const unsigned *idx, unsigned n)
+/* One request of `type` moving the frames of entries idx[0..n) (pinned, consecutive
+ * device pages from pg), unless `e` already says it failed. Then they are unpinned, and
+ * after an error dropped: their frames no longer say what the device holds. */
+static enum sas_error batch_io(struct blk_server *s, enum sas_error e, uint32_t type,
+                               uint64_t pg, const unsigned *idx, unsigned n)
 {
-    struct vblk_seg seg[VBLK_MAX_SEGS];
+    struct vblk_seg seg[VBLK_MAX_SEGS] = { { 0, 0 } };
     for (unsigned k = 0; k < n; k++)
         seg[k] = (struct vblk_seg){ frame(&s->cache, idx[k]), BLK_PAGE };
     if (!e && n)
-        e = vblk_dov(&s->dev, VIRTIO_BLK_T_OUT, pg * SECTORS_PER_PAGE, seg, n);
+        e = vblk_dov(&s->dev, type, pg * SECTORS_PER_PAGE, seg, n);
     for (unsigned k = 0; k < n; k++) {
         s->cache.pinned[idx[k]] = 0;
         if (e)
@@ -146,12 +153,12 @@ enum sas_error cache_write(struct blk_server *s, uint64_t off, uint64_t len, con
         uint64_t chunk = BLK_PAGE - in < len ? BLK_PAGE - in : len;
         enum sas_error e = cache_get(s, pg, chunk < BLK_PAGE, &idx[n]);
         if (e)
-            return write_batch(s, e, first, idx, n);
+            return batch_io(s, e, VIRTIO_BLK_T_OUT, first, idx, n);
         __builtin_memcpy(frame(&s->cache, idx[n]) + in, buf, chunk);
         s->cache.pinned[idx[n++]] = 1;
         off += chunk, buf += chunk, len -= chunk;
         if (n == max || !len) {
-            e = write_batch(s, SAS_OK, first, idx, n);
+            e = batch_io(s, SAS_OK, VIRTIO_BLK_T_OUT, first, idx, n);
             if (e)
                 return e;
             n = 0;
@@ -187,22 +194,12 @@ static enum sas_error read_ahead(struct blk_server *s, uint64_t pg, unsigned n, 
 {
     struct blk_cache *c = &s->cache;
     unsigned idx[VBLK_MAX_SEGS];
-    struct vblk_seg seg[VBLK_MAX_SEGS] = { { 0, 0 } };
     for (unsigned k = 0; k < n; k++) {
-        unsigned i = pick_victim(c);
-        c->evictions += c->tag[i] != 0;
-        cache_drop(c, i);
-        cache_insert(c, i, pg + k);
-        c->pinned[i] = 1;
-        idx[k] = i;
-        seg[k] = (struct vblk_seg){ frame(c, i), BLK_PAGE };
+        idx[k] = make_room(c);
+        cache_insert(c, idx[k], pg + k);
+        c->pinned[idx[k]] = 1;
     }
-    enum sas_error e = vblk_dov(&s->dev, VIRTIO_BLK_T_IN, pg * SECTORS_PER_PAGE, seg, n);
-    for (unsigned k = 0; k < n; k++) {
-        c->pinned[idx[k]] = 0;
-        if (e)
-            cache_drop(c, idx[k]);
-    }
+    enum sas_error e = batch_io(s, SAS_OK, VIRTIO_BLK_T_IN, pg, idx, n);
     if (e)
         return e;
     c->misses++;

@@ -104,10 +104,7 @@ _Static_assert(SAS_BLK_CACHE_ADDR % CACHE_PIECE == 0, "pieces are mapped as flex
  * 32 MiB with 256 MiB, 16 MiB with 128 MiB. */
 static uint64_t cache_default_pages(void)
 {
-    uint64_t top = 0;
-    for (unsigned i = 0; i < rt_kip->mem_count && i < L4_KIP_MAX_MEM; i++)
-        if (rt_kip->mem[i].type != L4_MEM_RESERVED && rt_kip->mem[i].base + rt_kip->mem[i].size > top)
-            top = rt_kip->mem[i].base + rt_kip->mem[i].size;
+    uint64_t top = l4_kip_ram_top(rt_kip);
     uint64_t bytes = (top + 8 * CACHE_PIECE - 1) / 8 / CACHE_PIECE * CACHE_PIECE;  /* firmware
                                                    * takes the last KiBs: round up */
     bytes = bytes < CACHE_PIECE ? CACHE_PIECE : bytes;

@@ -21,14 +21,17 @@ static void slot_free(struct blk_server *s, unsigned i)
     s->clients[i] = (struct blk_client){ 0, L4_NILTHREAD };
 }
 
-/* The caller's slot, or -1. A slot whose attaching thread is gone is freed on the way: a
- * later task with the same number must attach afresh, never inherit the buffer. */
-static int slot_of(struct blk_server *s, unsigned task)
+/* The slot of the caller's task, or -1. A slot whose attaching thread is gone is freed on
+ * the way: a later task with the same number must attach afresh, never inherit the
+ * buffer. The thread that attached it is calling (the usual case: a musl program's
+ * system thread), so only another caller costs the kernel's word on its existence. */
+static int slot_of(struct blk_server *s, l4_threadid_t from)
 {
+    unsigned task = l4_tid_task(from);
     for (unsigned i = 0; i < BLK_MAX_CLIENTS; i++) {
         if (s->clients[i].task != task)
             continue;
-        if (vblk_thread_alive(s->clients[i].attached_by))
+        if (s->clients[i].attached_by == from || vblk_thread_alive(s->clients[i].attached_by))
             return (int)i;
         slot_free(s, i);
         return -1;
@@ -54,7 +57,7 @@ static enum sas_error attach(struct blk_server *s, l4_threadid_t from, l4_msg_t 
                              l4_msgtag_t *out)
 {
     unsigned task = l4_tid_task(from);
-    int i = slot_of(s, task);
+    int i = slot_of(s, from);
     if (i < 0) {
         if ((i = slot_new(s)) < 0)
             return SAS_EBUSY;
@@ -67,11 +70,11 @@ static enum sas_error attach(struct blk_server *s, l4_threadid_t from, l4_msg_t 
 }
 
 /* READ and WRITE: decode and check, then one device request around the cache. */
-static enum sas_error transfer(struct blk_server *s, unsigned task, uint32_t type,
+static enum sas_error transfer(struct blk_server *s, l4_threadid_t from, uint32_t type,
                                const l4_msg_t *m)
 {
     uint64_t sector = m->w[0], count = m->w[1], off = m->w[2];
-    int i = slot_of(s, task);
+    int i = slot_of(s, from);
     if (i < 0)
         return SAS_EBUSY;
     if (!count || count > BLK_BUF_SIZE / BLK_SECTOR || off % BLK_SECTOR ||
@@ -87,10 +90,11 @@ static enum sas_error transfer(struct blk_server *s, unsigned task, uint32_t typ
 }
 
 /* CACHE_READ and CACHE_WRITE: bytes between the caller's buffer and the cache. */
-static enum sas_error cached(struct blk_server *s, unsigned task, int writing, const l4_msg_t *m)
+static enum sas_error cached(struct blk_server *s, l4_threadid_t from, int writing,
+                             const l4_msg_t *m)
 {
     uint64_t off = m->w[0], len = m->w[1], boff = m->w[2];
-    int i = slot_of(s, task);
+    int i = slot_of(s, from);
     if (i < 0)
         return SAS_EBUSY;
     if (!len || len > BLK_BUF_SIZE || boff > BLK_BUF_SIZE - len)
@@ -125,7 +129,7 @@ static enum sas_error flush(struct blk_server *s)
 void blk_op(struct blk_server *s, l4_threadid_t from, l4_msgtag_t tag, l4_msg_t *m,
             l4_msgtag_t *out)
 {
-    unsigned task = l4_tid_task(from), u = l4_msgtag_u(tag);
+    unsigned u = l4_msgtag_u(tag);
     enum sas_error e = SAS_ENOTSUP;
     *out = l4_msgtag(SAS_OK, 0, 0);
     switch (l4_msgtag_label(tag)) {
@@ -133,17 +137,17 @@ void blk_op(struct blk_server *s, l4_threadid_t from, l4_msgtag_t tag, l4_msg_t 
         e = attach(s, from, m, out);
         break;
     case BLK_READ:
-        e = u == 3 ? transfer(s, task, VIRTIO_BLK_T_IN, m) : SAS_EINVAL;
+        e = u == 3 ? transfer(s, from, VIRTIO_BLK_T_IN, m) : SAS_EINVAL;
         break;
     case BLK_WRITE:
-        e = u == 3 ? transfer(s, task, VIRTIO_BLK_T_OUT, m) : SAS_EINVAL;
+        e = u == 3 ? transfer(s, from, VIRTIO_BLK_T_OUT, m) : SAS_EINVAL;
         break;
     case BLK_FLUSH:
         e = flush(s);
         break;
     case BLK_CACHE_READ:
     case BLK_CACHE_WRITE:
-        e = u == 3 ? cached(s, task, l4_msgtag_label(tag) == BLK_CACHE_WRITE, m) : SAS_EINVAL;
+        e = u == 3 ? cached(s, from, l4_msgtag_label(tag) == BLK_CACHE_WRITE, m) : SAS_EINVAL;
         break;
     case BLK_CACHE_MAP:
         e = u == 1 ? cache_map_op(s, m, out) : SAS_EINVAL;

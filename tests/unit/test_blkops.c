@@ -197,6 +197,22 @@ static void a_reused_task_number_does_not_inherit_the_buffer(void **state)
     assert_int_equal(request(s, client_again(13), BLK_CACHE_WRITE, 3, &m), SAS_OK);
 }
 
+/* Another thread of a client's task uses its slot while the attaching thread lives. */
+static void another_thread_of_the_task_shares_its_slot(void **state)
+{
+    struct blk_server *s = *state;
+    uint64_t va = attach_ok(s, client(16));
+    l4_threadid_t other = l4_tid_make(16, 1, 999);
+    memset((void *)va, 0x61, 64);
+    l4_msg_t m = { { 0, 64, 0 } };
+    assert_int_equal(request(s, other, BLK_CACHE_WRITE, 3, &m), SAS_OK);
+    assert_int_equal(fk.disk[63], 0x61);
+    kill_thread(client(16));                                  /* the attaching one ends */
+    m = (l4_msg_t){ { 0, 64, 0 } };
+    assert_int_equal(request(s, other, BLK_CACHE_WRITE, 3, &m), SAS_EBUSY);
+    assert_true(zeroed(va));
+}
+
 static void requests_are_checked_before_anything_is_done(void **state)
 {
     struct blk_server *s = *state;
@@ -326,6 +342,7 @@ int main(void)
         OPS_TEST(attach_with_every_client_alive_is_busy),
         OPS_TEST(attach_takes_back_the_slot_of_a_client_that_is_gone),
         OPS_TEST(a_reused_task_number_does_not_inherit_the_buffer),
+        OPS_TEST(another_thread_of_the_task_shares_its_slot),
         OPS_TEST(requests_are_checked_before_anything_is_done),
         OPS_TEST(raw_write_updates_the_cached_page),
         OPS_TEST(failed_raw_write_drops_the_cached_page),

@@ -50,6 +50,17 @@ struct l4_kip {
     char cmdline[L4_KIP_CMDLINE_LEN];
 };
 
+/* The end of the highest range of the memory map that is not a hole: an upper bound of
+ * the machine's RAM (the ranges overlap, the kernel's lie inside free RAM). */
+static inline uint64_t l4_kip_ram_top(const volatile struct l4_kip *k)
+{
+    uint64_t top = 0;
+    for (unsigned i = 0; i < k->mem_count && i < L4_KIP_MAX_MEM; i++)
+        if (k->mem[i].type != L4_MEM_RESERVED && k->mem[i].base + k->mem[i].size > top)
+            top = k->mem[i].base + k->mem[i].size;
+    return top;
+}
+
 _Static_assert(sizeof(struct l4_kip_mem) == 24, "KIP memory descriptor layout");
 _Static_assert(__builtin_offsetof(struct l4_kip, mem) == 160, "KIP header layout");
 _Static_assert(sizeof(struct l4_kip) <= 4096, "KIP fits one page");
