@@ -18,7 +18,7 @@ set(MUSL_PROGRAM_CFLAGS -std=gnu11 -O2 -g -Wall -Wextra -fPIE -D_GNU_SOURCE
     -nostdinc -isystem ${MUSL_INCLUDE} -isystem ${GCC_INCLUDE_DIR} -idirafter /usr/include
     -I${ELLFOUR_ROOT}/sasos/include -I${ELLFOUR_ROOT}/l4kern/include)
 # Debian's archives call three glibc fortify entry points musl lacks (DESIGN.md §8).
-set(MUSL_FORTIFY_SOURCE ${ELLFOUR_ROOT}/persist/smoke/fortify.c)
+set(MUSL_FORTIFY_SOURCE ${ELLFOUR_ROOT}/sasos/lib/musl/fortify.c)
 set_property(GLOBAL PROPERTY ELLFOUR_NEXT_SLOT 0)
 
 # Compiles src for musl into ${dir}; the object's path in ${out}.

@@ -5,17 +5,19 @@
  *   mkbootar OUT NAME=PATH [NAME=PATH ...]
  *
  * Each member is stored under NAME with mode 0100755; the archive ends with the
- * customary TRAILER!!! entry. Exit status 0 on success, 1 with a message otherwise.
+ * customary TRAILER!!! entry. The format's constants are lib/'s (<ell/cpio.h>), the ones
+ * the kernel and root read it with. Exit status 0 on success, 1 with a message otherwise.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ell/cpio.h>
 
 static int put_pad(FILE *out, long len)
 {
-    static const char zero[4];
-    long pad = (4 - (len & 3)) & 3;
+    static const char zero[CPIO_NEWC_ALIGN];
+    long pad = (CPIO_NEWC_ALIGN - (len & (CPIO_NEWC_ALIGN - 1))) & (CPIO_NEWC_ALIGN - 1);
     return fwrite(zero, 1, (size_t)pad, out) == (size_t)pad ? 0 : -1;
 }
 
@@ -23,10 +25,12 @@ static int put_member(FILE *out, const char *name, const void *data, size_t size
                       unsigned ino)
 {
     size_t namesize = strlen(name) + 1;
-    if (fprintf(out, "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X",
-                ino, 0100755u, 0u, 0u, 1u, 0u, size, 0u, 0u, 0u, 0u, namesize, 0u) != 110)
+    if (fprintf(out, CPIO_NEWC_MAGIC "%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X",
+                ino, 0100755u, 0u, 0u, 1u, 0u, size, 0u, 0u, 0u, 0u, namesize, 0u) !=
+        CPIO_NEWC_HDR_SIZE)
         return -1;
-    if (fwrite(name, 1, namesize, out) != namesize || put_pad(out, 110 + (long)namesize))
+    if (fwrite(name, 1, namesize, out) != namesize ||
+        put_pad(out, CPIO_NEWC_HDR_SIZE + (long)namesize))
         return -1;
     if (size && fwrite(data, 1, size, out) != size)
         return -1;
@@ -81,7 +85,7 @@ int main(int argc, char **argv)
         }
         free(data);
     }
-    if (put_member(out, "TRAILER!!!", NULL, 0, 0) || fclose(out)) {
+    if (put_member(out, CPIO_NEWC_TRAILER, NULL, 0, 0) || fclose(out)) {
         fprintf(stderr, "mkbootar: write %s failed\n", argv[1]);
         return 1;
     }

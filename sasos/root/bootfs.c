@@ -2,13 +2,11 @@
  * bootfs.c — the boot archive (cpio "newc", as tools/mkbootar writes it), which the kernel
  * lists as BOOT memory and sigma0 gives to root alone, read-only. Root maps it once at
  * SAS_ROOT_BOOTAR_BASE, in the largest pieces sigma0 allows, and reads programs from
- * there. The archive is input: every header is checked against its bounds.
+ * there with lib/cpio.c, which checks every header against the archive's bounds.
  */
 #include "root.h"
 #include <sas/layout.h>
 #include <sas/proto/sigma0_client.h>
-
-#define HDR 110
 
 static const uint8_t *ar;
 static uint64_t ar_size;
@@ -43,49 +41,13 @@ enum sas_error bootfs_init(l4_threadid_t s0)
     return SAS_OK;
 }
 
-static int hex8(const uint8_t *p, uint64_t *v)
-{
-    *v = 0;
-    for (int i = 0; i < 8; i++) {
-        uint8_t c = p[i];
-        unsigned d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                   : c >= 'a' && c <= 'f' ? c - 'a' + 10 : 16;
-        if (d == 16)
-            return -1;
-        *v = *v << 4 | d;
-    }
-    return 0;
-}
-
 /* The member at *cursor, checked; advances *cursor. -1 at the trailer or on damage. */
-int bootfs_next(uint64_t *cursor, struct boot_file *f)
+int bootfs_next(uint64_t *cursor, struct cpio_member *f)
 {
-    uint64_t off = *cursor, fsize, nsize;
-    if (!ar || ar_size < HDR || off > ar_size - HDR)
-        return -1;
-    const uint8_t *h = ar + off;
-    if (memcmp(h, "070701", 6) || hex8(h + 54, &fsize) || hex8(h + 94, &nsize) || nsize == 0)
-        return -1;
-    uint64_t name_off = off + HDR;
-    if (nsize > ar_size - name_off || h[HDR + nsize - 1] != 0)
-        return -1;
-    uint64_t data_off = (name_off + nsize + 3) & ~3ULL;
-    if (data_off > ar_size || fsize > ar_size - data_off)
-        return -1;
-    f->name = (const char *)(h + HDR);
-    if (!strncmp(f->name, "TRAILER!!!", 11))
-        return -1;
-    f->data = ar + data_off;
-    f->size = fsize;
-    *cursor = (data_off + fsize + 3) & ~3ULL;
-    return 0;
+    return ar && cpio_next(ar, ar_size, cursor, f) == CPIO_OK ? 0 : -1;
 }
 
-int bootfs_find(const char *name, struct boot_file *f)
+int bootfs_find(const char *name, struct cpio_member *f)
 {
-    uint64_t cursor = 0;
-    while (!bootfs_next(&cursor, f))
-        if (strlen(f->name) == strlen(name) && !strncmp(f->name, name, ROOT_NAME_LEN))
-            return 0;
-    return -1;
+    return ar && cpio_find(ar, ar_size, name, f) == CPIO_OK ? 0 : -1;
 }

@@ -5,34 +5,31 @@
  * header field is checked before use: the archive is input like any other.
  */
 #include "root.h"
+#include <ell/elf64.h>
 #include <sas/layout.h>
-#include "elf64.h"
 
-static int seg_ok(const struct phdr *p, uint64_t size)
+static int seg_ok(const struct elf64_phdr *p, uint64_t size)
 {
-    return p->filesz <= p->memsz && p->offset <= size && p->filesz <= size - p->offset &&
-           p->vaddr >= SAS_GUARD_END && p->vaddr < L4_USER_RESERVED_BASE &&
-           p->memsz <= L4_USER_RESERVED_BASE - p->vaddr;
+    return elf64_seg_in_file(p, size) && p->vaddr >= SAS_GUARD_END &&
+           p->vaddr < L4_USER_RESERVED_BASE && p->memsz <= L4_USER_RESERVED_BASE - p->vaddr;
 }
 
-static const struct phdr *phdrs(const uint8_t *image, unsigned *n)
+static const struct elf64_phdr *phdrs(const uint8_t *image, unsigned *n)
 {
-    const struct ehdr *e = (const struct ehdr *)image;
+    const struct elf64_ehdr *e = (const struct elf64_ehdr *)image;
     *n = e->phnum;
-    return (const struct phdr *)(image + e->phoff);
+    return (const struct elf64_phdr *)(image + e->phoff);
 }
 
 uint64_t elf_check(const uint8_t *image, uint64_t size)
 {
-    const struct ehdr *e = (const struct ehdr *)image;
-    if (size < sizeof(*e) || memcmp(e->ident, "\177ELF\2\1", 6) || e->type != 2 ||
-        e->machine != 62 || e->phentsize != sizeof(struct phdr) || e->phoff > size ||
-        (uint64_t)e->phnum * sizeof(struct phdr) > size - e->phoff)
-        return 0;
     unsigned n, loads = 0;
-    const struct phdr *ph = phdrs(image, &n);
+    const struct elf64_phdr *ph = elf64_phdrs(image, size, &n);
+    const struct elf64_ehdr *e = (const struct elf64_ehdr *)image;
+    if (!ph || e->type != ELF64_ET_EXEC)
+        return 0;
     for (unsigned i = 0; i < n; i++) {
-        if (ph[i].type != PT_LOAD)
+        if (ph[i].type != ELF64_PT_LOAD)
             continue;
         if (!seg_ok(&ph[i], size))
             return 0;
@@ -43,7 +40,7 @@ uint64_t elf_check(const uint8_t *image, uint64_t size)
 
 static unsigned seg_rights(uint32_t flags)
 {
-    return L4_FPAGE_R | (flags & PF_W ? L4_FPAGE_W : 0) | (flags & PF_X ? L4_FPAGE_X : 0);
+    return L4_FPAGE_R | (flags & ELF64_PF_W ? L4_FPAGE_W : 0) | (flags & ELF64_PF_X ? L4_FPAGE_X : 0);
 }
 
 /* Fills the 4 KiB page at va (page-aligned) of a checked image into `page`, which is
@@ -52,10 +49,10 @@ static unsigned seg_rights(uint32_t flags)
 unsigned elf_fill(const uint8_t *image, uint64_t va, uint8_t *page)
 {
     unsigned n, rights = 0;
-    const struct phdr *ph = phdrs(image, &n);
+    const struct elf64_phdr *ph = phdrs(image, &n);
     for (unsigned i = 0; i < n; i++) {
-        const struct phdr *p = &ph[i];
-        if (p->type != PT_LOAD || va + SAS_PAGE_SIZE <= p->vaddr || va >= p->vaddr + p->memsz)
+        const struct elf64_phdr *p = &ph[i];
+        if (p->type != ELF64_PT_LOAD || va + SAS_PAGE_SIZE <= p->vaddr || va >= p->vaddr + p->memsz)
             continue;
         rights |= seg_rights(p->flags);
         uint64_t lo = va > p->vaddr ? va : p->vaddr;

@@ -7,66 +7,44 @@
  * anonymous memory comes from root's frames too (ROOT_ANON_MAP, sas/proto/root.h).
  */
 #include "root.h"
-#include "elf64.h"
+#include <ell/elf64.h>
 #include <sas/layout.h>
 #include <sas/proto/root.h>
 
-static const struct phdr *ph_table(const uint8_t *image)
-{
-    const struct ehdr *e = (const struct ehdr *)image;
-    return (const struct phdr *)(image + e->phoff);
-}
-
 int loader_is_pie(const uint8_t *image, uint64_t size)
 {
-    const struct ehdr *e = (const struct ehdr *)image;
-    return size >= sizeof(*e) && !memcmp(e->ident, "\177ELF\2\1", 6) && e->type == ET_DYN;
+    const struct elf64_ehdr *e = (const struct elf64_ehdr *)image;
+    return size >= sizeof(*e) && !memcmp(e->ident, "\177ELF\2\1", 6) && e->type == ELF64_ET_DYN;
 }
 
 /* The slot number in a PT_NOTE segment's "Ell4" note, or -1. */
-static int note_slot(const uint8_t *image, uint64_t size, const struct phdr *p)
+static int note_slot(const uint8_t *image, uint64_t size, const struct elf64_phdr *p)
 {
-    if (p->offset > size || p->filesz > size - p->offset)
+    uint32_t len, slot;
+    const uint8_t *desc = elf64_note(image, size, p, SAS_NOTE_NAME, SAS_NOTE_SLOT, &len);
+    if (!desc || len != sizeof(slot))
         return -1;
-    for (uint64_t off = 0; off + sizeof(struct nhdr) <= p->filesz;) {
-        const struct nhdr *n = (const struct nhdr *)(image + p->offset + off);
-        uint64_t name = (n->namesz + 3ULL) & ~3ULL, desc = (n->descsz + 3ULL) & ~3ULL;
-        const uint8_t *body = (const uint8_t *)(n + 1);
-        if (sizeof(*n) + name + desc > p->filesz - off)
-            return -1;
-        if (n->type == SAS_NOTE_SLOT && n->namesz == 5 && !memcmp(body, "Ell4", 5) &&
-            n->descsz == 4) {
-            uint32_t slot;
-            memcpy(&slot, body + name, 4);
-            return slot < SAS_PROGRAM_SLOTS ? (int)slot : -1;
-        }
-        off += sizeof(*n) + name + desc;
-    }
-    return -1;
+    memcpy(&slot, desc, sizeof(slot));
+    return slot < SAS_PROGRAM_SLOTS ? (int)slot : -1;
 }
 
-static int pie_seg_ok(const struct phdr *p, uint64_t size)
+static int pie_seg_ok(const struct elf64_phdr *p, uint64_t size)
 {
-    return p->filesz <= p->memsz && p->offset <= size && p->filesz <= size - p->offset &&
-           p->vaddr < SAS_PROG_IMAGE_MAX && p->memsz <= SAS_PROG_IMAGE_MAX - p->vaddr;
+    return elf64_seg_in_file(p, size) && p->vaddr < SAS_PROG_IMAGE_MAX &&
+           p->memsz <= SAS_PROG_IMAGE_MAX - p->vaddr;
 }
 
-int loader_check(const uint8_t *image, uint64_t size, struct prog_info *pi)
+/* Walks the checked program headers: the slot, PT_PHDR and the image's end; 0 or -1. */
+static int scan_phdrs(const uint8_t *image, uint64_t size, const struct elf64_phdr *ph,
+                      unsigned n, struct prog_info *pi)
 {
-    const struct ehdr *e = (const struct ehdr *)image;
-    if (!loader_is_pie(image, size) || e->machine != 62 || e->phentsize != sizeof(struct phdr) ||
-        e->phoff > size || (uint64_t)e->phnum * sizeof(struct phdr) > size - e->phoff ||
-        e->entry >= SAS_PROG_IMAGE_MAX)
-        return -1;
-    const struct phdr *ph = ph_table(image);
     int slot = -1;
-    *pi = (struct prog_info){ .phdr = e->phoff, .phnum = e->phnum };
-    for (unsigned i = 0; i < e->phnum; i++) {
-        if (ph[i].type == PT_NOTE && slot < 0)
+    for (unsigned i = 0; i < n; i++) {
+        if (ph[i].type == ELF64_PT_NOTE && slot < 0)
             slot = note_slot(image, size, &ph[i]);
-        if (ph[i].type == PT_PHDR)
+        if (ph[i].type == ELF64_PT_PHDR)
             pi->phdr = ph[i].vaddr;
-        if (ph[i].type != PT_LOAD)
+        if (ph[i].type != ELF64_PT_LOAD)
             continue;
         if (!pie_seg_ok(&ph[i], size))
             return -1;
@@ -76,6 +54,19 @@ int loader_check(const uint8_t *image, uint64_t size, struct prog_info *pi)
     if (slot < 0 || !pi->end || pi->phdr >= pi->end)
         return -1;
     pi->base = sas_program_slot((unsigned)slot);
+    return 0;
+}
+
+int loader_check(const uint8_t *image, uint64_t size, struct prog_info *pi)
+{
+    unsigned n;
+    const struct elf64_phdr *ph = elf64_phdrs(image, size, &n);
+    const struct elf64_ehdr *e = (const struct elf64_ehdr *)image;
+    if (!ph || !loader_is_pie(image, size) || e->entry >= SAS_PROG_IMAGE_MAX)
+        return -1;
+    *pi = (struct prog_info){ .phdr = e->phoff, .phnum = n };
+    if (scan_phdrs(image, size, ph, n, pi))
+        return -1;
     pi->entry = pi->base + e->entry;
     pi->phdr += pi->base;
     pi->end = (pi->base + pi->end + SAS_PAGE_SIZE - 1) & ~(SAS_PAGE_SIZE - 1);

@@ -114,7 +114,7 @@ static void start_programs(int by_default)
     char kernel_started[128] = "";
     rt_cmdline_get("tasks", kernel_started, sizeof(kernel_started));
     uint64_t cursor = 0;
-    struct boot_file f;
+    struct cpio_member f;
     while (!bootfs_next(&cursor, &f))
         if (strncmp(f.name, "root", 5) && strncmp(f.name, "sigma0", 7) &&
             strncmp(f.name, "posixrt", 8) && !listed(kernel_started, f.name) &&

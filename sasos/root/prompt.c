@@ -133,7 +133,7 @@ static void help(void)
         "  NAME [&]      run boot program NAME; with &, do not wait for it\n"
         "Boot programs:");
     uint64_t cursor = 0;
-    struct boot_file f;
+    struct cpio_member f;
     while (!bootfs_next(&cursor, &f)) {
         say(" ");
         say(f.name);

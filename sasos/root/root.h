@@ -5,6 +5,7 @@
 #ifndef ROOT_H
 #define ROOT_H
 
+#include <ell/cpio.h>
 #include <native/rt.h>
 #include <sas/errors.h>
 
@@ -24,14 +25,9 @@ int frames_release_one(int slot, unsigned task, uint64_t va);   /* 0, or -1 if n
 unsigned frames_in_use(void);
 
 /* bootfs.c — the boot archive, mapped read-only from sigma0. */
-struct boot_file {
-    const char *name;
-    const uint8_t *data;
-    uint64_t size;
-};
 enum sas_error bootfs_init(l4_threadid_t sigma0);
-int bootfs_find(const char *name, struct boot_file *f);   /* 0, or -1 */
-int bootfs_next(uint64_t *cursor, struct boot_file *f);   /* 0 and the next file, or -1 */
+int bootfs_find(const char *name, struct cpio_member *f);   /* 0, or -1 */
+int bootfs_next(uint64_t *cursor, struct cpio_member *f);   /* 0 and the next file, or -1 */
 
 /* elf.c — static ELF64 executables, checked as input. */
 struct elf_page {

@@ -20,7 +20,7 @@
 #include <sas/proto/root.h>
 #include <sas/layout.h>
 #include <sas/proto/sigma0_client.h>
-#include "../virtio_blk/pci.h"
+#include <pci/pci.h>
 
 #define SERVICE_IO  2u                 /* I/O port ranges per service */
 #define ROOT_DMA_MAX 16u               /* DMA ranges held for services */
@@ -83,7 +83,7 @@ int services_is(const char *name) { return by_name(name) != 0; }
 
 void services_start(l4_threadid_t s0)
 {
-    struct boot_file f;
+    struct cpio_member f;
     sigma0 = s0;
     for (unsigned i = 0; i < NSERVICES; i++)
         if (!bootfs_find(table[i].name, &f) &&

@@ -46,9 +46,9 @@ static struct child *free_child(void)
 }
 
 /* A musl program starts with its system thread in the "posixrt" image; 0 is its entry. */
-static uint64_t musl_entry(struct child *c, const struct boot_file *f)
+static uint64_t musl_entry(struct child *c, const struct cpio_member *f)
 {
-    struct boot_file rt;
+    struct cpio_member rt;
     uint64_t entry;
     if (loader_check(f->data, f->size, &c->prog) || bootfs_find("posixrt", &rt) ||
         !(entry = elf_check(rt.data, rt.size)))
@@ -59,7 +59,7 @@ static uint64_t musl_entry(struct child *c, const struct boot_file *f)
 
 int tasks_spawn(const char *name, int service, l4_threadid_t *first_out)
 {
-    struct boot_file f;
+    struct cpio_member f;
     struct child *c = free_child();
     uint64_t entry = 0;
     if (c && !bootfs_find(name, &f))

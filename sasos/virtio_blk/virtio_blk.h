@@ -18,7 +18,7 @@
 #include <sas/errors.h>
 #include <sas/layout.h>
 #include <sas/proto/blk.h>
-#include "pci.h"
+#include <pci/pci.h>
 
 /* virtio.c — the device and its one request queue. */
 #define VBLK_MORE_DMA 8u

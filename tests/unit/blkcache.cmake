@@ -7,6 +7,7 @@ set(blk_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 function(vblk_unit_test name)
     unit_test(${name} ${ARGN})
     target_include_directories(${name} PRIVATE ${VBLK_DIR} ${ELLFOUR_ROOT}/sasos/include
+                               ${ELLFOUR_ROOT}/sasos/lib ${ELLFOUR_ROOT}/lib/include
                                ${ELLFOUR_ROOT}/l4kern/include)
     target_compile_options(${name} PRIVATE ${blk_san})
     target_link_options(${name} PRIVATE ${blk_san})

@@ -5,7 +5,7 @@
  */
 #include <stdio.h>
 #include <sys/wait.h>
-#include <capstore/capstore_persist.h>
+#include <glue/capstore_persist.h>
 #include "test_capstore_util.h"
 
 static char dir[64], img[96], out[16384];

@@ -1,6 +1,6 @@
 /*
- * test_kformat.c — the kernel's printf engine (l4kern/src/lib/kformat.c) on the host:
- * %s %c %d %i %u %x %p with 'l'/'ll'/'z', widths and zero padding, negative numbers and
+ * test_kformat.c — the printf engine of the kernel and native programs (lib/kformat.c) on
+ * the host: %s %c %d %i %u %x %p with 'l'/'ll'/'z', widths and zero padding, negative numbers and
  * the extremes of every integer size, unknown conversions, and that the returned count
  * always equals the characters produced. Built with UBSan, so a signed overflow inside
  * kformat (negating INT64_MIN) fails the test even when the output happens to be right.
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include <k/lib.h>
+#include <ell/kformat.h>
 
 struct sink {
     char buf[256];

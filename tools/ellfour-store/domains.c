@@ -7,7 +7,7 @@
  */
 #include <stdio.h>
 #include <time.h>
-#include <capstore/capstore_persist.h>
+#include <glue/capstore_persist.h>
 #include "tool.h"
 
 struct caps_img {

@@ -4,6 +4,7 @@
  * mappings with the segment's rights (no write unless PF_W, no execute unless PF_X).
  * Every header field is checked: the archive is input like any other.
  */
+#include <ell/elf64.h>
 #include <k/boot.h>
 #include <k/lib.h>
 #include <k/log.h>
@@ -12,32 +13,17 @@
 #include <k/thread.h>
 #include <l4/layout.h>
 
-struct ehdr {
-    uint8_t ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct phdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-#define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
-
-static int seg_ok(const struct phdr *p, uint64_t size)
+static int seg_ok(const struct elf64_phdr *p, uint64_t size)
 {
-    return p->filesz <= p->memsz && p->offset <= size && p->filesz <= size - p->offset &&
-           p->vaddr < L4_USER_RESERVED_BASE && p->memsz <= L4_USER_RESERVED_BASE - p->vaddr;
+    return elf64_seg_in_file(p, size) && p->vaddr < L4_USER_RESERVED_BASE &&
+           p->memsz <= L4_USER_RESERVED_BASE - p->vaddr;
 }
 
 /* Each page becomes a root of the mapping database, so the task can map it onward. */
-static int load_segment(struct task *task, const uint8_t *image, const struct phdr *p)
+static int load_segment(struct task *task, const uint8_t *image, const struct elf64_phdr *p)
 {
-    unsigned rights = L4_FPAGE_R | (p->flags & PF_W ? L4_FPAGE_W : 0) | (p->flags & PF_X ? L4_FPAGE_X : 0);
+    unsigned rights = L4_FPAGE_R | (p->flags & ELF64_PF_W ? L4_FPAGE_W : 0) |
+                      (p->flags & ELF64_PF_X ? L4_FPAGE_X : 0);
     for (uint64_t va = ALIGN_DOWN(p->vaddr, PAGE_SIZE); va < p->vaddr + p->memsz; va += PAGE_SIZE) {
         uint64_t *pte = pt_walk(task->pml4, va, 0);
         uint8_t *frame;
@@ -61,14 +47,13 @@ static int load_segment(struct task *task, const uint8_t *image, const struct ph
 
 uint64_t elf_load(struct task *task, const uint8_t *image, uint64_t size)
 {
-    const struct ehdr *e = (const struct ehdr *)image;
-    if (size < sizeof(*e) || memcmp(e->ident, "\177ELF\2\1", 6) || e->type != 2 ||
-        e->machine != 62 || e->phentsize != sizeof(struct phdr) ||
-        e->phoff > size || (uint64_t)e->phnum * sizeof(struct phdr) > size - e->phoff)
+    unsigned n;
+    const struct elf64_phdr *ph = elf64_phdrs(image, size, &n);
+    const struct elf64_ehdr *e = (const struct elf64_ehdr *)image;
+    if (!ph || e->type != ELF64_ET_EXEC)
         return 0;
-    const struct phdr *ph = (const struct phdr *)(image + e->phoff);
-    for (unsigned i = 0; i < e->phnum; i++) {
-        if (ph[i].type != PT_LOAD)
+    for (unsigned i = 0; i < n; i++) {
+        if (ph[i].type != ELF64_PT_LOAD)
             continue;
         if (!seg_ok(&ph[i], size) || load_segment(task, image, &ph[i]))
             return 0;

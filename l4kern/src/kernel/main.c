@@ -5,6 +5,7 @@
  * out; the kernel pool is carved from free RAM before the page tables that need it; the
  * timer starts last, just before the root task is made runnable.
  */
+#include <ell/cpio.h>
 #include <k/boot.h>
 #include <k/cpu.h>
 #include <k/kip.h>
@@ -24,8 +25,8 @@ static void set_log_level(void)
 /* 1 if the boot archive holds a program called name. */
 static int boot_has(const char *name)
 {
-    struct boot_file f;
-    return bootar_find(phys_to_virt(kip->boot_archive_base), kip->boot_archive_size, name, &f) == 0;
+    struct cpio_member f;
+    return cpio_find(phys_to_virt(kip->boot_archive_base), kip->boot_archive_size, name, &f) == CPIO_OK;
 }
 
 /* Loads boot program `name` as task `num` with maximum controlled priority `mcp` and a
@@ -33,10 +34,10 @@ static int boot_has(const char *name)
  * (rdi = the KIP's address, rsp = 0: crt0 sets its own). */
 static struct tcb *start_boot_task(const char *name, unsigned num, uint8_t mcp, unsigned quota_div)
 {
-    struct boot_file f;
-    int r = bootar_find(phys_to_virt(kip->boot_archive_base), kip->boot_archive_size, name, &f);
-    if (r)
-        panic("boot archive: %s '%s'", r == -1 ? "no program named" : "malformed, looking for", name);
+    struct cpio_member f;
+    enum cpio_status r = cpio_find(phys_to_virt(kip->boot_archive_base), kip->boot_archive_size, name, &f);
+    if (r != CPIO_OK)
+        panic("boot archive: %s '%s'", r == CPIO_END ? "no program named" : "malformed, looking for", name);
     struct task *task = task_create(num, mcp, NULL, kip->kpool_total * PAGE_SIZE / quota_div);
     if (!task)
         panic("no memory for boot task '%s'", name);

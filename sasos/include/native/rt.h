@@ -1,6 +1,7 @@
 /*
  * native/rt.h — the runtime of native programs (sigma0, root, drivers, the in-guest test
- * runner): freestanding C with the L4 stubs. Output goes through the kernel-debugger trap.
+ * runner): freestanding C with the L4 stubs and lib/'s string and formatting routines.
+ * Output goes through the kernel-debugger trap.
  */
 #ifndef NATIVE_RT_H
 #define NATIVE_RT_H
@@ -8,6 +9,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <ell/kformat.h>
+#include <ell/string.h>
 #include <l4/kip.h>
 #include <l4/syscalls.h>
 
@@ -15,12 +18,6 @@ extern const volatile struct l4_kip *rt_kip;   /* live counters change under us 
 
 int main(void);                      /* the program's entry, called by native_start */
 
-void *memcpy(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strncmp(const char *a, const char *b, size_t n);
-int kformat(void (*put)(int c, void *arg), void *arg, const char *fmt, va_list ap);
 
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

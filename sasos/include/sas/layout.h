@@ -63,6 +63,7 @@
 #define SAS_PROG_STACK_TOP(slot)  ((slot) + 0x0000000020000000ULL)
 #define SAS_PROG_ANON_BASE(slot)  ((slot) + 0x0000000040000000ULL)
 #define SAS_NOTE_SLOT        1u
+#define SAS_NOTE_NAME        "Ell4"   /* the note's owner name (cmake/musl.cmake writes it) */
 
 static inline unsigned long long sas_program_slot(unsigned n)
 {

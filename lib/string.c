@@ -1,5 +1,5 @@
-/* string.c — the few memory and string routines the kernel needs. */
-#include <k/lib.h>
+/* string.c — the memory and string routines of freestanding code (ell/string.h). */
+#include <ell/string.h>
 
 void *memcpy(void *dst, const void *src, size_t n)
 {

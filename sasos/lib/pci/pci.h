@@ -1,10 +1,11 @@
 /*
- * pci.h — PCI configuration space through ports 0xcf8/0xcfc, and port I/O. Shared by the
- * driver (which scans for its device) and root (which starts the driver only when the
- * device is there, and gives it exactly the device's ports and line).
+ * pci/pci.h — PCI configuration space through ports 0xcf8/0xcfc, and port I/O: the
+ * native_pci library (sasos/lib/pci). Shared by the virtio-blk driver (which scans for its
+ * device) and root (which starts the driver only when the device is there, and gives it
+ * exactly the device's ports and line).
  */
-#ifndef VIRTIO_BLK_PCI_H
-#define VIRTIO_BLK_PCI_H
+#ifndef SAS_PCI_H
+#define SAS_PCI_H
 
 #include <stdint.h>
 

@@ -1,11 +1,11 @@
 /*
- * capstore/capstore_persist.h — capstore's storage interface over persist's named database
+ * glue/capstore_persist.h — capstore's storage interface over persist's named database
  * "capstore" (in the disk image, `mdb_dump -n -s capstore IMG` shows the records of
  * capstore/src/internal.h). For the host tools and tests now; in the system the capstore
  * server reaches persist by IPC through a stub of the same shape.
  */
-#ifndef CAPSTORE_CAPSTORE_PERSIST_H
-#define CAPSTORE_CAPSTORE_PERSIST_H
+#ifndef GLUE_CAPSTORE_PERSIST_H
+#define GLUE_CAPSTORE_PERSIST_H
 
 #include <capstore/capstore.h>
 #include <persist/persist.h>

@@ -1,5 +1,6 @@
-/* kformat.c — a small printf engine: enough for logs and panics, nothing more. */
-#include <k/lib.h>
+/* kformat.c — a small printf engine (ell/kformat.h): enough for logs and panics, nothing more. */
+#include <ell/kformat.h>
+#include <stdint.h>
 
 /* Puts v in `base`, right-aligned in `width` with `sign` ('-' or 0) before the digits;
  * zero padding goes between sign and digits, space padding before the sign. */

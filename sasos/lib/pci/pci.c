@@ -3,7 +3,7 @@
  * and a scan of bus 0..255 for one device. QEMU's pc machine has everything on bus 0, but
  * the scan costs little and does not assume it.
  */
-#include "pci.h"
+#include <pci/pci.h>
 
 #define PCI_ENABLE   0x80000000u
 #define PCI_ID       0x00u

@@ -1,8 +1,8 @@
 /*
- * backend_persist.c — capstore's storage interface mapped one to one onto persist's
+ * capstore_persist.c — capstore's storage interface mapped one to one onto persist's
  * transactions and named-database calls; persist translates LMDB's errors.
  */
-#include <capstore/capstore_persist.h>
+#include <glue/capstore_persist.h>
 
 static enum sas_error pb_begin(void *ctx, int write, void **txn)
 {
