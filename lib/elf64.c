@@ -22,6 +22,26 @@ int elf64_seg_in_file(const struct elf64_phdr *p, uint64_t size)
     return p->filesz <= p->memsz && p->offset <= size && p->filesz <= size - p->offset;
 }
 
+int elf64_check_loads(const uint8_t *image, uint64_t size, unsigned type, uint64_t lo,
+                      uint64_t hi)
+{
+    unsigned n;
+    int loads = 0;
+    const struct elf64_phdr *ph = elf64_phdrs(image, size, &n);
+    if (!ph || ((const struct elf64_ehdr *)image)->type != type)
+        return -1;
+    for (unsigned i = 0; i < n; i++) {
+        const struct elf64_phdr *p = &ph[i];
+        if (p->type != ELF64_PT_LOAD)
+            continue;
+        if (!elf64_seg_in_file(p, size) || p->vaddr < lo || p->vaddr >= hi ||
+            p->memsz > hi - p->vaddr)
+            return -1;
+        loads++;
+    }
+    return loads;
+}
+
 const uint8_t *elf64_note(const uint8_t *image, uint64_t size, const struct elf64_phdr *p,
                           const char *name, uint32_t type, uint32_t *len)
 {

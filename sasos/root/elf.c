@@ -8,12 +8,6 @@
 #include <ell/elf64.h>
 #include <sas/layout.h>
 
-static int seg_ok(const struct elf64_phdr *p, uint64_t size)
-{
-    return elf64_seg_in_file(p, size) && p->vaddr >= SAS_GUARD_END &&
-           p->vaddr < L4_USER_RESERVED_BASE && p->memsz <= L4_USER_RESERVED_BASE - p->vaddr;
-}
-
 static const struct elf64_phdr *phdrs(const uint8_t *image, unsigned *n)
 {
     const struct elf64_ehdr *e = (const struct elf64_ehdr *)image;
@@ -23,19 +17,10 @@ static const struct elf64_phdr *phdrs(const uint8_t *image, unsigned *n)
 
 uint64_t elf_check(const uint8_t *image, uint64_t size)
 {
-    unsigned n, loads = 0;
-    const struct elf64_phdr *ph = elf64_phdrs(image, size, &n);
     const struct elf64_ehdr *e = (const struct elf64_ehdr *)image;
-    if (!ph || e->type != ELF64_ET_EXEC)
+    if (elf64_check_loads(image, size, ELF64_ET_EXEC, SAS_GUARD_END, L4_USER_RESERVED_BASE) < 1)
         return 0;
-    for (unsigned i = 0; i < n; i++) {
-        if (ph[i].type != ELF64_PT_LOAD)
-            continue;
-        if (!seg_ok(&ph[i], size))
-            return 0;
-        loads++;
-    }
-    return loads && e->entry >= SAS_GUARD_END && e->entry < L4_USER_RESERVED_BASE ? e->entry : 0;
+    return e->entry >= SAS_GUARD_END && e->entry < L4_USER_RESERVED_BASE ? e->entry : 0;
 }
 
 static unsigned seg_rights(uint32_t flags)

@@ -126,6 +126,37 @@ static void elf64_seg_in_file_checks_bytes_and_sizes(void **st)
     assert_false(elf64_seg_in_file(&p, 0x200));             /* offset + filesz wraps */
 }
 
+/* elf64_check_loads on a copy of the whole image. */
+static int loads_of(const struct image *im, unsigned type, uint64_t lo, uint64_t hi)
+{
+    uint8_t *c = copy_of(im, sizeof(*im));
+    int r = elf64_check_loads(c, sizeof(*im), type, lo, hi);
+    free(c);
+    return r;
+}
+
+static void elf64_check_loads_counts_segments_inside_the_range(void **st)
+{
+    (void)st;
+    struct image im;
+    make(&im);                                    /* one PT_LOAD: [0x400000, 0x402000) */
+    assert_int_equal(loads_of(&im, ELF64_ET_EXEC, 0x400000, 0x402000), 1);
+    assert_int_equal(loads_of(&im, ELF64_ET_DYN, 0, UINT64_MAX), -1);        /* wrong type */
+    assert_int_equal(loads_of(&im, ELF64_ET_EXEC, 0x400001, 0x402000), -1);  /* starts below */
+    assert_int_equal(loads_of(&im, ELF64_ET_EXEC, 0x400000, 0x401fff), -1);  /* ends above */
+    assert_int_equal(loads_of(&im, ELF64_ET_EXEC, 0, 0x400000), -1);         /* all above */
+    im.ph[0].memsz = UINT64_MAX;                  /* vaddr + memsz wraps */
+    assert_int_equal(loads_of(&im, ELF64_ET_EXEC, 0, UINT64_MAX), -1);
+    make(&im);
+    im.ph[0].filesz = sizeof(im) + 1;             /* file bytes past the end */
+    assert_int_equal(loads_of(&im, ELF64_ET_EXEC, 0, UINT64_MAX), -1);
+    make(&im);
+    im.ph[1].type = ELF64_PT_LOAD;                /* a second segment, at vaddr 0 */
+    im.ph[1].memsz = im.ph[1].filesz;
+    assert_int_equal(loads_of(&im, ELF64_ET_EXEC, 0, 0x402000), 2);
+    assert_int_equal(loads_of(&im, ELF64_ET_EXEC, 0x400000, 0x402000), -1);
+}
+
 /* elf64_note on a copy of exactly `size` bytes: the descriptor's first byte, or -1. */
 static int note_of(const struct image *im, size_t size, const char *name, uint32_t type,
                    uint32_t *len)
@@ -175,6 +206,7 @@ int main(void)
         cmocka_unit_test(elf64_phdrs_rejects_wrong_identity_or_machine),
         cmocka_unit_test(elf64_phdrs_rejects_tables_past_the_end),
         cmocka_unit_test(elf64_seg_in_file_checks_bytes_and_sizes),
+        cmocka_unit_test(elf64_check_loads_counts_segments_inside_the_range),
         cmocka_unit_test(elf64_note_finds_by_name_and_type),
         cmocka_unit_test(elf64_note_rejects_malformed_segments),
     };

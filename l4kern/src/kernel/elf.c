@@ -13,12 +13,6 @@
 #include <k/thread.h>
 #include <l4/layout.h>
 
-static int seg_ok(const struct elf64_phdr *p, uint64_t size)
-{
-    return elf64_seg_in_file(p, size) && p->vaddr < L4_USER_RESERVED_BASE &&
-           p->memsz <= L4_USER_RESERVED_BASE - p->vaddr;
-}
-
 /* Each page becomes a root of the mapping database, so the task can map it onward. */
 static int load_segment(struct task *task, const uint8_t *image, const struct elf64_phdr *p)
 {
@@ -47,16 +41,12 @@ static int load_segment(struct task *task, const uint8_t *image, const struct el
 
 uint64_t elf_load(struct task *task, const uint8_t *image, uint64_t size)
 {
+    if (elf64_check_loads(image, size, ELF64_ET_EXEC, 0, L4_USER_RESERVED_BASE) < 0)
+        return 0;
     unsigned n;
     const struct elf64_phdr *ph = elf64_phdrs(image, size, &n);
-    const struct elf64_ehdr *e = (const struct elf64_ehdr *)image;
-    if (!ph || e->type != ELF64_ET_EXEC)
-        return 0;
-    for (unsigned i = 0; i < n; i++) {
-        if (ph[i].type != ELF64_PT_LOAD)
-            continue;
-        if (!seg_ok(&ph[i], size) || load_segment(task, image, &ph[i]))
+    for (unsigned i = 0; i < n; i++)
+        if (ph[i].type == ELF64_PT_LOAD && load_segment(task, image, &ph[i]))
             return 0;
-    }
-    return e->entry;
+    return ((const struct elf64_ehdr *)image)->entry;
 }

@@ -45,6 +45,12 @@ const struct elf64_phdr *elf64_phdrs(const uint8_t *image, uint64_t size, unsign
 /* 1 if segment p's file bytes lie inside an image of `size` bytes and filesz <= memsz. */
 int elf64_seg_in_file(const struct elf64_phdr *p, uint64_t size);
 
+/* The number of PT_LOAD segments of the image if its program headers are sound
+ * (elf64_phdrs), its type is `type`, and every PT_LOAD segment has its file bytes inside the
+ * image and lies inside [lo, hi) in memory; -1 otherwise. */
+int elf64_check_loads(const uint8_t *image, uint64_t size, unsigned type, uint64_t lo,
+                      uint64_t hi);
+
 /* The descriptor of the first note called `name` (NUL included in its namesz) of type
  * `type` in the PT_NOTE segment p, *len its size; NULL if there is none or the segment is
  * malformed before it. */
