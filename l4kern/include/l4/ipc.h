@@ -71,7 +71,8 @@ static inline uint32_t l4_msgtag_label(l4_msgtag_t t)
 #define L4_RES_RECV_PHASE (1ULL << 56)
 static inline unsigned l4_ipc_error(uint64_t res) { return (unsigned)((res >> 48) & 0xff); }
 static inline int l4_ipc_failed_in_receive(uint64_t res) { return (res & L4_RES_RECV_PHASE) != 0; }
-static inline l4_msgtag_t l4_ipc_tag(uint64_t res) { return res & 0xffffffffffffULL; }
+#define L4_RES_TAG_MASK 0xffffffffffffULL   /* the received tag's bits: u, t, flags, label */
+static inline l4_msgtag_t l4_ipc_tag(uint64_t res) { return res & L4_RES_TAG_MASK; }
 
 /*
  * Timeouts: 16 bits each. 0 = zero (never block), 0xffff = never expire (infinite);
@@ -118,6 +119,10 @@ static inline uint64_t l4_ipc_control(unsigned flags, l4_timeout_t snd, l4_timeo
 {
     return ((uint64_t)flags << 32) | ((uint64_t)rcv << 16) | snd;
 }
+/* The control word's parts, as the kernel reads them. */
+static inline unsigned l4_ipc_control_flags(uint64_t c) { return (unsigned)(c >> 32); }
+static inline l4_timeout_t l4_ipc_control_snd(uint64_t c) { return (l4_timeout_t)(c & 0xffff); }
+static inline l4_timeout_t l4_ipc_control_rcv(uint64_t c) { return (l4_timeout_t)(c >> 16); }
 
 /* The eight register words of a message, in ABI order MR0..MR7. */
 typedef struct l4_msg {

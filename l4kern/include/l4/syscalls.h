@@ -87,7 +87,10 @@ struct l4_ipc_regs {
     l4_msg_t msg;            /* MR0..MR7 in/out */
 };
 
-static inline uint64_t l4_ipc(struct l4_ipc_regs *r)
+/* The one binding of ipc's registers (l4/ipc.h): loads *r, traps, stores the partner and
+ * the words back; *rsi_out gets rsi, which names the intended destination of a redirected
+ * message (l4_ipc_chief). */
+static inline uint64_t l4_ipc_trap(struct l4_ipc_regs *r, uint64_t *rsi_out)
 {
     register uint64_t rax __asm__("rax") = L4_SYS_IPC;
     register uint64_t rdi __asm__("rdi") = r->partner;
@@ -109,7 +112,14 @@ static inline uint64_t l4_ipc(struct l4_ipc_regs *r)
     r->partner = rdi;
     r->msg.w[0] = m0; r->msg.w[1] = m1; r->msg.w[2] = m2; r->msg.w[3] = m3;
     r->msg.w[4] = m4; r->msg.w[5] = m5; r->msg.w[6] = m6; r->msg.w[7] = m7;
+    *rsi_out = rsi;
     return rax;
+}
+
+static inline uint64_t l4_ipc(struct l4_ipc_regs *r)
+{
+    uint64_t unused;
+    return l4_ipc_trap(r, &unused);
 }
 
 /* Common shapes of ipc. Each returns the result word (see l4/ipc.h). */
@@ -154,28 +164,7 @@ static inline uint64_t l4_reply_wait(l4_threadid_t *partner, l4_msgtag_t tag, l4
  */
 static inline uint64_t l4_ipc_chief(struct l4_ipc_regs *r, l4_threadid_t *intended)
 {
-    register uint64_t rax __asm__("rax") = L4_SYS_IPC;
-    register uint64_t rdi __asm__("rdi") = r->partner;
-    register uint64_t rsi __asm__("rsi") = r->tag;
-    register uint64_t r10 __asm__("r10") = r->control;
-    register uint64_t m0 __asm__("rdx") = r->msg.w[0];
-    register uint64_t m1 __asm__("rbx") = r->msg.w[1];
-    register uint64_t m2 __asm__("r8") = r->msg.w[2];
-    register uint64_t m3 __asm__("r9") = r->msg.w[3];
-    register uint64_t m4 __asm__("r12") = r->msg.w[4];
-    register uint64_t m5 __asm__("r13") = r->msg.w[5];
-    register uint64_t m6 __asm__("r14") = r->msg.w[6];
-    register uint64_t m7 __asm__("r15") = r->msg.w[7];
-    __asm__ volatile("syscall"
-                     : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(r10), "+r"(m0), "+r"(m1),
-                       "+r"(m2), "+r"(m3), "+r"(m4), "+r"(m5), "+r"(m6), "+r"(m7)
-                     :
-                     : "rcx", "r11", "memory");
-    r->partner = rdi;
-    r->msg.w[0] = m0; r->msg.w[1] = m1; r->msg.w[2] = m2; r->msg.w[3] = m3;
-    r->msg.w[4] = m4; r->msg.w[5] = m5; r->msg.w[6] = m6; r->msg.w[7] = m7;
-    *intended = rsi;
-    return rax;
+    return l4_ipc_trap(r, intended);
 }
 static inline uint64_t l4_chief_receive(l4_threadid_t *from, l4_threadid_t *intended,
                                         l4_msg_t *m, l4_timeout_t t)

@@ -7,38 +7,39 @@
 #include <k/space.h>
 #include <k/irq.h>
 #include <k/syscall.h>
+#include <arch/sysregs.h>
 #include <l4/errors.h>
 
-void sys_fpage_unmap(struct tcb *self, struct trapframe *tf)
+/* The one task the call is limited to, if L4_UNMAP_ONE_TASK asks for one; 0 or INVALID. */
+static enum l4_error only_task(const struct sysregs_unmap *in, struct task **only)
 {
-    l4_fpage_t f = tf->rdi;
-    uint64_t flags = tf->rsi;
-    struct task *only = NULL;
-    if (l4_iofpage_valid(f) && !(flags & ~L4_UNMAP_FLAGS)) {
-        only = (flags & L4_UNMAP_ONE_TASK) && tf->rdx < MAX_TASKS_LIVE ? tasks[tf->rdx] : NULL;
-        if ((flags & L4_UNMAP_ONE_TASK) && !only) {
-            tf->rax = L4_ERR_INVALID;
-            return;
-        }
-        io_revoke(self->task, f, flags, only);
-        tf->rax = L4_OK;
-        tf->rdi = 1u << ((f >> 4) & 0x3f);
-        return;
-    }
-    if (!l4_fpage_valid(f) || (flags & ~L4_UNMAP_FLAGS)) {
-        tf->rax = L4_ERR_INVALID;
-        return;
-    }
-    if (flags & L4_UNMAP_ONE_TASK) {
-        only = tf->rdx < MAX_TASKS_LIVE ? tasks[tf->rdx] : NULL;
-        if (!only) {
-            tf->rax = L4_ERR_INVALID;
-            return;
-        }
+    *only = NULL;
+    if (!(in->flags & L4_UNMAP_ONE_TASK))
+        return L4_OK;
+    *only = in->task < MAX_TASKS_LIVE ? tasks[in->task] : NULL;
+    return *only ? L4_OK : reject(L4_ERR_INVALID, "task: no such task");
+}
+
+enum l4_error sys_fpage_unmap(struct tcb *self, struct trapframe *tf)
+{
+    struct sysregs_unmap in = sysregs_unmap_in(tf);
+    struct task *only;
+    if (in.flags & ~L4_UNMAP_FLAGS)
+        return reject(L4_ERR_INVALID, "flags: unknown bits");
+    if (!l4_iofpage_valid(in.fpage) && !l4_fpage_valid(in.fpage))
+        return reject(L4_ERR_INVALID, "fpage: neither a memory nor an I/O flexpage");
+    enum l4_error err = only_task(&in, &only);
+    if (err)
+        return err;
+    if (l4_iofpage_valid(in.fpage)) {
+        io_revoke(self->task, in.fpage, in.flags, only);
+        sysregs_unmap_out(tf, 1u << ((in.fpage >> 4) & 0x3f));
+        return L4_OK;
     }
     uint64_t covered = 0;
     uint64_t *bits = self->utcb->mr;
     memset(bits, 0, L4_UNMAP_MAX_PAGES / 4);
-    tf->rax = space_unmap(self->task, f, flags, only, &covered, bits);
-    tf->rdi = covered;
+    err = space_unmap(self->task, in.fpage, in.flags, only, &covered, bits);
+    sysregs_unmap_out(tf, covered);
+    return err;
 }

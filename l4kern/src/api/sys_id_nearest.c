@@ -3,31 +3,25 @@
  * caller's chief. */
 #include <k/clan.h>
 #include <k/syscall.h>
+#include <arch/sysregs.h>
 #include <l4/errors.h>
 #include <l4/syscalls.h>
 
-void sys_id_nearest(struct tcb *self, struct trapframe *tf)
+enum l4_error sys_id_nearest(struct tcb *self, struct trapframe *tf)
 {
-    l4_threadid_t dest = tf->rdi;
+    l4_threadid_t dest = sysregs_nearest_in(tf);
     if (l4_tid_is_nil(dest)) {
-        tf->rdi = self->id;
-        tf->rsi = L4_NEAREST_SAME_CLAN;
-        tf->rax = L4_OK;
-        return;
+        sysregs_nearest_out(tf, self->id, L4_NEAREST_SAME_CLAN);
+        return L4_OK;
     }
     const struct tcb *d = thread_lookup(dest);
-    if (!d) {
-        tf->rax = L4_ERR_NO_PARTNER;
-        return;
-    }
+    if (!d)
+        return reject(L4_ERR_NO_PARTNER, "destination: no such thread");
     unsigned type;
     const struct task *hop = clan_first_hop(self->task, d->task, &type);
     const struct tcb *first = type == L4_NEAREST_SAME_CLAN ? d : hop ? hop->threads[0] : NULL;
-    if (!first) {
-        tf->rax = L4_ERR_NO_PARTNER;       /* the chief has no first thread to take it */
-        return;
-    }
-    tf->rdi = first->id;
-    tf->rsi = type;
-    tf->rax = L4_OK;
+    if (!first)
+        return reject(L4_ERR_NO_PARTNER, "destination: its first hop has no lthread 0");
+    sysregs_nearest_out(tf, first->id, type);
+    return L4_OK;
 }

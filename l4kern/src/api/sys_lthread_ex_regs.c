@@ -8,6 +8,7 @@
 #include <k/ipc.h>
 #include <k/sched.h>
 #include <k/syscall.h>
+#include <arch/sysregs.h>
 #include <k/x86.h>
 #include <l4/errors.h>
 #include <l4/layout.h>
@@ -18,24 +19,27 @@
 
 static int user_addr(uint64_t a) { return a < L4_USER_END; }
 
-static unsigned validate(uint64_t c, const struct trapframe *tf, const struct tcb *t)
+static enum l4_error validate(const struct sysregs_exregs *in, const struct tcb *t)
 {
+    uint64_t c = in->control;
     if (c & ~L4_EXREGS_VALID)
-        return L4_ERR_INVALID;
-    if (((c & L4_EXREGS_SET_IP) && !user_addr(tf->rsi)) ||
-        ((c & L4_EXREGS_SET_SP) && !user_addr(tf->rdx)) ||
-        ((c & L4_EXREGS_SET_FS) && !user_addr(tf->r8)) ||
-        ((c & L4_EXREGS_SET_GS) && !user_addr(tf->r9)))
-        return L4_ERR_INVALID;
+        return reject(L4_ERR_INVALID, "control: unknown bits");
+    if (((c & L4_EXREGS_SET_IP) && !user_addr(in->ip)) ||
+        ((c & L4_EXREGS_SET_SP) && !user_addr(in->sp)))
+        return reject(L4_ERR_INVALID, "ip/sp: outside the user half");
+    if (((c & L4_EXREGS_SET_FS) && !user_addr(in->fs_base)) ||
+        ((c & L4_EXREGS_SET_GS) && !user_addr(in->gs_base)))
+        return reject(L4_ERR_INVALID, "fs/gs base: outside the user half");
     if (!t && (c & SET_BOTH) != SET_BOTH)
-        return (c & (ANY_SET | L4_EXREGS_CANCEL | L4_EXREGS_HALT)) ? L4_ERR_INVALID
-                                                                    : L4_ERR_NO_PARTNER;
+        return (c & (ANY_SET | L4_EXREGS_CANCEL | L4_EXREGS_HALT))
+                   ? reject(L4_ERR_INVALID, "control: a new thread needs both ip and sp")
+                   : reject(L4_ERR_NO_PARTNER, "control: no such lthread");
     return L4_OK;
 }
 
-static struct tcb *create(struct tcb *self, unsigned lthread, const struct trapframe *tf)
+static struct tcb *create(struct tcb *self, unsigned lthread, const struct sysregs_exregs *in)
 {
-    struct tcb *t = thread_create(self->task, lthread, tf->rsi, tf->rdx);
+    struct tcb *t = thread_create(self->task, lthread, in->ip, in->sp);
     if (!t)
         return NULL;
     t->prio = self->prio;
@@ -45,22 +49,23 @@ static struct tcb *create(struct tcb *self, unsigned lthread, const struct trapf
     return t;
 }
 
-static void apply(struct tcb *t, uint64_t c, const struct trapframe *in)
+static void apply(struct tcb *t, const struct sysregs_exregs *in)
 {
+    uint64_t c = in->control;
     if (c & L4_EXREGS_SET_IP)
-        t->tf->rip = in->rsi;
+        sysregs_set_ip(t->tf, in->ip);
     if (c & L4_EXREGS_SET_SP)
-        t->tf->rsp = in->rdx;
+        sysregs_set_sp(t->tf, in->sp);
     if (c & L4_EXREGS_SET_FLAGS)
-        t->tf->rflags = (in->r10 & L4_USER_RFLAGS_MASK) | RFLAGS_USER_DEFAULT;
+        sysregs_set_flags(t->tf, (in->flags & L4_USER_RFLAGS_MASK) | RFLAGS_USER_DEFAULT);
     if (c & L4_EXREGS_SET_FS)
-        t->fs_base = in->r8;
+        t->fs_base = in->fs_base;
     if (c & L4_EXREGS_SET_GS)
-        t->gs_base = in->r9;
+        t->gs_base = in->gs_base;
     if (c & L4_EXREGS_SET_PAGER)
-        t->pager = in->r12;
+        t->pager = in->pager;
     if (c & L4_EXREGS_SET_EXCH)
-        t->exc_handler = in->r13;
+        t->exc_handler = in->exc_handler;
     if ((c & L4_EXREGS_SET_FS) && t == current())
         wrmsr(MSR_FS_BASE, this_cpu()->fs_loaded = t->fs_base);
     if ((c & L4_EXREGS_SET_GS) && t == current())
@@ -82,32 +87,24 @@ static void act(struct tcb *t, uint64_t c)
         thread_restart(t);
 }
 
-void sys_lthread_ex_regs(struct tcb *self, struct trapframe *tf)
+enum l4_error sys_lthread_ex_regs(struct tcb *self, struct trapframe *tf)
 {
-    uint64_t c = tf->rdi;
-    unsigned lthread = (unsigned)(c & L4_EXREGS_LTHREAD_MASK);
+    struct sysregs_exregs in = sysregs_exregs_in(tf);
+    unsigned lthread = (unsigned)(in.control & L4_EXREGS_LTHREAD_MASK);
     struct tcb *t = self->task->threads[lthread];
-    unsigned err = validate(c, tf, t);
-    if (err) {
-        tf->rax = err;
-        return;
-    }
-    if (!t && !(t = create(self, lthread, tf))) {
-        tf->rax = L4_ERR_NO_MEMORY;
-        return;
-    }
-    struct trapframe in = *tf;
-    tf->rax = L4_OK;
-    tf->rdi = t->id;
-    tf->rsi = t->tf->rip;
-    tf->rdx = t->tf->rsp;
-    tf->r10 = t->tf->rflags;
-    tf->r8 = t->fs_base;
-    tf->r9 = t->gs_base;
-    tf->r12 = t->pager;
-    tf->r13 = t->exc_handler;
-    tf->r14 = thread_state_word(t);
-    tf->r15 = t->fault_addr;
-    apply(t, c, &in);
-    act(t, c);
+    enum l4_error err = validate(&in, t);
+    if (err)
+        return err;
+    if (!t && !(t = create(self, lthread, &in)))
+        return reject(L4_ERR_NO_MEMORY, "the task's kernel memory: no room for a thread");
+    struct sysregs_exregs old = {
+        .control = t->id, .ip = sysregs_ip(t->tf), .sp = sysregs_sp(t->tf),
+        .flags = sysregs_flags(t->tf), .fs_base = t->fs_base, .gs_base = t->gs_base,
+        .pager = t->pager, .exc_handler = t->exc_handler, .state = thread_state_word(t),
+        .fault_addr = t->fault_addr,
+    };
+    sysregs_exregs_out(tf, &old);
+    apply(t, &in);
+    act(t, in.control);
+    return L4_OK;
 }

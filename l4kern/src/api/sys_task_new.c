@@ -1,7 +1,7 @@
 /*
  * sys_task_new.c — create a task with its first thread, or delete a task and everything
  * it holds and created (l4/syscalls.h). The creator becomes the new task's chief; only the
- * chief may delete it. A quota (r12, pages) is carved from the chief's own and returns to
+ * chief may delete it. A quota (in pages) is carved from the chief's own and returns to
  * it when the task goes (task_delete); 0 makes the task draw on its chief's quota.
  */
 #include <k/cpu.h>
@@ -9,6 +9,7 @@
 #include <k/sched.h>
 #include <k/space.h>
 #include <k/syscall.h>
+#include <arch/sysregs.h>
 #include <l4/errors.h>
 #include <l4/layout.h>
 #include <l4/syscalls.h>
@@ -21,18 +22,22 @@ static unsigned pick_number(void)
     return 0;
 }
 
-static unsigned validate_create(const struct tcb *self, const struct trapframe *tf, unsigned num)
+static enum l4_error validate_create(const struct tcb *self, const struct sysregs_task_new *in,
+                                     unsigned num)
 {
-    if (tf->rdi & ~(uint64_t)(L4_MAX_TASKS - 1))
-        return L4_ERR_INVALID;
-    if (tf->rsi >= L4_USER_END || tf->rdx >= L4_USER_END)
-        return L4_ERR_INVALID;
+    if (in->num & ~(uint64_t)(L4_MAX_TASKS - 1))
+        return reject(L4_ERR_INVALID, "number: unknown bits");
+    if (in->ip >= L4_USER_END || in->sp >= L4_USER_END)
+        return reject(L4_ERR_INVALID, "ip/sp: outside the user half");
     if (num <= L4_TASK_ROOT || num >= MAX_TASKS_LIVE)
-        return tf->rdi == L4_TASK_ANY ? L4_ERR_NO_MEMORY : L4_ERR_INVALID;
-    if (tasks[num] || self->task->depth + 1 > L4_MAX_NESTING)
-        return L4_ERR_PERMISSION;
-    if (tf->r12 > kmem_left(self->task) / PAGE_SIZE)
-        return L4_ERR_NO_MEMORY;            /* more than the chief has left to give */
+        return in->num == L4_TASK_ANY ? reject(L4_ERR_NO_MEMORY, "number: none free")
+                                      : reject(L4_ERR_INVALID, "number: out of range");
+    if (tasks[num])
+        return reject(L4_ERR_PERMISSION, "number: in use");
+    if (self->task->depth + 1 > L4_MAX_NESTING)
+        return reject(L4_ERR_PERMISSION, "the caller: nested L4_MAX_NESTING deep already");
+    if (in->quota > kmem_left(self->task) / PAGE_SIZE)
+        return reject(L4_ERR_NO_MEMORY, "quota: more than the caller has left to give");
     return L4_OK;
 }
 
@@ -49,60 +54,49 @@ static struct task *make_task(struct task *chief, unsigned num, uint8_t mcp, uin
     return task;
 }
 
-static void create(struct tcb *self, struct trapframe *tf)
+static enum l4_error create(struct tcb *self, struct trapframe *tf)
 {
-    unsigned num = tf->rdi == L4_TASK_ANY ? pick_number() : (unsigned)tf->rdi;
-    unsigned err = validate_create(self, tf, num);
-    if (err) {
-        tf->rax = err;
-        return;
-    }
-    uint8_t mcp = (uint8_t)(tf->r8 < self->task->mcp ? tf->r8 : self->task->mcp);
-    struct task *task = make_task(self->task, num, mcp, tf->r12);
+    struct sysregs_task_new in = sysregs_task_new_in(tf);
+    unsigned num = in.num == L4_TASK_ANY ? pick_number() : (unsigned)in.num;
+    enum l4_error err = validate_create(self, &in, num);
+    if (err)
+        return err;
+    uint8_t mcp = (uint8_t)(in.mcp < self->task->mcp ? in.mcp : self->task->mcp);
+    struct task *task = make_task(self->task, num, mcp, in.quota);
     if (task) {
         task->chief = self->task->num;      /* before anything can fail: task_delete */
         task->depth = self->task->depth + 1;    /* returns the quota to the chief */
     }
-    struct tcb *t = task ? thread_create(task, 0, tf->rsi, tf->rdx) : NULL;
+    struct tcb *t = task ? thread_create(task, 0, in.ip, in.sp) : NULL;
     if (!t) {
         if (task)
             task_delete(task);
-        tf->rax = L4_ERR_NO_MEMORY;
-        return;
+        return reject(L4_ERR_NO_MEMORY, "kernel memory: no room for the task");
     }
-    t->tf->rdi = L4_KIP_ADDR;               /* as for boot tasks: crt0 gets the KIP */
-    t->pager = tf->r10;
-    t->exc_handler = tf->r9;
+    sysregs_set_start_arg(t->tf, L4_KIP_ADDR);  /* as for boot tasks: crt0 gets the KIP */
+    t->pager = in.pager;
+    t->exc_handler = in.exc_handler;
     t->prio = (uint8_t)(self->prio < mcp ? self->prio : mcp);
     sched_ready(t);
-    tf->rdi = t->id;
-    tf->rax = L4_OK;
+    sysregs_task_new_out(tf, t->id);
+    return L4_OK;
 }
 
-static void delete(struct tcb *self, struct trapframe *tf)
+static enum l4_error delete(struct tcb *self, uint64_t num)
 {
-    uint64_t num = tf->rdi & ~L4_TASK_DELETE;
-    if (num >= L4_MAX_TASKS) {
-        tf->rax = L4_ERR_INVALID;
-        return;
-    }
+    if (num >= L4_MAX_TASKS)
+        return reject(L4_ERR_INVALID, "number: out of range");
     struct task *task = num < MAX_TASKS_LIVE ? tasks[num] : NULL;
-    if (!task) {
-        tf->rax = L4_ERR_NO_PARTNER;
-        return;
-    }
-    if (task->chief != self->task->num || task == self->task) {
-        tf->rax = L4_ERR_PERMISSION;
-        return;
-    }
+    if (!task)
+        return reject(L4_ERR_NO_PARTNER, "number: no such task");
+    if (task->chief != self->task->num || task == self->task)
+        return reject(L4_ERR_PERMISSION, "number: not a task the caller is chief of");
     task_delete(task);
-    tf->rax = L4_OK;
+    return L4_OK;
 }
 
-void sys_task_new(struct tcb *self, struct trapframe *tf)
+enum l4_error sys_task_new(struct tcb *self, struct trapframe *tf)
 {
-    if (tf->rdi & L4_TASK_DELETE)
-        delete(self, tf);
-    else
-        create(self, tf);
+    uint64_t num = sysregs_task_new_in(tf).num;
+    return num & L4_TASK_DELETE ? delete(self, num & ~L4_TASK_DELETE) : create(self, tf);
 }

@@ -10,20 +10,22 @@
 #include <k/fastpath.h>
 #include <k/ipc.h>
 #include <k/sched.h>
+#include <arch/sysregs.h>
 
 #define CALL (L4_IPC_SEND | L4_IPC_RECV)
 #define REPLY_WAIT (L4_IPC_SEND | L4_IPC_RECV | L4_IPC_OPEN)
 
 int fastpath_ipc(struct tcb *self, struct trapframe *tf)
 {
-    unsigned flags = (unsigned)(tf->r10 >> 32);
-    l4_msgtag_t tag = tf->rsi;
+    struct sysregs_ipc in = sysregs_ipc_in(tf);
+    unsigned flags = l4_ipc_control_flags(in.control);
+    l4_msgtag_t tag = in.tag;
     if ((flags != CALL && flags != REPLY_WAIT) ||
         (tag & (L4_TAG_RESERVED | (L4_TAG_T_MASK << L4_TAG_T_SHIFT))) ||
         l4_msgtag_u(tag) > L4_MSG_REG_WORDS ||
-        ((tf->r10 >> 16) & 0xffff) != L4_TIMEOUT_NEVER)          /* no timeout to arm */
+        l4_ipc_control_rcv(in.control) != L4_TIMEOUT_NEVER)     /* no timeout to arm */
         return 0;
-    struct tcb *dst = thread_lookup(tf->rdi);
+    struct tcb *dst = thread_lookup(in.partner);
     if (!dst || dst == self || dst->state != L4_TSTATE_RECEIVING || dst->kcall ||
         dst->task->chief != self->task->chief ||                  /* clans: general path */
         !((dst->ipc_flags & L4_IPC_OPEN) || dst->partner == self->id) ||
@@ -33,11 +35,9 @@ int fastpath_ipc(struct tcb *self, struct trapframe *tf)
         (int)dst->prio < sched_highest_ready_prio())
         return 0;
 
-    struct trapframe *d = dst->tf;
-    dst->ipc_rcv_tag = tag & 0xffffffffffffULL;
-    d->rdi = self->id;
-    d->rdx = tf->rdx; d->rbx = tf->rbx; d->r8 = tf->r8; d->r9 = tf->r9;
-    d->r12 = tf->r12; d->r13 = tf->r13; d->r14 = tf->r14; d->r15 = tf->r15;
+    dst->ipc_rcv_tag = tag & L4_RES_TAG_MASK;
+    sysregs_ipc_from(dst->tf, self->id);
+    sysregs_copy_mrs(dst->tf, tf);
     timeout_disarm(dst);
     dst->ipc_err = L4_OK;
     dst->state = L4_TSTATE_READY;
@@ -47,11 +47,11 @@ int fastpath_ipc(struct tcb *self, struct trapframe *tf)
     self->ipc_rcv_to = L4_TIMEOUT_NEVER;
     self->ipc_in_recv = 0;
     self->ipc_err = L4_OK;
-    self->partner = tf->rdi;
+    self->partner = in.partner;
     self->state = L4_TSTATE_RECEIVING;
     sched_switch_to(dst);
 
     /* Woken: a partner has left its message in our registers, or an error for us. */
-    tf->rax = self->ipc_err ? ipc_result(self->ipc_err, 1) : self->ipc_rcv_tag;
+    sysregs_ipc_result(tf, self->ipc_err ? ipc_result(self->ipc_err, 1) : self->ipc_rcv_tag);
     return 1;
 }

@@ -2,8 +2,9 @@
  * ipc.c — the general IPC path: a send phase, then a receive phase, each of which either
  * meets a waiting partner at once or blocks with a timeout.
  *
- * The message is the sender's saved registers (MR0..MR7 in its trapframe); a transfer
- * copies them into the receiver's trapframe together with the tag and the sender's id.
+ * The message is the sender's saved registers (MR0..MR7 in its trapframe, placed by
+ * arch/sysregs.h) and its UTCB; a transfer copies them into the receiver's together with
+ * the tag and the sender's id. Interrupts are kernel/irq.c's (sys_ipc sends them there).
  * Senders that find no receiver queue on the receiver in FIFO order. The kernel is not
  * preemptible, so the step from a call's send phase to its receive phase is atomic: the
  * callee cannot reply before the caller is ready to receive the reply.
@@ -15,9 +16,9 @@
 #include <k/log.h>
 #include <k/sched.h>
 #include <k/space.h>
-#include <k/irq.h>
 #include <l4/fault.h>
 #include <k/x86.h>
+#include <arch/sysregs.h>
 
 static void sendq_append(struct tcb *rcv, struct tcb *snd)
 {
@@ -67,9 +68,7 @@ static l4_word_t word_out(const struct tcb *src, unsigned i)
         return i < ARRAY_SIZE(src->kmsg) ? src->kmsg[i] : 0;
     if (i >= L4_MSG_REG_WORDS)
         return src->utcb->mr[i];
-    const struct trapframe *s = src->tf;
-    const uint64_t regs[L4_MSG_REG_WORDS] = { s->rdx, s->rbx, s->r8, s->r9, s->r12, s->r13, s->r14, s->r15 };
-    return regs[i];
+    return sysregs_mr(src->tf, i);
 }
 
 static void word_in(struct tcb *dst, unsigned i, l4_word_t w)
@@ -79,18 +78,10 @@ static void word_in(struct tcb *dst, unsigned i, l4_word_t w)
             dst->kmsg[i] = w;
         return;
     }
-    struct trapframe *d = dst->tf;
-    switch (i) {
-    case 0: d->rdx = w; break;
-    case 1: d->rbx = w; break;
-    case 2: d->r8 = w; break;
-    case 3: d->r9 = w; break;
-    case 4: d->r12 = w; break;
-    case 5: d->r13 = w; break;
-    case 6: d->r14 = w; break;
-    case 7: d->r15 = w; break;
-    default: dst->utcb->mr[i] = w;
-    }
+    if (i < L4_MSG_REG_WORDS)
+        sysregs_set_mr(dst->tf, i, w);
+    else
+        dst->utcb->mr[i] = w;
 }
 
 /* Applies the message's map and grant items to dst through its receive window. */
@@ -136,12 +127,12 @@ static unsigned transfer(struct tcb *src, struct tcb *dst, l4_msgtag_t tag)
     }
     for (unsigned i = 0; i < u + t; i++)
         word_in(dst, i, word_out(src, i));
-    dst->ipc_rcv_tag = (tag & 0xffffffffffffULL) | src->ipc_rflags;
+    dst->ipc_rcv_tag = (tag & L4_RES_TAG_MASK) | src->ipc_rflags;
     if (dst->kcall)
         return L4_OK;
-    dst->tf->rdi = src->ipc_from;
+    sysregs_ipc_from(dst->tf, src->ipc_from);
     if (src->ipc_rflags & L4_RES_REDIRECTED)
-        dst->tf->rsi = src->ipc_intended;
+        sysregs_ipc_intended(dst->tf, src->ipc_intended);
     return L4_OK;
 }
 
@@ -313,8 +304,6 @@ unsigned ipc_block(struct tcb *self, l4_threadid_t from, l4_timeout_t to)
 
 uint64_t ipc_do(struct tcb *self, const struct ipc_op *op)
 {
-    if (l4_is_irq_id(op->partner) && !(op->flags & L4_IPC_OPEN))
-        return irq_ipc(self, op);
     struct tcb *woken = 0;
     self->ipc_flags = op->flags;
     self->ipc_tag = op->tag;

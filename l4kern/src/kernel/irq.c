@@ -8,6 +8,7 @@
 #include <k/irq.h>
 #include <k/sched.h>
 #include <k/x86.h>
+#include <arch/sysregs.h>
 #include <l4/fault.h>
 
 struct irq_line {
@@ -37,7 +38,7 @@ static int waiting_for(const struct tcb *t, unsigned line)
 static void deliver(struct tcb *h, unsigned line)
 {
     h->ipc_rcv_tag = l4_msgtag(L4_LABEL_IRQ, 0, 0);
-    h->tf->rdi = l4_irq_id(line);
+    sysregs_ipc_from(h->tf, l4_irq_id(line));
 }
 
 void irq_fire(unsigned line)

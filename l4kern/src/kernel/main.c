@@ -8,11 +8,14 @@
 #include <ell/cpio.h>
 #include <k/boot.h>
 #include <k/cpu.h>
+#include <k/kdebug.h>
 #include <k/kip.h>
 #include <k/lib.h>
 #include <k/mem.h>
 #include <k/sched.h>
+#include <k/syscall.h>
 #include <k/irq.h>
+#include <arch/sysregs.h>
 #include <l4/layout.h>
 
 static void set_log_level(void)
@@ -31,7 +34,7 @@ static int boot_has(const char *name)
 
 /* Loads boot program `name` as task `num` with maximum controlled priority `mcp` and a
  * kernel-memory quota of 1/quota_div of the pool, and makes its first thread runnable
- * (rdi = the KIP's address, rsp = 0: crt0 sets its own). */
+ * (its start argument = the KIP's address, stack pointer 0: crt0 sets its own). */
 static struct tcb *start_boot_task(const char *name, unsigned num, uint8_t mcp, unsigned quota_div)
 {
     struct cpio_member f;
@@ -47,7 +50,7 @@ static struct tcb *start_boot_task(const char *name, unsigned num, uint8_t mcp, 
     struct tcb *t = thread_create(task, 0, entry, 0);
     if (!t)
         panic("no memory for the first thread of '%s'", name);
-    t->tf->rdi = L4_KIP_ADDR;
+    sysregs_set_start_arg(t->tf, L4_KIP_ADDR);
     if (mcp < t->prio)
         t->prio = mcp;
     klog(LOG_INFO, "task %u '%s': %lu bytes, entry %lx, thread %lx, mcp %u", num, name,
@@ -88,6 +91,8 @@ void kmain(uint64_t start_info_phys)
     paging_early();
     pvh_parse(start_info_phys);
     set_log_level();
+    syscall_trace_init();
+    kdebug_init();
     cpu_init();
     uint64_t pool;
     if (boot_find_pool(KPOOL_PAGES, &pool))

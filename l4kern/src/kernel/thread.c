@@ -6,6 +6,7 @@
  */
 #include <k/cpu.h>
 #include <k/ipc.h>
+#include <k/kdebug.h>
 #include <k/kip.h>
 #include <k/lib.h>
 #include <k/mem.h>
@@ -13,6 +14,7 @@
 #include <k/space.h>
 #include <k/irq.h>
 #include <k/x86.h>
+#include <arch/sysregs.h>
 #include <l4/layout.h>
 
 struct task *tasks[MAX_TASKS_LIVE];
@@ -98,11 +100,7 @@ struct tcb *thread_create(struct task *task, unsigned lthread, uint64_t ip, uint
     t->prio = DEFAULT_PRIO;
     t->slice_ticks = t->slice_left = DEFAULT_SLICE_US * TIMER_HZ / 1000000;
     arch_fpu_init_area(t->fpu);
-    t->tf->rip = ip;
-    t->tf->rsp = sp;
-    t->tf->rflags = RFLAGS_USER_DEFAULT;
-    t->tf->cs = USER_CS;
-    t->tf->ss = USER_DS;
+    sysregs_init_user(t->tf, ip, sp);
     t->state = L4_TSTATE_STOPPED;
     task->threads[lthread] = t;
     task->nthreads++;
@@ -208,6 +206,7 @@ void task_delete(struct task *task)
     space_destroy(task);
     io_task_deleted(task);
     irq_task_deleted(task);
+    kdebug_task_gone(task);
     pt_free_space(task->pml4, task);
     tasks[task->num] = NULL;
     if (task->kmem_payer == task && task->chief && tasks[task->chief])

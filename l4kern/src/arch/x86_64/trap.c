@@ -1,18 +1,18 @@
 /*
- * trap.c — interrupts, exceptions and the system-call dispatch.
- *
- * A user thread's exception stops that thread with a log line (the address-space issue
- * turns this into exception IPC to its handler); only an exception in the kernel itself
- * panics. The timer tick drives time slices and timeouts.
+ * trap.c — interrupts and exceptions: the vector decoded, the exception words filled
+ * from the saved registers (and a handler's reply written back into them); what a user
+ * fault becomes is kernel/fault.c's policy. Only an exception in the kernel itself
+ * panics. The timer tick drives time slices and timeouts. System calls enter through
+ * api/syscall.c.
  */
 #include <k/cpu.h>
+#include <k/fault.h>
 #include <k/kdebug.h>
 #include <k/log.h>
 #include <k/sched.h>
 #include <k/ipc.h>
 #include <k/irq.h>
 #include <k/space.h>
-#include <k/syscall.h>
 #include <k/x86.h>
 #include <l4/fault.h>
 #include <l4/syscalls.h>
@@ -33,20 +33,8 @@ static const char *exc_name(uint64_t v)
     return v < 32 && exc_names[v] ? exc_names[v] : "reserved";
 }
 
-/* Stops the current thread for an exception or a call it cannot make. */
-static void user_fault(struct trapframe *tf, unsigned vector, uint64_t addr, const char *what)
-{
-    struct tcb *t = current();
-    klog(LOG_WARN, "thread %lx stopped: %s at rip %lx (error %lx, address %lx)",
-         t->id, what, tf->rip, tf->error, addr);
-    t->fault_vector = (uint8_t)vector;
-    t->fault_addr = addr;
-    t->faulted = 1;
-    thread_stop(t);
-}
-
 /* The exception words of l4/fault.h, from the thread's saved registers. */
-static void exception_words(struct tcb *t, struct trapframe *tf, unsigned vector, uint64_t addr)
+void arch_exception_words(struct tcb *t, const struct trapframe *tf, unsigned vector, uint64_t addr)
 {
     uint64_t *w = t->kmsg;
     w[L4_EXC_VECTOR] = vector; w[L4_EXC_ERROR] = tf->error; w[L4_EXC_ADDR] = addr;
@@ -60,7 +48,7 @@ static void exception_words(struct tcb *t, struct trapframe *tf, unsigned vector
 }
 
 /* A full reply from the handler (validated in ipc.c) sets the thread's registers. */
-static void apply_exception_reply(struct tcb *t, struct trapframe *tf)
+void arch_exception_reply(struct tcb *t, struct trapframe *tf)
 {
     const uint64_t *w = t->kmsg;
     tf->rip = w[L4_EXC_RIP]; tf->rsp = w[L4_EXC_RSP];
@@ -76,46 +64,11 @@ static void apply_exception_reply(struct tcb *t, struct trapframe *tf)
     wrmsr(MSR_KERNEL_GS_BASE, this_cpu()->gs_loaded = t->gs_base);
 }
 
-/*
- * An exception or foreign system call becomes a call to the thread's exception handler.
- * With none, the thread stops and its pager (if any) is told. `state_vector` is what the
- * thread's state word records if it stops.
- */
-static void exception(struct trapframe *tf, unsigned vector, uint64_t addr, unsigned state_vector,
-                      const char *what)
-{
-    struct tcb *t = current();
-    exception_words(t, tf, vector, addr);
-    if (thread_lookup(t->exc_handler)) {
-        unsigned err = ipc_kcall(t, t->exc_handler, L4_LABEL_EXCEPTION, L4_EXC_WORDS,
-                                 KCALL_EXCEPTION, L4_IPC_SEND | L4_IPC_RECV);
-        if (!err && l4_msgtag_u(t->ipc_rcv_tag) >= L4_EXC_WORDS)
-            apply_exception_reply(t, tf);
-        if (err != L4_ERR_NO_PARTNER)
-            return;                         /* resumed, retried, or restarted */
-    }
-    if (thread_lookup(t->pager))
-        ipc_kcall(t, t->pager, L4_LABEL_STOPPED, L4_EXC_WORDS, KCALL_NOTIFY, L4_IPC_SEND);
-    user_fault(tf, state_vector, addr, what);
-}
-
-/* A user page fault: sigma0's window is the kernel's to fill; everything else below the
- * kernel-managed area goes to the pager; the rest is an exception. */
+/* A user page fault: the access from the error code, the policy in fault.c. */
 static void page_fault(struct trapframe *tf, uint64_t addr)
 {
-    struct tcb *t = current();
-    if (sigma0_window_fault(t->task, addr))
-        return;
-    if (addr >= L4_USER_RESERVED_BASE || !thread_lookup(t->pager)) {
-        exception(tf, 14, addr, 14, "page fault");
-        return;
-    }
     unsigned access = tf->error & 0x2 ? L4_FPAGE_W : tf->error & 0x10 ? L4_FPAGE_X : L4_FPAGE_R;
-    t->kmsg[0] = addr;
-    t->kmsg[1] = tf->rip;
-    if (ipc_kcall(t, t->pager, L4_LABEL_PAGEFAULT | access, 2, KCALL_PAGEFAULT,
-                  L4_IPC_SEND | L4_IPC_RECV) == L4_ERR_NO_PARTNER)
-        exception(tf, 14, addr, 14, "page fault, pager gone");
+    fault_page(current(), tf, addr, access, tf->rip);
 }
 
 static void resched_if_needed(void)
@@ -142,21 +95,11 @@ void trap_dispatch(struct trapframe *tf)
         if (v == 14)
             page_fault(tf, cr2);
         else if (v != 3 || !kdebug_trap(tf))
-            exception(tf, (unsigned)v, 0, (unsigned)v, exc_name(v));
+            fault_exception(current(), tf, (unsigned)v, 0, (unsigned)v, exc_name(v));
     } else {
         klog(LOG_WARN, "unexpected interrupt %lu", v);
         apic_eoi();
     }
     if (tf_from_user(tf))
         resched_if_needed();
-}
-
-void syscall_dispatch(struct trapframe *tf)
-{
-    uint64_t n = tf->rax - L4_SYS_BASE;
-    if (n < L4_SYS_COUNT)
-        syscall_table[n](current(), tf);
-    else
-        exception(tf, L4_EXC_SYSCALL, 0, L4_FAULT_BAD_SYSCALL, "unknown system call");
-    resched_if_needed();
 }

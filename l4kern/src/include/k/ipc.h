@@ -15,7 +15,7 @@ struct ipc_op {
     l4_timeout_t snd_to, rcv_to;
 };
 
-/* Runs one ipc for the current thread; returns the result word for its rax. */
+/* Runs one ipc for the current thread; returns its result word (l4/ipc.h). */
 uint64_t ipc_do(struct tcb *self, const struct ipc_op *op);
 
 /* Takes t out of any IPC it is blocked in (send queue, timeout), leaving `err` for it to

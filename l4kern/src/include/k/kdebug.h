@@ -6,6 +6,11 @@
 
 /* Handles an int3 from user mode if it is a kdebug trap; returns 0 for a plain int3. */
 int kdebug_trap(struct trapframe *tf);
-void kdebug_dump_regs(const struct trapframe *tf);
+
+/* Reads "kdb_budget=" (bytes of kdebug output each task may write per boot). */
+void kdebug_init(void);
+/* A task is going: says how much of its output was suppressed, if any. */
+struct task;
+void kdebug_task_gone(const struct task *task);
 
 #endif

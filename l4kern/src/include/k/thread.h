@@ -67,6 +67,7 @@ struct tcb {
 
     /* a call the kernel makes on the thread's behalf (page fault, exception) */
     uint8_t kcall;                 /* enum kcall_kind, 0 for the thread's own ipc */
+    uint8_t syscall;               /* number - L4_SYS_BASE of the call it is making */
     l4_msgtag_t ipc_tag;           /* tag of the message being sent */
     l4_msgtag_t ipc_rcv_tag;       /* tag of the message received */
     uint64_t kmsg[24];             /* kernel-made message words, in and out */
@@ -86,6 +87,8 @@ struct task {
     struct task *kmem_payer;       /* whose quota pays: itself, or its chief's payer */
     uint64_t kmem_limit;           /* own quota (payer == itself), carved from the chief's */
     uint64_t kmem_used;            /* charged to it as a payer: its own and sharers' */
+    uint64_t kdb_bytes;            /* kdebug output written so far (kdebug.c's budget) */
+    uint64_t kdb_suppressed;       /* ... and refused once the budget was spent */
     struct tcb *threads[L4_THREADS_PER_TASK];
 };
 

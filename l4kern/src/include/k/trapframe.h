@@ -29,4 +29,9 @@ _Static_assert(sizeof(struct trapframe) == 22 * 8, "entry.S pushes 22 words");
 
 static inline int tf_from_user(const struct trapframe *tf) { return (tf->cs & 3) == 3; }
 
+/* arch/x86_64/frame.c: every register of a frame on the log (panics, kdebug ENTER), and
+ * the frame pointer a backtrace starts from. */
+void arch_dump_frame(const struct trapframe *tf);
+static inline uint64_t arch_frame_pointer(const struct trapframe *tf) { return tf->rbp; }
+
 #endif

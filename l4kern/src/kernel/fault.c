@@ -1,0 +1,61 @@
+/*
+ * fault.c — the fault-to-IPC policy (k/fault.h). A fault is a kernel-made call on the
+ * thread's behalf (ipc_kcall); the thread is blocked in it until its pager or handler
+ * replies. Gone handlers, and handlers that cannot take the call, stop the thread.
+ */
+#include <k/fault.h>
+#include <k/ipc.h>
+#include <k/log.h>
+#include <k/space.h>
+#include <l4/fault.h>
+#include <l4/layout.h>
+
+/* Stops t for an exception or a call it cannot make; its state word keeps the vector. */
+static void stop(struct tcb *t, unsigned vector, uint64_t addr, const char *what)
+{
+    klog(LOG_WARN, "thread %lx stopped: %s at rip %lx (error %lx, address %lx)",
+         t->id, what, t->kmsg[L4_EXC_RIP], t->kmsg[L4_EXC_ERROR], addr);
+    t->fault_vector = (uint8_t)vector;
+    t->fault_addr = addr;
+    t->faulted = 1;
+    thread_stop(t);
+}
+
+void fault_exception(struct tcb *t, struct trapframe *tf, unsigned vector, uint64_t addr,
+                     unsigned state_vector, const char *what)
+{
+    arch_exception_words(t, tf, vector, addr);
+    if (thread_lookup(t->exc_handler)) {
+        unsigned err = ipc_kcall(t, t->exc_handler, L4_LABEL_EXCEPTION, L4_EXC_WORDS,
+                                 KCALL_EXCEPTION, L4_IPC_SEND | L4_IPC_RECV);
+        if (!err && l4_msgtag_u(t->ipc_rcv_tag) >= L4_EXC_WORDS)
+            arch_exception_reply(t, tf);
+        if (err != L4_ERR_NO_PARTNER)
+            return;                         /* resumed, retried, or restarted */
+    }
+    if (thread_lookup(t->pager))
+        ipc_kcall(t, t->pager, L4_LABEL_STOPPED, L4_EXC_WORDS, KCALL_NOTIFY, L4_IPC_SEND);
+    stop(t, state_vector, addr, what);
+}
+
+/* sigma0's window is the kernel's to fill; everything else below the kernel-managed area
+ * goes to the pager; the rest is an exception. */
+void fault_page(struct tcb *t, struct trapframe *tf, uint64_t addr, unsigned access, uint64_t ip)
+{
+    if (sigma0_window_fault(t->task, addr))
+        return;
+    if (addr >= L4_USER_RESERVED_BASE || !thread_lookup(t->pager)) {
+        fault_exception(t, tf, 14, addr, 14, "page fault");
+        return;
+    }
+    t->kmsg[0] = addr;
+    t->kmsg[1] = ip;
+    if (ipc_kcall(t, t->pager, L4_LABEL_PAGEFAULT | access, 2, KCALL_PAGEFAULT,
+                  L4_IPC_SEND | L4_IPC_RECV) == L4_ERR_NO_PARTNER)
+        fault_exception(t, tf, 14, addr, 14, "page fault, pager gone");
+}
+
+void fault_foreign_syscall(struct tcb *t, struct trapframe *tf)
+{
+    fault_exception(t, tf, L4_EXC_SYSCALL, 0, L4_FAULT_BAD_SYSCALL, "unknown system call");
+}
