@@ -5,9 +5,11 @@
  *
  * Which programs: "start=a,b" on the kernel command line names them (an empty list: none);
  * without it, every program in the boot archive except root, sigma0, posixrt (the musl
- * programs' system thread, not a program) and those the kernel starts itself ("tasks="). Under test ("suite=" on the command line) root waits for all
- * of them to end, reports each exit against "expect=a:code,b:code" (default 0) and whether
- * every frame went back to sigma0, and ends the run with the result.
+ * programs' system thread, not a program) and those the kernel starts itself ("tasks=").
+ * Under test ("suite=" on the command line) root waits for all of them to end, reports
+ * each exit against "expect=a:code,b:code" (default 0) and whether every frame went back
+ * to sigma0, and ends the run with the result. A program it could not start, and a name
+ * in "expect=" that never ran, fail the run: a test cannot pass by not running.
  */
 #include "root.h"
 #include <l4/kdebug.h>
@@ -91,22 +93,43 @@ static int listed(const char *list, const char *name)
     return 0;
 }
 
+/* Copies the next comma-separated word of *p, up to `stop` within it, into word (cut to
+ * size - 1 characters) and moves *p past the word's comma; returns the copy's length. */
+static size_t next_word(const char **p, char *word, size_t size, char stop)
+{
+    const char *s = *p;
+    size_t n = 0;
+    while (*s && *s != ',' && *s != stop && n + 1 < size)
+        word[n++] = *s++;
+    word[n] = 0;
+    while (*s && *s != ',')
+        s++;
+    *p = s + (*s == ',');
+    return n;
+}
+
+/* The programs root could not start, for the report: a test must not pass by a program
+ * that never ran. Names past the table's end are only counted. */
+static char unstarted[ROOT_MAX_CHILDREN][ROOT_NAME_LEN];
+static unsigned nunstarted;
+
+static void start_one(const char *name)
+{
+    if (!tasks_start(name))
+        return;
+    if (nunstarted < ROOT_MAX_CHILDREN)
+        snprintf(unstarted[nunstarted], ROOT_NAME_LEN, "%s", name);
+    nunstarted++;
+}
+
 /* Starts the programs "start=" names, or every one but root, sigma0 and "tasks=". */
 static void start_programs(int by_default)
 {
     char list[128], word[ROOT_NAME_LEN];
     if (!rt_cmdline_get("start", list, sizeof(list))) {
-        for (const char *p = list; *p;) {
-            size_t n = 0;
-            while (*p && *p != ',' && n + 1 < sizeof(word))
-                word[n++] = *p++;
-            word[n] = 0;
-            while (*p && *p != ',')
-                p++;
-            p += *p == ',';
-            if (n)
-                tasks_start(word);
-        }
+        for (const char *p = list; *p;)
+            if (next_word(&p, word, sizeof(word), ','))
+                start_one(word);
         return;
     }
     if (!by_default)
@@ -119,7 +142,7 @@ static void start_programs(int by_default)
         if (strncmp(f.name, "root", 5) && strncmp(f.name, "sigma0", 7) &&
             strncmp(f.name, "posixrt", 8) && !listed(kernel_started, f.name) &&
             !services_is(f.name))
-            tasks_start(f.name);
+            start_one(f.name);
 }
 
 /* Answers the children until none is left (stop_when_done) or forever. */
@@ -164,28 +187,72 @@ static unsigned expected_code(const char *name)
     return 0;
 }
 
-/* Under test: one line per check in the runner's format, the sentinel, the exit code. */
-static void report(unsigned bad_echo, int children_ran, uint64_t free_before, l4_threadid_t s0)
+/* The report's checks so far and how many failed. */
+static unsigned checks, failures;
+
+/* Counts one check; returns its number for the line "ok N - ..." or "not ok N - ...". */
+static unsigned check(int ok)
 {
-    unsigned n = 1, failed = bad_echo != 0;
-    printf("%s 1 - root.echo_demo\n", bad_echo ? "not ok" : "ok");
+    failures += !ok;
+    return ++checks;
+}
+
+static const char *verdict(int ok) { return ok ? "ok" : "not ok"; }
+
+/* 1 if root recorded an exit of the program `name`. */
+static int exited(const char *name)
+{
+    const struct child_exit *ex;
+    unsigned count = tasks_exits(&ex);
+    for (unsigned i = 0; i < count; i++)
+        if (!strncmp(ex[i].name, name, ROOT_NAME_LEN))
+            return 1;
+    return 0;
+}
+
+/* Each exit against "expect=", each program root could not start, and each name in
+ * "expect=" with no exit: a program that never ran fails the run whatever it was meant
+ * to return. */
+static void report_children(void)
+{
     const struct child_exit *ex;
     unsigned count = tasks_exits(&ex);
     for (unsigned i = 0; i < count; i++) {
         unsigned want = expected_code(ex[i].name);
-        failed += ex[i].code != want;
         printf("%s %u - root.child.%s exited with code %u (want %u)\n",
-               ex[i].code == want ? "ok" : "not ok", ++n, ex[i].name, ex[i].code, want);
+               verdict(ex[i].code == want), check(ex[i].code == want), ex[i].name,
+               ex[i].code, want);
     }
+    for (unsigned i = 0; i < nunstarted && i < ROOT_MAX_CHILDREN; i++)
+        printf("not ok %u - root.child.%s could not be started\n", check(0), unstarted[i]);
+    if (nunstarted > ROOT_MAX_CHILDREN)
+        printf("not ok %u - root.child: %u more programs could not be started\n", check(0),
+               nunstarted - ROOT_MAX_CHILDREN);
+    char list[128], name[ROOT_NAME_LEN];
+    if (rt_cmdline_get("expect", list, sizeof(list)))
+        return;
+    for (const char *p = list; *p;)
+        if (next_word(&p, name, sizeof(name), ':') && !exited(name))
+            printf("not ok %u - root.child.%s never ran\n", check(0), name);
+}
+
+/* Under test: one line per check in the runner's format, the sentinel, the exit code.
+ * ready: 0 if root could not set up boot programs at all (no sigma0 or no archive). */
+static void report(unsigned bad_echo, int ready, uint64_t free_before, l4_threadid_t s0)
+{
+    printf("%s %u - root.echo_demo\n", verdict(!bad_echo), check(!bad_echo));
+    if (!ready)
+        printf("not ok %u - root.boot_programs (no sigma0 or no boot archive)\n", check(0));
+    report_children();
+    const struct child_exit *ex;
     struct sigma0_info info = { 0 };
-    if (children_ran) {
+    if (ready && tasks_exits(&ex) > 0) {
         int back = !sigma0_info(s0, &info) && info.free_pages == free_before && !frames_in_use();
-        failed += !back;
         printf("%s %u - root.frames_returned (sigma0 free %lu, before %lu; root holds %u)\n",
-               back ? "ok" : "not ok", ++n, info.free_pages, free_before, frames_in_use());
+               verdict(back), check(back), info.free_pages, free_before, frames_in_use());
     }
-    printf("ELLFOUR-KTEST-DONE tests=%u failed=%u\n", n, failed);
-    l4_kdb_exit(failed ? 0x11 : 0x10);
+    printf("ELLFOUR-KTEST-DONE tests=%u failed=%u\n", checks, failures);
+    l4_kdb_exit(failures ? 0x11 : 0x10);
 }
 
 /* Sets up frames and the archive from sigma0; 0 if boot programs can be started. */
@@ -250,9 +317,8 @@ int main(void)
     int ready = !boot_programs_ready(s0, &free_before);
     if (ready)
         boot(tested, s0);
-    const struct child_exit *ex;
     if (tested)
-        report(bad, ready && tasks_exits(&ex) > 0, free_before, s0);
+        report(bad, ready, free_before, s0);
     printf("root: done; the system idles (quit QEMU with Ctrl-A X)\n");
     serve(0);
     return 0;
