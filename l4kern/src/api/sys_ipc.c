@@ -27,10 +27,9 @@ static enum l4_error validate(const struct ipc_op *op)
     return L4_OK;
 }
 
-enum l4_error sys_ipc(struct tcb *self, struct trapframe *tf)
+/* The general path: everything the fastpath does not take, and the whole of ipc without it. */
+enum l4_error sys_ipc_general(struct tcb *self, struct trapframe *tf)
 {
-    if (L4_CONFIG_FASTPATH && fastpath_ipc(self, tf))
-        return L4_OK;
     struct sysregs_ipc in = sysregs_ipc_in(tf);
     struct ipc_op op = {
         .partner = in.partner,
@@ -47,4 +46,11 @@ enum l4_error sys_ipc(struct tcb *self, struct trapframe *tf)
     else
         sysregs_ipc_result(tf, ipc_do(self, &op));
     return L4_OK;
+}
+
+/* The fastpath bails out to the general path itself, so neither keeps a register for the
+ * other. */
+enum l4_error sys_ipc(struct tcb *self, struct trapframe *tf)
+{
+    return L4_CONFIG_FASTPATH ? fastpath_ipc(self, tf) : sys_ipc_general(self, tf);
 }

@@ -3,8 +3,10 @@
 #define K_FASTPATH_H
 
 #include <k/thread.h>
+#include <l4/errors.h>
 
-/* Handles the whole ipc call and returns 1, or returns 0 having changed nothing. */
-int fastpath_ipc(struct tcb *self, struct trapframe *tf);
+/* Handles the whole ipc call, or hands it unchanged to sys_ipc_general; returns as
+ * sys_ipc does. */
+enum l4_error fastpath_ipc(struct tcb *self, struct trapframe *tf);
 
 #endif
