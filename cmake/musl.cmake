@@ -3,9 +3,8 @@
 #   ellfour_program(NAME SOURCES a.c ... [LIBS sodium lmdb] [DEFINES X=1 ...]
 #                   [INCLUDES dirs...] [DEPENDS files...])
 # makes the custom target NAME; its executable's path is the target property
-# ELLFOUR_FILE (e.g. $<TARGET_PROPERTY:NAME,ELLFOUR_FILE> in a boot archive's members; an
-# archive's custom command lists both NAME and that path in DEPENDS, or it is not rebuilt
-# when the program changes).
+# ELLFOUR_FILE, which pack_boot_archive (cmake/native.cmake) packs for a member NAME=NAME
+# and depends on, with the target, so the archive is rebuilt when the program changes.
 # Slots are numbered in the order programs are declared; the number travels in an "Ell4"
 # ELF note, so the address is the build's choice and no two programs ever share one.
 set(MUSL_DIR /usr/lib/x86_64-linux-musl)

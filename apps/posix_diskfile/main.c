@@ -16,8 +16,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
-#include <sas/proto/blk.h>
-#include <sas/proto/root.h>
+#include <sas/sysinfo.h>
 
 #define DISK "/disk"
 #define PAGE 4096
@@ -80,9 +79,8 @@ static void views(int fd, off_t size)
 /* The device's flushes so far (BLK_INFO, asked natively). */
 static uint64_t flushes(void)
 {
-    l4_threadid_t blk;
     struct blk_info bi;
-    return root_service(root_find(), ROOT_SERVICE_BLK, &blk) || blk_info(blk, &bi) ? 0 : bi.flushes;
+    return sas_disk_info(&bi) ? 0 : bi.flushes;
 }
 
 static void gathered_writes(int fd, off_t size)

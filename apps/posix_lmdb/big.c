@@ -6,13 +6,12 @@
  * every value is read back through LMDB's read-only map of the disk and checked word by
  * word: the block cache pages those reads in and drops clean pages to make room, and the
  * program must see the bytes it wrote. Before it starts, it checks that the data really
- * is more than twice the memory the kernel reports (the KIP's memory map).
+ * is more than twice the memory the kernel reports (sas_ram_top, from the KIP's memory map).
  */
 #include "lmdbapp.h"
 #include <stdio.h>
 #include <string.h>
-#include <l4/kip.h>
-#include <l4/layout.h>
+#include <sas/sysinfo.h>
 
 #define KEYS  8192u
 #define VALUE (64u * 1024)   /* 17 LMDB pages: 16 of data and the overflow header's */
@@ -69,8 +68,7 @@ static unsigned read_back(MDB_env *env)
 
 int main(void)
 {
-    const volatile struct l4_kip *kip = (const volatile struct l4_kip *)L4_KIP_ADDR;
-    uint64_t disk, ram = l4_kip_ram_top(kip), data = (uint64_t)KEYS * VALUE;
+    uint64_t disk, ram = sas_ram_top(), data = (uint64_t)KEYS * VALUE;
     printf("posix_lmdb: big: %lu MiB of values, %lu MiB of memory\n",
            (unsigned long)(data >> 20), (unsigned long)(ram >> 20));
     check(data > 2 * ram, "the store is more than twice the machine's memory", 0);

@@ -1,18 +1,15 @@
 /*
  * lmdbapp.c — the LMDB test programs' shared parts (lmdbapp.h). Device operations are
- * asked of the driver natively (BLK_INFO): a musl program may call L4 too. Busy cycles are
- * the TSC less the kernel's idle count in the KIP: under -icount, guest instructions
- * executed outside the idle loop, so the time spent waiting for the host's disk is not in
- * them.
+ * asked of the driver natively (sas_disk_info): a musl program may call L4 too. Busy
+ * cycles are sas_busy_tsc's: under -icount, guest instructions executed outside the idle
+ * loop, so the time spent waiting for the host's disk is not in them.
  */
 #include "lmdbapp.h"
 #include <stdio.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include <l4/kip.h>
-#include <sas/proto/blk.h>
-#include <sas/proto/root.h>
+#include <sas/sysinfo.h>
 
 unsigned bad;
 uint64_t phase_bytes;
@@ -28,23 +25,13 @@ void check(int ok, const char *what, int rc)
 static struct blk_info ops_then;
 static uint64_t busy_then;
 
-/* TSC cycles so far outside the kernel's idle loop. */
-static uint64_t busy_tsc(void)
-{
-    const volatile struct l4_kip *k = (const volatile struct l4_kip *)L4_KIP_ADDR;
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32 | lo) - k->idle_tsc;
-}
-
 /* Prints the device operations since the last call; the flushes among them. */
 uint64_t device_ops(const char *phase)
 {
-    l4_threadid_t blk;
     struct blk_info bi;
-    if (root_service(root_find(), ROOT_SERVICE_BLK, &blk) || blk_info(blk, &bi))
+    if (sas_disk_info(&bi))
         return 0;
-    uint64_t flushes = bi.flushes - ops_then.flushes, busy = busy_tsc();
+    uint64_t flushes = bi.flushes - ops_then.flushes, busy = sas_busy_tsc();
     phase_bytes = bi.bytes - ops_then.bytes;
     if (phase)
         printf("posix_lmdb: %s: %lu busy TSC, %lu device requests, %lu bytes, %lu flushes; cache %lu misses, "

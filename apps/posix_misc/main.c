@@ -1,6 +1,9 @@
 /*
- * posix_misc — one small musl program per way the personality is exercised at its edges,
- * chosen by MISC_MODE at build time (apps/CMakeLists.txt):
+ * posix_misc — the test of native L4 calls from a musl program (span: id_nearest, straight
+ * to the kernel through <l4/syscalls.h>; the only musl program in apps/ and bench/ that
+ * includes an l4/ header itself, the others ask the system through sas/, e.g.
+ * <sas/sysinfo.h>), and one small musl program per way the personality is exercised at its
+ * edges, chosen by MISC_MODE at build time (apps/CMakeLists.txt):
  *   enosys  an unsupported call (getppid, twice) answers -ENOSYS: exit 0 if errno says so
  *           (the personality logs it once; the test checks the log)
  *   abort   abort(): the task ends with 128 + SIGABRT = 134 and a report line

@@ -7,8 +7,8 @@
  *                       thread (region mapper), which asks root for a frame (root gets it,
  *                       zeroed, from sigma0) mapped at the faulting address
  *                       (Linux: pagefault_anon_first_touch; zeroing alone: zero_page_4k)
- * The iteration count comes from the kernel command line ("iters=N") in the KIP, read
- * directly: native interfaces stay native in musl programs.
+ * The iteration count comes from the kernel command line ("iters=N"), read natively
+ * (sas_cmdline): native interfaces stay native in musl programs.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -95,6 +95,7 @@
 
 _Static_assert((BLK_MAX_CLIENTS + 1) * BLK_BUF_SIZE <= BLK_BUF_WINDOW, "buffers fit the window");
 _Static_assert((SAS_BLK_DMA_ADDR & (BLK_BUF_WINDOW - 1)) == 0, "the window is aligned");
+_Static_assert(BLK_BUF_WINDOW <= SAS_WIN_BLK_DMA_SIZE, "the DMA memory fits its window");
 
 struct blk_info {
     uint64_t sectors;
