@@ -26,10 +26,16 @@ struct posix_task {
 extern struct posix_task pt;
 
 /* mapper.c */
-/* Resolves a fault of one of our threads at va needing `access` (L4_FPAGE_*): 0 when the
- * page is mapped, -1 if the access is not allowed there (the caller ends the task). */
-/* 0: mapped; -1: no region or not allowed (SIGSEGV); MAPPER_BUS_ERROR: a file page that
- * could not be had (beyond the file, or an I/O error: SIGBUS). */
+/* Resolves a page fault of the program's thread at va needing `access` (L4_FPAGE_R/W/X)
+ * through the region that holds va, mapping the page at va: an image page from root
+ * (which ends the task itself if it has no such page), a file page read-only from the
+ * block cache, an anonymous page as a zeroed frame from root. Returns
+ *   0                 the page is mapped;
+ *   -1                no region holds va, the region's protection lacks `access`, root
+ *                     gave no frame for an anonymous page, or the call to root failed:
+ *                     the caller ends the task as SIGSEGV;
+ *   MAPPER_BUS_ERROR  a file page that could not be had (past the end of the disk, or
+ *                     an I/O error): the caller ends the task as SIGBUS. */
 #define MAPPER_BUS_ERROR (-2)
 int mapper_fault(uint64_t va, unsigned access);
 /* Makes [va, va + len) usable by the system thread itself with `access`: anonymous pages

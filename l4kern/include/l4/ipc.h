@@ -35,8 +35,10 @@
 #define L4_MSG_REG_WORDS 8u
 
 /*
- * Message tag: [6..0] u = untyped words, [12..7] t = typed words (map/grant items, later),
- * [15..13] flags, [47..16] label (passed through; servers dispatch on it), [63..48] zero.
+ * Message tag: [6..0] u = untyped words, [12..7] t = typed words (map and grant items, two
+ * words each, so t is even; l4/fpage.h), [15..13] flags, [47..16] label (passed through;
+ * servers dispatch on it), [63..48] zero. A send needs u + t <= L4_MSG_MAX_WORDS
+ * (l4/utcb.h).
  */
 typedef uint64_t l4_msgtag_t;
 #define L4_TAG_U_MASK   0x7fULL

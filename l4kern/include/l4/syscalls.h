@@ -5,8 +5,8 @@
  * range (including x32's 0x40000000 bit), so a Linux system call that musl issues on
  * Ell Four is never mistaken for an L4 call: the kernel range-checks rax against
  * [L4_SYS_BASE, L4_SYS_BASE + L4_SYS_COUNT) before it indexes its table; any other number
- * is a foreign system call (today: the thread is stopped with a log line; with the
- * address-space issue: exception IPC to its handler).
+ * is a foreign system call: exception IPC to the thread's handler (l4/fault.h), or, without
+ * one, the thread stops.
  *
  * Register use per call is documented with each call's header: l4/ipc.h (ipc),
  * l4/thread.h (lthread_ex_regs, thread_switch, thread_schedule), and below.

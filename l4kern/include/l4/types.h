@@ -4,7 +4,7 @@
  * A thread id is 64 bits:  [63..19] version  [18..7] task  [6..0] lthread.
  * The version is bumped whenever a thread slot is reused, so a stale id never reaches a
  * newer thread. Version 0 is never given to a thread: id 0 is nil, and ids with version 0
- * and a non-zero value name interrupts (irq + 1; see l4/irq.h, a later issue).
+ * and a non-zero value name interrupt lines (line + 1; see l4/irq.h).
  */
 #ifndef L4_TYPES_H
 #define L4_TYPES_H

@@ -1,7 +1,8 @@
 /*
  * ioport.c — I/O ports for user tasks. A task that holds ports has an 8 KiB permission
- * bitmap (x86's convention: a set bit denies); the TSS carries the running task's copy,
- * and a task without ports runs with no bitmap at all, so every port faults.
+ * bitmap (x86's convention: a set bit denies); a switch maps the running task's two bitmap
+ * pages behind the TSS (never a copy), and a task without ports runs with no bitmap at
+ * all, so every port faults.
  */
 #include <k/cpu.h>
 #include <k/irq.h>
