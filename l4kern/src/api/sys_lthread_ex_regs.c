@@ -67,9 +67,9 @@ static void apply(struct tcb *t, const struct sysregs_exregs *in)
     if (c & L4_EXREGS_SET_EXCH)
         t->exc_handler = in->exc_handler;
     if ((c & L4_EXREGS_SET_FS) && t == current())
-        wrmsr(MSR_FS_BASE, this_cpu()->fs_loaded = t->fs_base);
+        wrmsr(MSR_FS_BASE, t->fs_base);
     if ((c & L4_EXREGS_SET_GS) && t == current())
-        wrmsr(MSR_KERNEL_GS_BASE, this_cpu()->gs_loaded = t->gs_base);
+        wrmsr(MSR_KERNEL_GS_BASE, t->gs_base);
 }
 
 /* Cancels, halts or (re)starts t as the control word asks, after apply(). */

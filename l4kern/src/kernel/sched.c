@@ -28,10 +28,10 @@ void sched_switch_to(struct tcb *next)
             arch_io_switch(next->task);
         }
         arch_fpu_switch(next);
-        if (c->fs_loaded != next->fs_base)
-            wrmsr(MSR_FS_BASE, c->fs_loaded = next->fs_base);
-        if (c->gs_loaded != next->gs_base)       /* user GS waits in KERNEL_GS_BASE */
-            wrmsr(MSR_KERNEL_GS_BASE, c->gs_loaded = next->gs_base);
+        /* Always: a user thread changes its live base by loading a segment register, so
+         * "the base loaded last" is not worth caching (one leaked into another task). */
+        wrmsr(MSR_FS_BASE, next->fs_base);
+        wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);   /* user GS waits there until swapgs */
     }
     cpu_set_kernel_stack(next->kstack_top);
     switch_context(&prev->ksp, next->ksp);

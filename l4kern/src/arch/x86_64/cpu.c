@@ -9,11 +9,13 @@
 #include <k/lib.h>
 #include <k/log.h>
 #include <k/mem.h>
+#include <k/param.h>
 #include <k/thread.h>
 #include <k/trapframe.h>
 #include <k/x86.h>
 
 struct percpu cpu0;
+int cpu_smap;
 uint64_t xsave_mask;
 uint32_t xsave_size;
 
@@ -51,6 +53,10 @@ static uint8_t ist_stacks[2][4096] __attribute__((aligned(16)));
 extern const uint64_t trap_stubs[256];
 extern char syscall_entry[], syscall_compat_entry[];
 
+/* Loads the GDT, the TSS and a null LDT: the CPU's reset-state LDT (base 0, limit 0xffff)
+ * would otherwise stay live, and a task could load segment descriptors, call gates
+ * included, from a page of its own at address 0. With a null LDT every LDT selector is
+ * #GP. */
 static void load_gdt(void)
 {
     gdt[GDT_KCODE / 8] = 0x00af9a000000ffffULL;
@@ -74,8 +80,10 @@ static void load_gdt(void)
     __asm__ volatile("lgdt %0\n\t"
                      "mov %1, %%ds\n\tmov %1, %%es\n\tmov %1, %%ss\n\t"
                      "pushq %2\n\tleaq 1f(%%rip), %%rax\n\tpushq %%rax\n\tlretq\n1:\n\t"
-                     "ltr %w3"
-                     : : "m"(d), "r"((uint64_t)GDT_KDATA), "i"(GDT_KCODE), "r"(GDT_TSS)
+                     "ltr %w3\n\t"
+                     "lldt %w4"
+                     : : "m"(d), "r"((uint64_t)GDT_KDATA), "i"(GDT_KCODE), "r"(GDT_TSS),
+                         "r"(0)
                      : "rax", "memory");
 }
 
@@ -108,6 +116,15 @@ static void init_syscall_msrs(void)
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE | EFER_NXE);
 }
 
+/* A CPU without something the kernel needs: one line saying what, and the run ends (it is
+ * the machine, not a bug: no panic, no register dump). */
+static void __attribute__((noreturn)) refuse(const char *what)
+{
+    kprintf("[l4kern] this CPU lacks %s, which Ell Four needs (QEMU: -cpu max); "
+            "not booting\n", what);
+    machine_exit(REFUSE_EXIT_CODE);
+}
+
 /* SSE always; XSAVE with AVX when the CPU has it, so gcc's and libsodium's AVX code
  * keeps its registers across switches. */
 static void init_fpu(void)
@@ -117,14 +134,14 @@ static void init_fpu(void)
     WRITE_CR(0, (READ_CR(0) & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP);
     uint64_t cr4 = READ_CR(4) | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_PGE;
     if (!(r[2] & (1u << 26)))
-        panic("CPU lacks XSAVE (run QEMU with -cpu max)");
+        refuse("XSAVE");
     WRITE_CR(4, cr4 | CR4_OSXSAVE);
     xsave_mask = 0x3 | ((r[2] & (1u << 28)) ? 0x4 : 0);
     xsetbv(0, xsave_mask);
     cpuid(0xd, 0, r);
     xsave_size = r[1];
     if (xsave_size > TCB_FPU_AREA)
-        panic("XSAVE area of %u bytes exceeds the TCB's %u", xsave_size, (unsigned)TCB_FPU_AREA);
+        refuse("an XSAVE area for x87, SSE and AVX within the TCB's room");
 }
 
 static void init_protection(void)
@@ -134,8 +151,10 @@ static void init_protection(void)
     uint64_t cr4 = READ_CR(4);
     if (r[1] & (1u << 7))
         cr4 |= CR4_SMEP;
-    if (r[1] & (1u << 20))
+    if (r[1] & (1u << 20)) {
         cr4 |= CR4_SMAP;
+        cpu_smap = 1;
+    }
     WRITE_CR(4, cr4);
 }
 

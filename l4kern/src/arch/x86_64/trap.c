@@ -60,8 +60,8 @@ void arch_exception_reply(struct tcb *t, struct trapframe *tf)
     tf->r13 = w[L4_EXC_R13]; tf->r14 = w[L4_EXC_R14]; tf->r15 = w[L4_EXC_R15];
     t->fs_base = w[L4_EXC_FS];
     t->gs_base = w[L4_EXC_GS];
-    wrmsr(MSR_FS_BASE, this_cpu()->fs_loaded = t->fs_base);
-    wrmsr(MSR_KERNEL_GS_BASE, this_cpu()->gs_loaded = t->gs_base);
+    wrmsr(MSR_FS_BASE, t->fs_base);
+    wrmsr(MSR_KERNEL_GS_BASE, t->gs_base);
 }
 
 /* A user page fault: the access from the error code, the policy in fault.c. */

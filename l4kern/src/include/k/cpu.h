@@ -16,7 +16,6 @@ struct percpu {
     struct tcb *current;
     struct tcb *idle;
     struct tcb *fpu_owner;    /* whose registers the FPU holds */
-    uint64_t fs_loaded, gs_loaded;
     int need_resched;
     uint64_t idle_since;      /* TSC when the idle thread halted; 0 when not halted */
 };

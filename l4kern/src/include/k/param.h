@@ -30,6 +30,7 @@
 #define LOG_LEVEL_DEFAULT 3          /* 0 panic, 1 error, 2 warn, 3 info, 4 debug */
 
 #define PANIC_EXIT_CODE   0x7e       /* isa-debug-exit value on panic (QEMU exits 253) */
+#define REFUSE_EXIT_CODE  0x7d       /* ... when the CPU lacks what the kernel needs (251) */
 #define DEBUG_EXIT_PORT   0xf4
 #define DEBUGCON_PORT     0xe9
 

@@ -78,8 +78,11 @@ static inline void xrstor(const void *area, uint64_t mask)
 {
     __asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32)) : "memory");
 }
-static inline void stac(void) { __asm__ volatile("stac" ::: "memory", "cc"); }
-static inline void clac(void) { __asm__ volatile("clac" ::: "memory", "cc"); }
+/* SMAP's brackets around a deliberate access to user memory: only where the CPU has SMAP
+ * (cpu.c sets cpu_smap), since stac and clac are #UD without it. */
+extern int cpu_smap;
+static inline void stac(void) { if (cpu_smap) __asm__ volatile("stac" ::: "memory", "cc"); }
+static inline void clac(void) { if (cpu_smap) __asm__ volatile("clac" ::: "memory", "cc"); }
 static inline void cpu_relax(void) { __asm__ volatile("pause"); }
 
 #endif
