@@ -1,7 +1,8 @@
 /*
  * console.h — the console driver's parts: the UART (uart.c), the line discipline
  * (ldisc.c: pure, host-testable) and the request handlers (ops.c: no IPC in them).
- * main.c is the receive loop. Protocol: sas/proto/console.h.
+ * main.c is the setup, the label table and the loop (sas/server.h). Protocol:
+ * sas/proto/console.h.
  */
 #ifndef CONSOLE_H
 #define CONSOLE_H
@@ -12,6 +13,7 @@
 #include <l4/ipc.h>
 #include <sas/errors.h>
 #include <sas/proto/console.h>
+#include <sas/server.h>
 
 #define COM1_PORT      0x3f8u
 #define COM1_IRQ       4u
@@ -53,10 +55,11 @@ struct con {
     struct reader waiting[CONSOLE_MAX_READERS];
     unsigned nwaiting;
 };
-/* Each handler gets the request's tag and words, fills the reply, and returns 1 to reply
- * now or 0 if the caller waits (a READ with nothing to read). */
-int con_op(struct con *c, l4_threadid_t from, l4_msgtag_t tag, l4_msg_t *m, l4_msgtag_t *out);
-/* 1 and the reply for the first waiting reader that can now be answered. */
-int con_pump(struct con *c, l4_threadid_t *who, l4_msg_t *m, l4_msgtag_t *out);
+/* The requests, as sas/server.h handlers (state: the struct con). A READ with nothing to
+ * read yet waits (SERVER_DEFER); SET_MODE sets msg->wake. */
+server_fn con_write, con_read, con_info, con_set_mode;
+/* The loop's deferred hook: 1 and the reply for the first waiting reader that can now be
+ * answered, 0 if none can. */
+int con_pump(void *state, l4_threadid_t *who, l4_msgtag_t *out, l4_msg_t *m);
 
 #endif

@@ -5,13 +5,13 @@
  *    may be waiting, with a call, so the line stays masked until the main thread has read
  *    the UART; it also calls every POLL_US without an interrupt, so an edge lost while the
  *    line was masked can only delay input, never stall it;
- *  - the main thread (lthread 0, the id root gives out) is the server: it alone touches
- *    the UART, answers requests (ops.c) and the readers that waited for input.
+ *  - the main thread (lthread 0, the id root gives out) is the server (sas/server.h): it
+ *    alone touches the UART, answers requests (ops.c) and the readers that waited for
+ *    input (con_pump, the loop's deferred hook).
  */
 #include "console.h"
 #include <native/rt.h>
 #include <l4/errors.h>
-#include <l4/irq.h>
 #include <l4/kip.h>
 #include <sas/proto/root.h>
 #include <sas/proto/sigma0_client.h>
@@ -32,73 +32,38 @@ static void put(uint8_t c, void *arg)
 
 static void irq_thread(void)
 {
-    l4_threadid_t f = l4_irq_id(COM1_IRQ);
-    l4_msg_t m;
-    uint64_t res = l4_receive(&f, &m, L4_TIMEOUT_ZERO);     /* attach and unmask */
-    if (l4_ipc_error(res) != L4_ERR_TIMEOUT && l4_ipc_error(res) != L4_OK)
-        printf("console: cannot attach to IRQ %u (error %u): polling only\n", COM1_IRQ,
-               l4_ipc_error(res));
+    unsigned e = server_irq_attach(COM1_IRQ);
+    if (e)
+        printf("console: cannot attach to IRQ %u (error %u): polling only\n", COM1_IRQ, e);
     for (;;) {
         l4_msg_t note = { { 0 } };
         l4_call(main_id, l4_msgtag(NOTE_INPUT, 0, 0), &note, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
-        f = l4_irq_id(COM1_IRQ);
-        l4_receive(&f, &m, l4_timeout_from_us(POLL_US));
+        server_wait_irq(COM1_IRQ, l4_timeout_from_us(POLL_US));
     }
 }
 
-static void drain(void)
+/* The interrupt thread's note: take what the UART holds; the loop then answers the
+ * readers it satisfied (con_pump) as it replies to the note. */
+static enum server_action note_input(void *state, struct server_msg *msg)
 {
-    int c;
-    for (unsigned i = 0; i < DRAIN_MAX && (c = uart_getc()) >= 0; i++)
-        ldisc_input(&con.ld, (uint8_t)c);
+    struct con *c = state;
+    int ch;
+    if (msg->from != irq_id)
+        return server_reply(msg, SAS_ENOTSUP, 0, 0);
+    for (unsigned i = 0; i < DRAIN_MAX && (ch = uart_getc()) >= 0; i++)
+        ldisc_input(&c->ld, (uint8_t)ch);
     uart_enable_rx_irq();       /* from the first note on: the thread is attached by then */
+    msg->wake = 1;
+    return SERVER_REPLY;
 }
 
-/* Answers every waiting reader that input (or a mode change) has made ready. */
-static void pump(void)
-{
-    l4_threadid_t who;
-    l4_msg_t m;
-    l4_msgtag_t tag;
-    while (con_pump(&con, &who, &m, &tag))
-        l4_send(who, tag, &m, L4_TIMEOUT_ZERO);   /* a reader that is gone loses it */
-}
-
-/* One request; 1 and the reply in *out if the sender gets one now. */
-static int handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *out)
-{
-    l4_msgtag_t tag = l4_ipc_tag(res);
-    if (from == irq_id && l4_msgtag_label(tag) == NOTE_INPUT) {
-        drain();
-        pump();
-        *out = l4_msgtag(SAS_OK, 0, 0);
-        return 1;
-    }
-    int now = con_op(&con, from, tag, m, out);
-    if (l4_msgtag_label(tag) == CONSOLE_SET_MODE)
-        pump();                 /* its reply is in registers: the UTCB words are free */
-    return now;
-}
-
-static void serve(void)
-{
-    l4_threadid_t from = L4_NILTHREAD;
-    l4_msg_t m;
-    uint64_t res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
-    for (;;) {
-        l4_msgtag_t out;
-        if (l4_ipc_error(res) || !handle(from, res, &m, &out)) {
-            from = L4_NILTHREAD;
-            res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
-            continue;
-        }
-        res = l4_reply_wait(&from, out, &m, L4_TIMEOUT_NEVER);
-        if (l4_ipc_error(res) && !l4_ipc_failed_in_receive(res)) {
-            from = L4_NILTHREAD;         /* the caller is gone: nothing was received */
-            res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
-        }
-    }
-}
+static const struct server_op ops[] = {
+    { .label = CONSOLE_WRITE, .fn = con_write },
+    { .label = CONSOLE_READ, .fn = con_read },
+    { .label = CONSOLE_INFO, .fn = con_info },
+    { .label = CONSOLE_SET_MODE, .fn = con_set_mode },
+    { .label = NOTE_INPUT, .fn = note_input },
+};
 
 /* "console=ROWSxCOLS" from the command line, else 24 x 80. */
 static void terminal_size(void)
@@ -143,6 +108,8 @@ int main(void)
         root_exit(1);
     }
     printf("console: COM1 at %x, IRQ %u, %ux%u\n", COM1_PORT, COM1_IRQ, con.rows, con.cols);
-    serve();
+    struct server srv = { .ops = ops, .nops = SERVER_NOPS(ops), .state = &con,
+                          .deferred = con_pump };
+    server_run(&srv);
     return 0;
 }

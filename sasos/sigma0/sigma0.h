@@ -1,7 +1,7 @@
 /*
  * sigma0.h — sigma0's internals: the page table of physical memory (pages.c), the
  * operations on it (ops.c, no IPC) and the window through which sigma0 touches and gives
- * pages (window.c, the only file that makes system calls besides main.c's loop).
+ * pages (window.c, the only file that makes system calls besides the loop, sas/server.h).
  */
 #ifndef SIGMA0_H
 #define SIGMA0_H
@@ -10,6 +10,7 @@
 #include <l4/kip.h>
 #include <l4/fpage.h>
 #include <sas/errors.h>
+#include <sas/server.h>
 
 #define S0_PAGE      0x1000ULL
 #define S0_PAGE_LOG2 12u
@@ -44,17 +45,15 @@ enum sas_error devices_claim_ports(unsigned first, unsigned log2, unsigned owner
 enum sas_error devices_claim_line(unsigned line, unsigned owner);
 void devices_unclaim(l4_fpage_t item);
 
-/* ops.c — one function per request; decode, validate, act; no IPC. */
-struct s0_msg {
-    unsigned task;          /* the sender's task (request) */
-    uint32_t label;         /* request label / reply status */
-    unsigned u;             /* untyped words */
-    uint64_t w[8];
-    l4_fpage_t item;        /* reply: a map item from the window, or nil */
-    uint64_t hot;           /* reply: its hot spot */
-    uint64_t undo_pa;       /* reply: what to give back if the item cannot be delivered */
-    unsigned undo_log2;
+/* ops.c — one handler per request (sas/server.h); decode, validate, act; no IPC. A reply
+ * that gives something (pages, ports, a line) carries one map item, and the handler
+ * records in its state, a struct s0_undo, what to take back should that reply not arrive
+ * (main.c's reply_failed hook). */
+struct s0_undo {
+    l4_fpage_t item;        /* the reply's item: from the window, or an I/O or irq fpage */
+    uint64_t pa;            /* pages: the range the item gives */
+    unsigned log2;
 };
-void s0_dispatch(const struct s0_msg *req, struct s0_msg *rep);
+server_fn s0_alloc, s0_alloc_phys, s0_free, s0_info, s0_fault, s0_io, s0_irq;
 
 #endif

@@ -4,13 +4,13 @@
  * configuration ports, asks root (its pager, which takes them from sigma0) for those
  * ports, the device's I/O BAR and its interrupt line, and for 1 MiB of DMA memory whose
  * physical address it is told; then sets the device up (virtio.c) and serves requests
- * (ops.c) one at a time. One thread: while a request is in flight it waits for the
- * device's interrupt (a closed receive from the line), so callers queue in the kernel.
+ * (ops.c, through sas/server.h's loop) one at a time. One thread: while a request is in
+ * flight it waits for the device's interrupt (server_wait_irq, a closed receive from the
+ * line), so callers queue in the kernel.
  */
 #include "virtio_blk.h"
 #include <native/rt.h>
 #include <l4/errors.h>
-#include <l4/irq.h>
 #include <l4/kip.h>
 #include <sas/layout.h>
 #include <sas/proto/root.h>
@@ -21,11 +21,10 @@
 static struct blk_server srv;
 static unsigned irq_line;
 
+/* Requests that come meanwhile queue in the kernel for the loop's next receive. */
 void vblk_wait_irq(void)
 {
-    l4_threadid_t f = l4_irq_id(irq_line);
-    l4_msg_t m;
-    l4_receive(&f, &m, l4_timeout_from_us(IRQ_WAIT_US));
+    server_wait_irq(irq_line, l4_timeout_from_us(IRQ_WAIT_US));
 }
 
 void vblk_unmap_frame(uint64_t va)
@@ -51,27 +50,6 @@ int vblk_thread_alive(l4_threadid_t t)
     uint64_t err;
     l4_id_nearest(t, 0, &err);
     return err != L4_ERR_NO_PARTNER;
-}
-
-static void serve(void)
-{
-    l4_threadid_t from = L4_NILTHREAD;
-    l4_msg_t m;
-    uint64_t res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
-    for (;;) {
-        l4_msgtag_t out;
-        if (l4_ipc_error(res) || l4_is_irq_id(from)) {
-            from = L4_NILTHREAD;            /* a stray interrupt: the next request waits */
-            res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
-            continue;
-        }
-        blk_op(&srv, from, l4_ipc_tag(res), &m, &out);
-        res = l4_reply_wait(&from, out, &m, L4_TIMEOUT_NEVER);
-        if (l4_ipc_error(res) && !l4_ipc_failed_in_receive(res)) {
-            from = L4_NILTHREAD;            /* the caller is gone: nothing was received */
-            res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
-        }
-    }
 }
 
 /* The device's ports, line and DMA memory, from root; 0, or -1 with a log line. */
@@ -160,15 +138,14 @@ int main(void)
         root_exit(1);
     pci_enable(&d);
     irq_line = d.irq;
-    l4_threadid_t f = l4_irq_id(irq_line);
-    l4_msg_t m;
-    l4_receive(&f, &m, L4_TIMEOUT_ZERO);                    /* attach and unmask */
+    server_irq_attach(irq_line);
     if (vblk_init(&srv.dev, (uint16_t)d.io_base, (uint8_t *)SAS_BLK_DMA_ADDR, dma_phys))
         root_exit(1);
     cache_setup(root, &srv.cache, &srv.dev);
     printf("virtio_blk: PCI %u:%u.%u, ports %x+%u, IRQ %u, %lu sectors%s, %u cache pages\n",
            d.bus, d.dev, d.fn, d.io_base, 1u << d.io_log2, d.irq, srv.dev.sectors,
            srv.dev.flags & BLK_INFO_FLUSH ? ", write cache (flush)" : "", srv.cache.npages);
-    serve();
+    struct server loop = { .ops = blk_ops, .nops = blk_nops, .state = &srv };
+    server_run(&loop);
     return 0;
 }

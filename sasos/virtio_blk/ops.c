@@ -3,7 +3,8 @@
  * each checks everything, then acts, and fills one reply. The device is reached through
  * virtio.c; nothing here sends a message (ATTACH's map item is only written as words), and
  * the kernel is reached only through main.c's hooks (virtio_blk.h), so this file is
- * host-tested too (tests/unit/test_blkops.c).
+ * host-tested too (tests/unit/test_blkops.c). The label table, blk_ops, is at the end:
+ * here rather than in main.c so that the test dispatches through the driver's own.
  */
 #include "virtio_blk.h"
 
@@ -53,28 +54,29 @@ static int slot_new(struct blk_server *s)
     return -1;
 }
 
-static enum sas_error attach(struct blk_server *s, l4_threadid_t from, l4_msg_t *m,
-                             l4_msgtag_t *out)
+static enum server_action op_attach(void *state, struct server_msg *msg)
 {
-    unsigned task = l4_tid_task(from);
-    int i = slot_of(s, from);
+    struct blk_server *s = state;
+    int i = slot_of(s, msg->from);
     if (i < 0) {
         if ((i = slot_new(s)) < 0)
-            return SAS_EBUSY;
-        s->clients[i] = (struct blk_client){ task, from };
+            return server_reply(msg, SAS_EBUSY, 0, 0);
+        s->clients[i] = (struct blk_client){ msg->task, msg->from };
     }
     uint64_t va = (uint64_t)slot_buf(s, (unsigned)i);
-    *m = (l4_msg_t){ { va, BLK_BUF_SIZE, l4_fpage(va, BLK_BUF_LOG2, L4_FPAGE_RW), va } };
-    *out = l4_msgtag(SAS_OK, 2, 2);
-    return SAS_OK;
+    *msg->m = (l4_msg_t){ { va, BLK_BUF_SIZE, l4_fpage(va, BLK_BUF_LOG2, L4_FPAGE_RW), va } };
+    return server_reply(msg, SAS_OK, 2, 2);
 }
 
 /* READ and WRITE: decode and check, then one device request around the cache. */
-static enum sas_error transfer(struct blk_server *s, l4_threadid_t from, uint32_t type,
-                               const l4_msg_t *m)
+static enum sas_error transfer(struct blk_server *s, const struct server_msg *msg,
+                               uint32_t type)
 {
+    const l4_msg_t *m = msg->m;
     uint64_t sector = m->w[0], count = m->w[1], off = m->w[2];
-    int i = slot_of(s, from);
+    if (l4_msgtag_u(msg->tag) != 3)
+        return SAS_EINVAL;
+    int i = slot_of(s, msg->from);
     if (i < 0)
         return SAS_EBUSY;
     if (!count || count > BLK_BUF_SIZE / BLK_SECTOR || off % BLK_SECTOR ||
@@ -89,12 +91,24 @@ static enum sas_error transfer(struct blk_server *s, l4_threadid_t from, uint32_
     return e;
 }
 
-/* CACHE_READ and CACHE_WRITE: bytes between the caller's buffer and the cache. */
-static enum sas_error cached(struct blk_server *s, l4_threadid_t from, int writing,
-                             const l4_msg_t *m)
+static enum server_action op_read(void *state, struct server_msg *msg)
 {
+    return server_reply(msg, transfer(state, msg, VIRTIO_BLK_T_IN), 0, 0);
+}
+
+static enum server_action op_write(void *state, struct server_msg *msg)
+{
+    return server_reply(msg, transfer(state, msg, VIRTIO_BLK_T_OUT), 0, 0);
+}
+
+/* CACHE_READ and CACHE_WRITE: bytes between the caller's buffer and the cache. */
+static enum sas_error cached(struct blk_server *s, const struct server_msg *msg, int writing)
+{
+    const l4_msg_t *m = msg->m;
     uint64_t off = m->w[0], len = m->w[1], boff = m->w[2];
-    int i = slot_of(s, from);
+    if (l4_msgtag_u(msg->tag) != 3)
+        return SAS_EINVAL;
+    int i = slot_of(s, msg->from);
     if (i < 0)
         return SAS_EBUSY;
     if (!len || len > BLK_BUF_SIZE || boff > BLK_BUF_SIZE - len)
@@ -105,61 +119,56 @@ static enum sas_error cached(struct blk_server *s, l4_threadid_t from, int writi
     return writing ? cache_write(s, off, len, buf) : cache_read(s, off, len, buf);
 }
 
-/* CACHE_MAP: the frame of the page at MR0, as a read-only map item. */
-static enum sas_error cache_map_op(struct blk_server *s, l4_msg_t *m, l4_msgtag_t *out)
+static enum server_action op_cache_read(void *state, struct server_msg *msg)
 {
-    uint64_t off = m->w[0], va;
-    if (off % BLK_PAGE || off >= cache_bytes(s))
-        return SAS_EINVAL;
+    return server_reply(msg, cached(state, msg, 0), 0, 0);
+}
+
+static enum server_action op_cache_write(void *state, struct server_msg *msg)
+{
+    return server_reply(msg, cached(state, msg, 1), 0, 0);
+}
+
+/* CACHE_MAP: the frame of the page at MR0, as a read-only map item. */
+static enum server_action op_cache_map(void *state, struct server_msg *msg)
+{
+    struct blk_server *s = state;
+    uint64_t off = msg->m->w[0], va;
+    if (l4_msgtag_u(msg->tag) != 1 || off % BLK_PAGE || off >= cache_bytes(s))
+        return server_reply(msg, SAS_EINVAL, 0, 0);
     enum sas_error e = cache_map(s, off, &va);
     if (e)
-        return e;
-    *m = (l4_msg_t){ { l4_fpage(va, 12, L4_FPAGE_R), va } };
-    *out = l4_msgtag(SAS_OK, 0, 2);
-    return SAS_OK;
+        return server_reply(msg, e, 0, 0);
+    *msg->m = (l4_msg_t){ { l4_fpage(va, 12, L4_FPAGE_R), va } };
+    return server_reply(msg, SAS_OK, 0, 2);
 }
 
-static enum sas_error flush(struct blk_server *s)
+static enum server_action op_flush(void *state, struct server_msg *msg)
 {
+    struct blk_server *s = state;
     if (!(s->dev.flags & BLK_INFO_FLUSH))
-        return SAS_ENOTSUP;
-    return vblk_do(&s->dev, VIRTIO_BLK_T_FLUSH, 0, 0, 0);
+        return server_reply(msg, SAS_ENOTSUP, 0, 0);
+    return server_reply(msg, vblk_do(&s->dev, VIRTIO_BLK_T_FLUSH, 0, 0, 0), 0, 0);
 }
 
-void blk_op(struct blk_server *s, l4_threadid_t from, l4_msgtag_t tag, l4_msg_t *m,
-            l4_msgtag_t *out)
+static enum server_action op_info(void *state, struct server_msg *msg)
 {
-    unsigned u = l4_msgtag_u(tag);
-    enum sas_error e = SAS_ENOTSUP;
-    *out = l4_msgtag(SAS_OK, 0, 0);
-    switch (l4_msgtag_label(tag)) {
-    case BLK_ATTACH:
-        e = attach(s, from, m, out);
-        break;
-    case BLK_READ:
-        e = u == 3 ? transfer(s, from, VIRTIO_BLK_T_IN, m) : SAS_EINVAL;
-        break;
-    case BLK_WRITE:
-        e = u == 3 ? transfer(s, from, VIRTIO_BLK_T_OUT, m) : SAS_EINVAL;
-        break;
-    case BLK_FLUSH:
-        e = flush(s);
-        break;
-    case BLK_CACHE_READ:
-    case BLK_CACHE_WRITE:
-        e = u == 3 ? cached(s, from, l4_msgtag_label(tag) == BLK_CACHE_WRITE, m) : SAS_EINVAL;
-        break;
-    case BLK_CACHE_MAP:
-        e = u == 1 ? cache_map_op(s, m, out) : SAS_EINVAL;
-        break;
-    case BLK_INFO:
-        *m = (l4_msg_t){ { s->dev.sectors, BLK_SECTOR, s->dev.flags, s->dev.requests,
-                           s->dev.bytes, s->dev.flushes, s->cache.misses,
-                           s->cache.evictions } };
-        *out = l4_msgtag(SAS_OK, 8, 0);
-        e = SAS_OK;
-        break;
-    }
-    if (e)
-        *out = l4_msgtag(e, 0, 0);
+    struct blk_server *s = state;
+    *msg->m = (l4_msg_t){ { s->dev.sectors, BLK_SECTOR, s->dev.flags, s->dev.requests,
+                            s->dev.bytes, s->dev.flushes, s->cache.misses,
+                            s->cache.evictions } };
+    return server_reply(msg, SAS_OK, 8, 0);
 }
+
+/* The busiest first: a file's reads, writes and mappings go through the cache. */
+const struct server_op blk_ops[] = {
+    { .label = BLK_CACHE_READ, .fn = op_cache_read },
+    { .label = BLK_CACHE_WRITE, .fn = op_cache_write },
+    { .label = BLK_CACHE_MAP, .fn = op_cache_map },
+    { .label = BLK_READ, .fn = op_read },
+    { .label = BLK_WRITE, .fn = op_write },
+    { .label = BLK_FLUSH, .fn = op_flush },
+    { .label = BLK_ATTACH, .fn = op_attach },
+    { .label = BLK_INFO, .fn = op_info },
+};
+const unsigned blk_nops = SERVER_NOPS(blk_ops);

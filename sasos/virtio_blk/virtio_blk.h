@@ -3,7 +3,7 @@
  * 0xcf8/0xcfc (pci.c), the legacy virtio device with one virtqueue (virtio.c) and the
  * requests of sas/proto/blk.h (ops.c: no IPC in them; the device waits through
  * vblk_wait_irq, the cache takes frames back through vblk_unmap_frame, both of which
- * main.c provides). main.c is the receive loop.
+ * main.c provides). main.c is the setup and the loop (sas/server.h).
  *
  * Legacy virtio ("virtio 0.9.5", the transitional device's I/O BAR 0): QEMU's
  * virtio-blk-pci offers it unless disable-legacy=on. Registers, virtqueue layout and
@@ -18,6 +18,7 @@
 #include <sas/errors.h>
 #include <sas/layout.h>
 #include <sas/proto/blk.h>
+#include <sas/server.h>
 #include <pci/pci.h>
 
 /* virtio.c — the device and its one request queue. */
@@ -67,7 +68,7 @@ unsigned vblk_isr(struct vblk *v);
 #define VIRTIO_BLK_T_OUT   1u
 #define VIRTIO_BLK_T_FLUSH 4u
 
-/* ops.c — the requests. Each fills the reply and its tag; `from` is the caller. */
+/* ops.c — the requests, as sas/server.h handlers over a struct blk_server. */
 /* A client's slot: its buffer is the DMA memory's slot + 1 (ops.c). The slot belongs to the
  * task; the thread that attached it is kept to tell when the client is gone (a task's
  * threads all go when it is deleted), so a slot whose thread no longer exists is
@@ -145,7 +146,8 @@ enum sas_error cache_write(struct blk_server *s, uint64_t off, uint64_t len, con
 void cache_written_around(struct blk_server *s, uint64_t off, uint64_t len, const uint8_t *buf);
 /* The address of the frame caching the page at off (read in if needed). */
 enum sas_error cache_map(struct blk_server *s, uint64_t off, uint64_t *va);
-void blk_op(struct blk_server *s, l4_threadid_t from, l4_msgtag_t tag, l4_msg_t *m,
-            l4_msgtag_t *out);
+/* The requests' label table (ops.c), for sas/server.h with a struct blk_server as state. */
+extern const struct server_op blk_ops[];
+extern const unsigned blk_nops;
 
 #endif

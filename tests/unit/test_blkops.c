@@ -1,9 +1,9 @@
 /*
- * test_blkops.c — the virtio-blk driver's requests (sasos/virtio_blk/ops.c) on the host:
- * who gets a client slot, and that a slot never outlives its client. ops.c runs with the
- * real cache (cache.c, lru.c) over fakes of the device (every request succeeds, a flat
- * in-memory disk), of the unmaps (logged) and of the kernel's answer to "does this thread
- * still exist" (a set of dead thread ids).
+ * test_blkops.c — the virtio-blk driver's requests (sasos/virtio_blk/ops.c, dispatched by
+ * sas/server.h's step) on the host: who gets a client slot, and that a slot never
+ * outlives its client. ops.c runs with the real cache (cache.c, lru.c) over fakes of the
+ * device (every request succeeds, a flat in-memory disk), of the unmaps (logged) and of
+ * the kernel's answer to "does this thread still exist" (a set of dead thread ids).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,13 +96,17 @@ static int teardown(void **state)
     return 0;
 }
 
-/* One request: the reply's label (a sas_error) and words in *m. */
+/* One request, through the driver's label table as its loop dispatches it: the reply's
+ * label (a sas_error) and words in *m. Every request is answered at once. */
 static enum sas_error request(struct blk_server *s, l4_threadid_t from, uint32_t label,
                               unsigned u, l4_msg_t *m)
 {
-    l4_msgtag_t out;
-    blk_op(s, from, l4_msgtag(label, u, 0), m, &out);
-    return (enum sas_error)l4_msgtag_label(out);
+    struct server loop = { .ops = blk_ops, .nops = blk_nops, .state = s };
+    struct server_msg msg = { .from = from, .task = l4_tid_task(from),
+                              .tag = l4_msgtag(label, u, 0), .m = m,
+                              .reply = l4_msgtag(SAS_OK, 0, 0) };
+    assert_int_equal(server_dispatch(&loop, &msg), SERVER_REPLY);
+    return (enum sas_error)l4_msgtag_label(msg.reply);
 }
 
 /* ATTACH from `from`: the buffer's address, or 0 with the error in *e. */
