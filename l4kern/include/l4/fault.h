@@ -6,13 +6,14 @@
  *     u = 2: MR0 = fault address, MR1 = instruction pointer.
  * The thread then waits for the pager's reply; map and grant items in it are applied with
  * the whole user half as the receive window (a map item whose hot spot is the fault
- * address lands there). Any reply resumes the thread, which retries the access. A thread
- * with no pager (nil, or one that no longer exists) is stopped.
+ * address lands there). Any reply resumes the thread, which retries the access. A fault
+ * of a thread with no pager (see "cannot answer" below) is exception 14 instead.
  *
  * Exception: every CPU exception of a user thread, and every `syscall` whose number is not
  * an L4 call, makes the thread call its exception handler with
  *     label L4_LABEL_EXCEPTION, u = L4_EXC_WORDS, the words below.
- * For a foreign system call the vector is L4_EXC_SYSCALL and RIP is already past the
+ * ADDR is CR2 for vector 14, 0 for other CPU exceptions. For a foreign system call the
+ * vector is L4_EXC_SYSCALL, ADDR (and RAX) the number, and RIP is already past the
  * `syscall` instruction (RCX and R11 hold what `syscall` put there). A reply with at least
  * L4_EXC_WORDS untyped words sets RIP..GS from those words: RFLAGS is masked as for
  * lthread_ex_regs, and a reply with RIP, RSP, FS or GS outside the user half is refused
@@ -20,6 +21,10 @@
  * shorter reply resumes the thread unchanged (a faulting instruction is retried).
  * A thread with no exception handler is stopped, and its pager, if any, is sent the same
  * words with label L4_LABEL_STOPPED (the send waits until the pager takes it).
+ * A pager or handler that cannot answer counts as none: the call failed with NO_PARTNER
+ * (nil, or gone, also while the thread waits), DEADLOCK (the thread is its own pager or
+ * handler), MSG_TOO_LONG (it takes fewer words) or INVALID. Only CANCELLED (lthread_ex_regs
+ * on the thread) lets the thread run on.
  * The words of a thread's own UTCB are never touched by these messages.
  */
 #ifndef L4_FAULT_H

@@ -11,7 +11,8 @@
  *        rsi rdx r10 r8 r9 r12 r13  the values before the call (read-only if no SET bit)
  *        r14  state word: [7..0] enum l4_thread_state, [15..8] vector of the last
  *             exception that stopped it, bit 16 set if such an exception is recorded
- *        r15  fault address (CR2) of that exception, if it was a page fault
+ *        r15  fault address of that exception: CR2 for a page fault, the number for a
+ *             foreign system call (l4/fault.h), else 0
  * Creating: SET_IP|SET_SP on an lthread that does not exist yet creates it with the
  * caller's priority, time slice, pager and exception handler (SET_PAGER/SET_EXCH override).
  * Restarting: SET_IP|SET_SP on a stopped thread makes it runnable again.

@@ -1,7 +1,8 @@
 /*
  * fault.c — the fault-to-IPC policy (k/fault.h). A fault is a kernel-made call on the
  * thread's behalf (ipc_kcall); the thread is blocked in it until its pager or handler
- * replies. Gone handlers, and handlers that cannot take the call, stop the thread.
+ * replies. Gone handlers, and handlers that cannot take the call, stop the thread: a
+ * fault retried after such a failure would fail the same way, forever, at full CPU.
  */
 #include <k/fault.h>
 #include <k/ipc.h>
@@ -21,6 +22,15 @@ static void stop(struct tcb *t, unsigned vector, uint64_t addr, const char *what
     thread_stop(t);
 }
 
+/* Whether a fault call's error means no answer will ever come: the handler is gone
+ * (NO_PARTNER), is the thread itself (DEADLOCK), or refuses the message (MSG_TOO_LONG:
+ * it takes fewer words; INVALID). Only CANCELLED is not: the thread's own task stepped
+ * in through lthread_ex_regs, and the thread runs on (or stays halted) as it asked. */
+static int unanswerable(unsigned err)
+{
+    return err != L4_OK && err != L4_ERR_CANCELLED;
+}
+
 void fault_exception(struct tcb *t, struct trapframe *tf, unsigned vector, uint64_t addr,
                      unsigned state_vector, const char *what)
 {
@@ -30,7 +40,7 @@ void fault_exception(struct tcb *t, struct trapframe *tf, unsigned vector, uint6
                                  KCALL_EXCEPTION, L4_IPC_SEND | L4_IPC_RECV);
         if (!err && l4_msgtag_u(t->ipc_rcv_tag) >= L4_EXC_WORDS)
             arch_exception_reply(t, tf);
-        if (err != L4_ERR_NO_PARTNER)
+        if (!unanswerable(err))
             return;                         /* resumed, retried, or restarted */
     }
     if (thread_lookup(t->pager))
@@ -50,12 +60,14 @@ void fault_page(struct tcb *t, struct trapframe *tf, uint64_t addr, unsigned acc
     }
     t->kmsg[0] = addr;
     t->kmsg[1] = ip;
-    if (ipc_kcall(t, t->pager, L4_LABEL_PAGEFAULT | access, 2, KCALL_PAGEFAULT,
-                  L4_IPC_SEND | L4_IPC_RECV) == L4_ERR_NO_PARTNER)
-        fault_exception(t, tf, 14, addr, 14, "page fault, pager gone");
+    if (unanswerable(ipc_kcall(t, t->pager, L4_LABEL_PAGEFAULT | access, 2, KCALL_PAGEFAULT,
+                               L4_IPC_SEND | L4_IPC_RECV)))
+        fault_exception(t, tf, 14, addr, 14, "page fault, no answer from the pager");
 }
 
-void fault_foreign_syscall(struct tcb *t, struct trapframe *tf)
+/* The number stands where a page fault's address would: in the exception's ADDR word and,
+ * if the thread stops, in its state (r15 of lthread_ex_regs). */
+void fault_foreign_syscall(struct tcb *t, struct trapframe *tf, uint64_t number)
 {
-    fault_exception(t, tf, L4_EXC_SYSCALL, 0, L4_FAULT_BAD_SYSCALL, "unknown system call");
+    fault_exception(t, tf, L4_EXC_SYSCALL, number, L4_FAULT_BAD_SYSCALL, "unknown system call");
 }

@@ -132,13 +132,144 @@ KTEST("faults", "linux_syscall_number_is_foreign", f_linux)
 }
 KTEST("faults", "x32_syscall_number_is_foreign", f_x32)
 {
-    return expect_stop(x32_syscall, L4_FAULT_BAD_SYSCALL, 0);
+    return expect_stop(x32_syscall, L4_FAULT_BAD_SYSCALL, 0x40000000ULL + 39);
 }
 KTEST("faults", "numbers_next_to_the_l4_range_are_foreign", f_edges)
 {
-    if (expect_stop(below_l4_range, L4_FAULT_BAD_SYSCALL, 0))
+    if (expect_stop(below_l4_range, L4_FAULT_BAD_SYSCALL, 0x4c340000ULL - 1))
         return 1;
-    return expect_stop(above_l4_range, L4_FAULT_BAD_SYSCALL, 0);
+    return expect_stop(above_l4_range, L4_FAULT_BAD_SYSCALL, 0x4c340000ULL + 7);
+}
+/* Issue 16, bug 5: r15 of lthread_ex_regs was 0 for a stopped foreign call. */
+KTEST("faults", "a_stopped_foreign_call_leaves_its_number_in_r15", f_linux_nr)
+{
+    return expect_stop(linux_getpid, L4_FAULT_BAD_SYSCALL, 39);
+}
+
+/* ---- Handlers that can never answer (issue 16, bug 7) ----
+ * A helper first makes itself (or `other_handler`, if set) its pager or exception
+ * handler, as `own_set` says; slot 1 gets the main thread's handlers back after each test. */
+static volatile uint64_t own_set;
+static volatile l4_threadid_t other_handler;
+static volatile uint64_t handler_got;
+
+static void take_handlers(void)
+{
+    l4_threadid_t me = l4_myself();
+    l4_threadid_t h = other_handler != L4_NILTHREAD ? other_handler : me;
+    struct l4_exregs x = { .control = l4_tid_lthread(me) | own_set, .pager = h, .exc_handler = h };
+    l4_lthread_ex_regs(&x);
+}
+static void pager_touches_unmapped(void)
+{
+    take_handlers();
+    uint64_t *volatile p = (uint64_t *)0x18;
+    survived = *(volatile uint64_t *)p;
+    survived = 1;
+    kt_park();
+}
+static void handler_runs_ud2(void)
+{
+    take_handlers();
+    __asm__ volatile("ud2");
+    survived = 1;
+    kt_park();
+}
+static void handler_runs_linux_call(void)
+{
+    take_handlers();
+    linux_getpid();
+}
+
+static void restore_slot1_handlers(void)
+{
+    struct l4_exregs m = { .control = 0 };
+    l4_lthread_ex_regs(&m);
+    struct l4_exregs x = { .control = 1 | L4_EXREGS_SET_PAGER | L4_EXREGS_SET_EXCH,
+                           .pager = m.pager, .exc_handler = m.exc_handler };
+    l4_lthread_ex_regs(&x);
+    own_set = 0;
+    other_handler = L4_NILTHREAD;
+}
+
+/* Runs fn in slot 1 with the handlers own_set and h ask for, as expect_stop does. */
+static int expect_stop_with(void (*fn)(void), uint64_t set, l4_threadid_t h, unsigned vector,
+                            uint64_t fault_addr)
+{
+    own_set = set;
+    other_handler = h;
+    int r = expect_stop(fn, vector, fault_addr);
+    restore_slot1_handlers();
+    return r;
+}
+
+KTEST("faults", "a_thread_that_is_its_own_pager_stops_on_a_page_fault", f_own_pager)
+{
+    return expect_stop_with(pager_touches_unmapped, L4_EXREGS_SET_PAGER, L4_NILTHREAD, 14, 0x18);
+}
+KTEST("faults", "a_thread_that_is_its_own_exception_handler_stops_on_ud2", f_own_exch)
+{
+    return expect_stop_with(handler_runs_ud2, L4_EXREGS_SET_EXCH, L4_NILTHREAD, 6, 0);
+}
+KTEST("faults", "its_own_pager_and_exception_handler_stops_on_a_page_fault", f_own_both)
+{
+    return expect_stop_with(pager_touches_unmapped, L4_EXREGS_SET_PAGER | L4_EXREGS_SET_EXCH,
+                            L4_NILTHREAD, 14, 0x18);
+}
+
+/* An exception handler that takes at most 8 words: the 23-word message never fits. */
+static void narrow_handler(void)
+{
+    l4_utcb()->rcv_max_words = 8;
+    for (;;) {
+        l4_threadid_t from = L4_NILTHREAD;
+        l4_msg_t m;
+        if (!l4_ipc_error(l4_receive(&from, &m, L4_TIMEOUT_NEVER)))
+            handler_got++;
+    }
+}
+
+KTEST("faults", "a_handler_that_refuses_the_exception_message_stops_the_thread", f_narrow)
+{
+    handler_got = 0;
+    l4_threadid_t h = kt_spawn(2, narrow_handler);
+    l4_thread_switch(h);
+    if (expect_stop_with(handler_runs_ud2, L4_EXREGS_SET_EXCH, h, 6, 0))
+        return 1;
+    KT_EQ(handler_got, 0);
+    return 0;
+}
+
+/* A handler that records one exception message and never answers it. */
+static volatile uint64_t seen_vector, seen_addr, seen_rax;
+static void recording_handler(void)
+{
+    l4_threadid_t from = L4_NILTHREAD;
+    l4_msg_t m;
+    if (!l4_ipc_error(l4_receive(&from, &m, L4_TIMEOUT_NEVER))) {
+        seen_vector = m.w[L4_EXC_VECTOR];
+        seen_addr = m.w[L4_EXC_ADDR];
+        seen_rax = m.w[L4_EXC_RAX];
+        handler_got = 1;
+    }
+    kt_park();
+}
+static int handler_saw_it(void) { return handler_got != 0; }
+
+KTEST("faults", "a_foreign_call_names_its_number_in_the_fault_address_word", f_exc_addr)
+{
+    handler_got = seen_vector = seen_addr = seen_rax = 0;
+    l4_threadid_t h = kt_spawn(2, recording_handler);
+    own_set = L4_EXREGS_SET_EXCH;
+    other_handler = h;
+    kt_spawn(1, handler_runs_linux_call);
+    int saw = kt_wait_until(handler_saw_it, 100);
+    restore_slot1_handlers();
+    KT_ASSERT(saw);
+    KT_EQ(seen_vector, L4_EXC_SYSCALL);
+    KT_EQ(seen_addr, 39);
+    KT_EQ(seen_rax, 39);
+    return 0;
 }
 
 static void echo_once(void)
