@@ -2,7 +2,8 @@
  * test_fpage.c — the pure flexpage helpers of l4/fpage.h on the host: packing and unpacking
  * base, size and rights; l4_fpage_valid at every edge (sizes 11/12/47/48, bit 3 and bits
  * 10..11, misalignment by one page, the end of the user half); and the two A/D bits per
- * page that fpage_unmap leaves in the UTCB, at word boundaries.
+ * page that fpage_unmap leaves in the UTCB, at word boundaries; l4_iofpage_valid at every
+ * size 0..16 (the whole 64 Ki ports included) and what it must refuse.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -100,6 +101,45 @@ static void unmap_ad_bits_are_two_per_page(void **st)
     assert_false(l4_unmap_dirty(bits, L4_UNMAP_MAX_PAGES - 2));
 }
 
+static void iofpage_valid_at_every_size(void **st)
+{
+    (void)st;
+    for (unsigned s = 0; s <= 16; s++) {
+        unsigned last = L4_IO_PORTS - (1u << s);          /* the highest aligned block */
+        assert_true(l4_iofpage_valid(l4_iofpage(0, s)));
+        assert_true(l4_iofpage_valid(l4_iofpage(last, s)));
+        assert_true(l4_iofpage_valid(l4_iofpage(0, s) | L4_FPAGE_RWX));   /* rights: fine */
+        assert_int_equal(l4_iofpage_port(l4_iofpage(last, s)), last);
+    }
+}
+
+static void iofpage_of_all_65536_ports_is_valid(void **st)
+{
+    (void)st;
+    l4_fpage_t all = l4_iofpage(0, 16);
+    assert_true(l4_fpage_is_io(all));
+    assert_true(l4_iofpage_valid(all));
+    assert_int_equal(l4_iofpage_port(all), 0);
+    assert_int_equal(1u << l4_fpage_log2(all), L4_IO_PORTS);
+    assert_false(l4_fpage_valid(all));                   /* not a memory flexpage */
+}
+
+static void iofpage_valid_rejects_size_alignment_and_stray_bits(void **st)
+{
+    (void)st;
+    assert_false(l4_iofpage_valid(l4_iofpage(0, 17)));
+    assert_false(l4_iofpage_valid(l4_iofpage(0, 63)));
+    assert_false(l4_iofpage_valid(l4_iofpage(0x100, 16)));   /* misaligned whole space */
+    assert_false(l4_iofpage_valid(l4_iofpage(1, 1)));
+    assert_false(l4_iofpage_valid(l4_iofpage(0x80, 8)));
+    assert_false(l4_iofpage_valid(l4_iofpage(0, 16) | L4_ITEM_GRANT));
+    assert_false(l4_iofpage_valid(l4_iofpage(0, 4) | L4_ITEM_GRANT));
+    assert_false(l4_iofpage_valid(l4_iofpage(0, 16) | L4_FPAGE_IRQ));   /* bits 10 and 11 */
+    assert_false(l4_iofpage_valid(l4_iofpage(0, 16) | (1ULL << 28)));   /* above the port */
+    assert_false(l4_iofpage_valid(l4_iofpage(0, 0) | (1ULL << 63)));
+    assert_false(l4_iofpage_valid(l4_fpage(0, 16, 0)));      /* no I/O bit */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -111,6 +151,9 @@ int main(void)
         cmocka_unit_test(fpage_valid_requires_natural_alignment),
         cmocka_unit_test(fpage_valid_stays_in_the_user_half),
         cmocka_unit_test(unmap_ad_bits_are_two_per_page),
+        cmocka_unit_test(iofpage_valid_at_every_size),
+        cmocka_unit_test(iofpage_of_all_65536_ports_is_valid),
+        cmocka_unit_test(iofpage_valid_rejects_size_alignment_and_stray_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,7 +24,8 @@
 #define L4_FPAGE_H
 /*
  * Two more kinds of flexpage name things that are not memory (bit 10 or 11 set):
- *  - an I/O flexpage names 2^s I/O ports:  [27..12] first port  [9..4] s (0..16), bit 10.
+ *  - an I/O flexpage names 2^s I/O ports:  [27..12] first port  [9..4] s (0..16), bit 10;
+ *    l4_iofpage(0, 16) is the whole I/O space.
  *    Ports are mapped at the same numbers in the receiver (I/O space is not relocated);
  *    the receiver consents with any non-nil receive window. A map gives the receiver the
  *    ports the sender holds; fpage_unmap of an I/O flexpage takes them from every other
@@ -62,11 +63,12 @@ static inline l4_fpage_t l4_iofpage(unsigned port, unsigned log2ports)
 static inline int l4_fpage_is_io(l4_fpage_t f) { return (f & 0xc00ULL) == L4_FPAGE_IO; }
 static inline int l4_fpage_is_irq(l4_fpage_t f) { return (f & 0xc00ULL) == L4_FPAGE_IRQ; }
 static inline unsigned l4_iofpage_port(l4_fpage_t f) { return (unsigned)((f >> 12) & 0xffff); }
-/* 1 if f is a well-formed I/O flexpage: aligned, inside the 64 Ki ports, nothing else set. */
+/* 1 if f is a well-formed I/O flexpage: s <= 16, the first port aligned to 2^s, bit 3 and
+ * bits 63..28 clear; rights bits are ignored. s = 16 (all 65,536 ports) sets bit 8. */
 static inline int l4_iofpage_valid(l4_fpage_t f)
 {
     unsigned s = (unsigned)((f >> 4) & 0x3f), p = l4_iofpage_port(f);
-    return l4_fpage_is_io(f) && s <= 16 && (f >> 28) == 0 && (f & 0x308ULL) == 0 &&
+    return l4_fpage_is_io(f) && s <= 16 && (f >> 28) == 0 && (f & L4_ITEM_GRANT) == 0 &&
            (p & ((1u << s) - 1)) == 0 && p + (1u << s) <= L4_IO_PORTS;
 }
 
@@ -95,12 +97,18 @@ static inline int l4_fpage_valid(l4_fpage_t f)
  *        rdx  a task number to restrict to (with L4_UNMAP_ONE_TASK), else ignored
  *   out  rax  enum l4_error;  rdi  pages visited (may be fewer than the flexpage: call
  *        again from base + rdi * 4 KiB for the rest);  the caller's UTCB holds, in
- *        l4_utcb.mr[], two bits per visited page (bit 2i accessed, 2i+1 dirty), gathered
- *        over every mapping derived from the caller's, and reset with the TLB flushed.
+ *        l4_utcb.mr[], two bits per visited page (bit 2i accessed, 2i+1 dirty).
  * Removes the given rights from every mapping derived (directly or indirectly, in any
  * task) from the caller's mappings in the flexpage; a mapping left with no rights is
  * removed, and so are all mappings derived from it. The caller's own mappings change only
  * with L4_UNMAP_SELF. At most L4_UNMAP_MAX_PAGES pages are visited per call.
+ * Accessed and dirty bits: every call, whatever rights it removes (none: it only reports),
+ * reports and clears (TLB flushed) the bits of every mapping it visits, i.e. the caller's
+ * mapping of each visited page and every mapping derived from it (with ONE_TASK too). The
+ * bits of a mapping removed since (its task deleted, or another mapping put over it by a
+ * map item) are kept for the mapping it was derived from and are included, once, by the
+ * next call that visits that one. A mapping granted on, or mapped again with other rights,
+ * keeps its bits.
  * Errors: INVALID (malformed flexpage, unknown flags, no such task for ONE_TASK).
  */
 #define L4_UNMAP_SELF      0x1ULL   /* also the caller's own mappings */

@@ -37,6 +37,8 @@ enum l4_error fastpath_ipc(struct tcb *self, struct trapframe *tf)
         (int)dst->prio < sched_highest_ready_prio())
         return sys_ipc_general(self, tf);
 
+    if (flags == CALL)                      /* we will wait in a closed receive from dst */
+        ipc_closed_wait(self, dst);
     dst->ipc_rcv_tag = tag & L4_RES_TAG_MASK;
     sysregs_ipc_from(dst->tf, self->id);
     sysregs_copy_mrs(dst->tf, tf);

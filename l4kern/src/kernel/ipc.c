@@ -230,11 +230,12 @@ static unsigned send_phase(struct tcb *self, const struct ipc_op *op, struct tcb
 }
 
 /*
- * A queued sender's message has been taken. If its operation has a receive phase, it
- * enters it now, on its behalf, before anyone else runs: that is what lets a server
- * reply with a zero send timeout to a caller that had to queue.
+ * A queued sender's message has been taken by rcv. If its operation has a receive phase,
+ * it enters it now, on its behalf, before anyone else runs: that is what lets a server
+ * reply with a zero send timeout to a caller that had to queue. A closed one is from rcv
+ * (its partner, where it queued).
  */
-static void sender_done(struct tcb *src)
+static void sender_done(struct tcb *src, struct tcb *rcv)
 {
     src->ipc_err = L4_OK;
     if (!(src->ipc_flags & L4_IPC_RECV)) {
@@ -248,6 +249,8 @@ static void sender_done(struct tcb *src)
         return;
     }
     src->state = L4_TSTATE_RECEIVING;
+    if (!(src->ipc_flags & L4_IPC_OPEN))
+        ipc_closed_wait(src, rcv);
     if (src->ipc_rcv_to != L4_TIMEOUT_NEVER)
         timeout_arm(src, timeout_deadline(rdtsc(), l4_timeout_to_us(src->ipc_rcv_to), tsc_hz));
 }
@@ -273,7 +276,8 @@ static struct tcb *find_sender(struct tcb *self, const struct ipc_op *op)
 
 static unsigned receive_phase(struct tcb *self, const struct ipc_op *op, struct tcb *woken)
 {
-    if (!(op->flags & L4_IPC_OPEN) && !thread_lookup(op->partner))
+    struct tcb *from = NULL;                /* the partner of a closed receive */
+    if (!(op->flags & L4_IPC_OPEN) && !(from = thread_lookup(op->partner)))
         return L4_ERR_NO_PARTNER;
     struct tcb *src;
     while ((src = find_sender(self, op))) {
@@ -285,12 +289,14 @@ static unsigned receive_phase(struct tcb *self, const struct ipc_op *op, struct 
         }
         sendq_remove(src);
         timeout_disarm(src);
-        sender_done(src);
+        sender_done(src, self);
         return L4_OK;
     }
     if (l4_timeout_to_us(op->rcv_to) == 0)
         return L4_ERR_TIMEOUT;
     self->partner = op->partner;
+    if (from)
+        ipc_closed_wait(self, from);
     return block(self, L4_TSTATE_RECEIVING, op->rcv_to, woken);
 }
 

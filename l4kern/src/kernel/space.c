@@ -4,7 +4,10 @@
  *
  * Rights live in the page-table entry (present = r, PTE_W = w, no PTE_NX = x); a derived
  * mapping never has more than its parent. Kernel-managed pages (KIP, UTCBs, at or above
- * L4_USER_RESERVED_BASE) have no nodes and are never touched here.
+ * L4_USER_RESERVED_BASE) have no nodes and are never touched here. Accessed/dirty bits
+ * outlive their mapping: when one is removed (its task deleted, a map item over it) they
+ * go to its parent's node (gone_ad), where the next fpage_unmap that visits the parent
+ * reports and clears them; a mapping granted or mapped again keeps its own.
  */
 #include <k/cpu.h>
 #include <k/kip.h>
@@ -29,6 +32,13 @@ static unsigned pte_rights(uint64_t pte)
     if (!(pte & PTE_P))
         return 0;
     return L4_FPAGE_R | (pte & PTE_W ? L4_FPAGE_W : 0) | (pte & PTE_NX ? 0 : L4_FPAGE_X);
+}
+
+/* A page-table entry's accessed and dirty bits as fpage_unmap reports them: 1 A, 2 D. */
+static unsigned pte_ad(uint64_t pte)
+{
+    _Static_assert(PTE_A == 1ULL << 5 && PTE_D == 1ULL << 6, "A and D: bits 5 and 6");
+    return (unsigned)(pte >> 5) & 3;
 }
 
 static void flush(struct task *t, uint64_t va)
@@ -58,9 +68,14 @@ int space_insert(struct task *t, uint64_t va, uint64_t pa, unsigned rights, stru
     return 0;
 }
 
+/* Removes a mapping with nothing derived from it. Its A/D bits, with those it kept for
+ * mappings removed below it, stay with its parent until an fpage_unmap reports them. */
 static void remove_one(struct mapnode *n)
 {
     uint64_t *pte = pte_of(n);
+    unsigned ad = pte_ad(*pte) | n->gone_ad;
+    if (ad && n->parent)
+        n->parent->gone_ad |= ad;
     *pte = 0;
     *slot(pte) = NULL;
     flush(n->task, n->va);
@@ -97,12 +112,17 @@ static void restrict_tree(struct mapnode *root, struct mapnode *first, unsigned 
     }
 }
 
-/* ORs the accessed/dirty bits of n's subtree into *ad (bit 0 A, bit 1 D), clearing them. */
+/* ORs the accessed/dirty bits of n's subtree, with those kept for mappings removed from
+ * it, into *ad (bit 0 A, bit 1 D), clearing them. */
 static void gather_ad(struct mapnode *root, unsigned *ad)
 {
     for (struct mapnode *m = root; m; m = mapdb_next(m, root)) {
         uint64_t *pte = pte_of(m);
-        *ad |= (*pte & PTE_A ? 1 : 0) | (*pte & PTE_D ? 2 : 0);
+        *ad |= pte_ad(*pte);
+        if (m->gone_ad) {
+            *ad |= m->gone_ad;
+            m->gone_ad = 0;
+        }
         if (*pte & (PTE_A | PTE_D)) {
             *pte &= ~(PTE_A | PTE_D);
             flush(m->task, m->va);
@@ -243,7 +263,7 @@ static int map_one(struct task *src, uint64_t sva, uint64_t *spte, struct task *
             return 0;                       /* never overwrite one's own source */
         if ((*dpte & PTE_ADDR) == pa && dn->parent == sn) {
             unsigned lost = pte_rights(*dpte) & ~rights;
-            *dpte = pa | pte_flags(rights); /* same mapping again: new rights */
+            *dpte = pa | pte_flags(rights) | (*dpte & (PTE_A | PTE_D));  /* again: new rights */
             flush(dst, dva);
             if (lost & (L4_FPAGE_W | L4_FPAGE_X))
                 restrict_tree(dn, dn->child, lost);   /* nothing derived keeps more */
@@ -262,10 +282,11 @@ static int map_one(struct task *src, uint64_t sva, uint64_t *spte, struct task *
     }
     kmem_uncharge(src, nodes.size);
     unsigned lost = pte_rights(*spte) & ~rights;
+    uint64_t ad = *spte & (PTE_A | PTE_D);  /* the mapping moves with its bits */
     *spte = 0;
     *slot(spte) = NULL;
     flush(src, sva);
-    *np = pa | pte_flags(rights);
+    *np = pa | pte_flags(rights) | ad;
     *slot(np) = sn;
     sn->task = dst;
     sn->va = dva;

@@ -156,7 +156,9 @@ struct task *task_create(unsigned num, uint8_t mcp, struct task *payer, uint64_t
     return task;
 }
 
-/* Everyone waiting on a thread that is going learns that it has gone. */
+/* Everyone waiting on a thread that is going learns that it has gone: its send queue and
+ * the threads on its closed-receive list that still wait for it (k/ipc.h), so the cost is
+ * theirs, not every thread's. */
 static void release_waiters(struct tcb *dead)
 {
     while (dead->sendq_head) {
@@ -164,16 +166,13 @@ static void release_waiters(struct tcb *dead)
         ipc_abort(s, L4_ERR_NO_PARTNER);
         sched_ready(s);
     }
-    for (unsigned n = 0; n < MAX_TASKS_LIVE; n++) {
-        if (!tasks[n])
-            continue;
-        for (unsigned l = 0; l < L4_THREADS_PER_TASK; l++) {
-            struct tcb *w = tasks[n]->threads[l];
-            if (w && w->state == L4_TSTATE_RECEIVING && !(w->ipc_flags & L4_IPC_OPEN) &&
-                w->partner == dead->id) {
-                ipc_abort(w, L4_ERR_NO_PARTNER);
-                sched_ready(w);
-            }
+    while (dead->closed_head) {
+        struct tcb *w = dead->closed_head;
+        ipc_closed_forget(w);
+        if (w->state == L4_TSTATE_RECEIVING && !(w->ipc_flags & L4_IPC_OPEN) &&
+            w->partner == dead->id) {
+            ipc_abort(w, L4_ERR_NO_PARTNER);
+            sched_ready(w);
         }
     }
 }
@@ -183,6 +182,7 @@ static void thread_delete(struct tcb *t)
     ipc_abort(t, L4_ERR_CANCELLED);
     sched_unready(t);
     t->state = L4_TSTATE_INVALID;
+    ipc_closed_forget(t);                   /* off the list it is on, then empty its own */
     release_waiters(t);
     irq_thread_deleted(t);
     if (this_cpu()->fpu_owner == t)

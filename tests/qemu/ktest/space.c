@@ -101,6 +101,8 @@ static uint64_t run(uint64_t cmd, uint64_t a, uint64_t b, uint64_t d)
         l4_threadid_t f = l4_irq_id((unsigned)a);
         return l4_ipc_error(l4_receive(&f, &m, L4_TIMEOUT_ZERO));
     }
+    case CMD_CALL:                            /* a = partner: the call's result word */
+        return l4_call(a, l4_msgtag(0, 1, 0), &m, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
     case CMD_SYSCALL: {                       /* a foreign system call: rax = a */
         register uint64_t rax __asm__("rax") = a;
         __asm__ volatile("syscall" : "+r"(rax) : : "rcx", "r11", "memory");

@@ -8,7 +8,8 @@
 
 #include "ktest.h"
 
-enum child_cmd { CMD_READ = 1, CMD_WRITE, CMD_MAP_TO, CMD_RECV_MAP, CMD_UNMAP, CMD_SYSCALL, CMD_SCAN, CMD_OUTB, CMD_IRQ };
+enum child_cmd { CMD_READ = 1, CMD_WRITE, CMD_MAP_TO, CMD_RECV_MAP, CMD_UNMAP, CMD_SYSCALL,
+                 CMD_SCAN, CMD_OUTB, CMD_IRQ, CMD_CALL };
 
 #define PAGER_SLOT 10
 #define EXC_SLOT 11

@@ -63,6 +63,26 @@ KTEST("io", "a_port_faults_without_its_mapping_and_works_with_it", io_ports)
     return 0;
 }
 
+/* The whole I/O space is one flexpage of log2 size 16 (port 0): it can be given and taken. */
+KTEST("io", "all_65536_ports_as_one_flexpage_are_given_and_revoked", io_all_ports)
+{
+    l4_threadid_t pager = pager_start();
+    exc_count = 0;
+    l4_threadid_t h = kt_spawn(EXC_SLOT, skip_handler);
+    l4_threadid_t c = child_start(0, pager, h);
+    KT_EQ(give_item(c, l4_iofpage(0, 16)), L4_OK);
+    KT_EQ(child_cmd(c, CMD_OUTB, 0x80, 1, 0, 300000, 0), L4_OK);
+    KT_EQ(child_cmd(c, CMD_OUTB, 0xffff, 1, 0, 300000, 0), L4_OK);
+    KT_EQ(exc_count, 0);                               /* both ends of the space are its */
+    KT_EQ(l4_fpage_unmap(l4_iofpage(0, 16), 0, 0, 0), L4_OK);
+    KT_EQ(child_cmd(c, CMD_OUTB, 0x80, 2, 0, 300000, 0), L4_OK);
+    KT_EQ(exc_count, 1);                               /* all revoked */
+    KT_EQ(exc_vector, 13);
+    outb(0x80, 3);                                     /* root kept its own */
+    child_delete(c);
+    return 0;
+}
+
 static volatile uint64_t irq_seen, irq_bad;
 
 static void pit_handler(void)

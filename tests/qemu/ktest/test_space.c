@@ -1,5 +1,7 @@
 /* test_space.c — address spaces built from user level: task_new, map, grant, recursive
- * unmap, accessed/dirty bits, pagers, exception handlers, and getting everything back. */
+ * unmap, accessed/dirty bits (also of mappings that went), pagers, exception handlers,
+ * deleting a task (who waited on its threads, and what it costs), and getting everything
+ * back. */
 #include "space.h"
 
 static uint64_t page_a[512] __attribute__((aligned(4096)));
@@ -213,6 +215,137 @@ KTEST("space", "dirty_bits_over_a_flexpage_larger_than_one_call", sp_dirty_large
     return 0;
 }
 
+/* Pages root writes once (so they are mapped) and then leaves alone: their A/D bits are
+ * only what the children do. */
+static uint64_t page_ad[2][512] __attribute__((aligned(4096)));
+#define AD_A 1
+#define AD_D 2
+
+/* Root's own fpage_unmap of one page with no rights removed: its A/D bits (AD_A | AD_D). */
+static unsigned root_ad(uint64_t page)
+{
+    uint64_t covered = 0;
+    if (l4_fpage_unmap(l4_fpage(page, 12, 0), 0, 0, &covered) != L4_OK || covered != 1)
+        return ~0u;
+    return (unsigned)(l4_utcb()->mr[0] & 3);
+}
+
+/* Makes root's page i present and clean; returns its address. */
+static uint64_t clean_page(unsigned i)
+{
+    page_ad[i][0] = i + 1;
+    root_ad((uint64_t)page_ad[i]);
+    return (uint64_t)page_ad[i];
+}
+
+KTEST("space", "ad_bits_of_a_deleted_task_reach_its_mapper_once", sp_ad_deleted)
+{
+    l4_threadid_t pager = pager_start();
+    uint64_t pa = clean_page(0), pr = clean_page(1), v;
+    KT_EQ(root_ad(pa), 0);
+    l4_threadid_t b = child_start(0, pager, L4_NILTHREAD);
+    KT_EQ(child_cmd(b, CMD_WRITE, pa + 8, 5, 0, 300000, 0), L4_OK);
+    KT_ASSERT(child_reads(b, pr, &v));
+    child_delete(b);
+    KT_EQ(root_ad(pa), AD_A | AD_D);           /* written, then the task went */
+    KT_EQ(root_ad(pr), AD_A);                  /* read only */
+    KT_EQ(root_ad(pa), 0);                     /* reported once */
+    KT_EQ(root_ad(pr), 0);
+    return 0;
+}
+
+/* B reads root's page and passes it on to C, which writes it; deleting C leaves its bits
+ * with B's mapping (its parent), where root's unmap still finds them. */
+KTEST("space", "ad_bits_of_a_deleted_grandchild_reach_the_root_of_the_tree", sp_ad_grandchild)
+{
+    l4_threadid_t pager = pager_start();
+    l4_threadid_t b = child_start(0, pager, L4_NILTHREAD);
+    l4_threadid_t c = child_start(1, pager, L4_NILTHREAD);
+    uint64_t pa = clean_page(0), r;
+    KT_EQ(child_cmd(b, CMD_READ, pa, 0, 0, 300000, &r), L4_OK);
+    l4_msg_t m = { { CMD_RECV_MAP, l4_fpage(FAR_WINDOW, 12, 0), b } };
+    KT_EQ(l4_ipc_error(l4_send(c, l4_msgtag(0, 4, 0), &m, L4_TIMEOUT_NEVER)), L4_OK);
+    KT_EQ(child_cmd(b, CMD_MAP_TO, l4_fpage(pa, 12, L4_FPAGE_RW), pa, c, 300000, &r), L4_OK);
+    KT_EQ(r, L4_OK);
+    l4_threadid_t f = c;
+    KT_EQ(l4_ipc_error(l4_receive(&f, &m, l4_timeout_from_us(300000))), L4_OK);
+    KT_EQ(root_ad(pa), AD_A);                  /* B's read; C has not touched it yet */
+    KT_EQ(child_cmd(c, CMD_WRITE, FAR_WINDOW + 8, 6, 0, 300000, 0), L4_OK);
+    child_delete(c);
+    KT_EQ(root_ad(pa), AD_A | AD_D);
+    KT_EQ(root_ad(pa), 0);
+    child_delete(b);
+    return 0;
+}
+
+/* B wrote page 0 at its own address; root maps page 1 over it there: the mapping of page 0
+ * that went is reported by root's next unmap of page 0. */
+KTEST("space", "ad_bits_of_an_overwritten_mapping_reach_its_mapper_once", sp_ad_overwritten)
+{
+    l4_threadid_t pager = pager_start();
+    uint64_t pa = clean_page(0), pb = clean_page(1), v;
+    l4_threadid_t b = child_start(0, pager, L4_NILTHREAD);
+    KT_EQ(child_cmd(b, CMD_WRITE, pa + 8, 7, 0, 300000, 0), L4_OK);
+    l4_msg_t m = { { CMD_RECV_MAP, l4_fpage(pa, 12, 0), kt_main } };
+    KT_EQ(l4_ipc_error(l4_send(b, l4_msgtag(0, 4, 0), &m, L4_TIMEOUT_NEVER)), L4_OK);
+    m = (l4_msg_t){ { l4_fpage(pb, 12, L4_FPAGE_RW), pb } };
+    KT_EQ(l4_ipc_error(l4_send(b, l4_msgtag(0, 0, 2), &m, l4_timeout_from_us(300000))), L4_OK);
+    l4_threadid_t f = b;
+    KT_EQ(l4_ipc_error(l4_receive(&f, &m, l4_timeout_from_us(300000))), L4_OK);
+    KT_ASSERT(child_reads(b, pa, &v));
+    KT_EQ(v, 2);                               /* B sees page 1 there now */
+    KT_EQ(root_ad(pa), AD_A | AD_D);
+    KT_EQ(root_ad(pa), 0);
+    KT_EQ(root_ad(pb), AD_A);                  /* the new mapping: read, not written */
+    child_delete(b);
+    return 0;
+}
+
+/* Root maps B's page to B again with fewer rights: B's write is still reported. */
+KTEST("space", "ad_bits_survive_a_remap_with_fewer_rights", sp_ad_remap)
+{
+    l4_threadid_t pager = pager_start();
+    uint64_t pa = clean_page(0), r;
+    l4_threadid_t b = child_start(0, pager, L4_NILTHREAD);
+    KT_EQ(child_cmd(b, CMD_WRITE, pa + 8, 8, 0, 300000, 0), L4_OK);
+    l4_msg_t m = { { CMD_RECV_MAP, l4_fpage(pa, 12, 0), kt_main } };
+    KT_EQ(l4_ipc_error(l4_send(b, l4_msgtag(0, 4, 0), &m, L4_TIMEOUT_NEVER)), L4_OK);
+    m = (l4_msg_t){ { l4_fpage(pa, 12, L4_FPAGE_R), pa } };
+    KT_EQ(l4_ipc_error(l4_send(b, l4_msgtag(0, 0, 2), &m, l4_timeout_from_us(300000))), L4_OK);
+    l4_threadid_t f = b;
+    KT_EQ(l4_ipc_error(l4_receive(&f, &m, l4_timeout_from_us(300000))), L4_OK);
+    KT_EQ(root_ad(pa), AD_A | AD_D);           /* B's write, on a mapping now read-only */
+    KT_EQ(root_ad(pa), 0);
+    KT_EQ(child_cmd(b, CMD_READ, pa + 8, 0, 0, 300000, &r), L4_OK);
+    KT_EQ(r, 8);
+    child_delete(b);
+    return 0;
+}
+
+/* B writes root's page and grants its mapping to C: the bits move with the mapping. */
+KTEST("space", "ad_bits_move_with_a_granted_mapping", sp_ad_grant)
+{
+    l4_threadid_t pager = pager_start();
+    uint64_t pa = clean_page(0), r;
+    l4_threadid_t b = child_start(0, pager, L4_NILTHREAD);
+    l4_threadid_t c = child_start(1, pager, L4_NILTHREAD);
+    KT_EQ(child_cmd(b, CMD_WRITE, pa + 8, 9, 0, 300000, 0), L4_OK);
+    l4_msg_t m = { { CMD_RECV_MAP, l4_fpage(FAR_WINDOW, 12, 0), b } };
+    KT_EQ(l4_ipc_error(l4_send(c, l4_msgtag(0, 4, 0), &m, L4_TIMEOUT_NEVER)), L4_OK);
+    uint64_t grant = l4_fpage(pa, 12, L4_FPAGE_RW) | L4_ITEM_GRANT;
+    KT_EQ(child_cmd(b, CMD_MAP_TO, grant, pa, c, 300000, &r), L4_OK);
+    KT_EQ(r, L4_OK);
+    l4_threadid_t f = c;
+    KT_EQ(l4_ipc_error(l4_receive(&f, &m, l4_timeout_from_us(300000))), L4_OK);
+    KT_EQ(root_ad(pa), AD_A | AD_D);
+    KT_EQ(root_ad(pa), 0);
+    KT_EQ(child_cmd(c, CMD_READ, FAR_WINDOW + 8, 0, 0, 300000, &r), L4_OK);
+    KT_EQ(r, 9);                               /* C has B's mapping */
+    child_delete(b);
+    child_delete(c);
+    return 0;
+}
+
 /* ---- pagers, exception handlers ---- */
 
 KTEST("space", "a_pager_resolves_ten_thousand_faults_zero_fill_and_copy", sp_pager_10k)
@@ -340,6 +473,181 @@ KTEST("space", "a_write_to_a_read_only_page_without_pager_reaches_the_handler", 
     KT_EQ(exc_seen_addr, (uint64_t)write_own_code);
     x = (struct l4_exregs){ .control = 1 | L4_EXREGS_SET_EXCH, .exc_handler = L4_NILTHREAD };
     l4_lthread_ex_regs(&x);
+    return 0;
+}
+
+/* ---- deleting a task: who waited on its threads, and what it costs ---- */
+
+/* Root tells A (still at its first, closed receive from root) to call B, and lets it. */
+static int start_call(l4_threadid_t a, l4_threadid_t b)
+{
+    l4_msg_t m = { { CMD_CALL, b } };
+    if (l4_ipc_error(l4_send(a, l4_msgtag(0, 4, 0), &m, L4_TIMEOUT_NEVER)))
+        return 0;
+    l4_thread_switch(a);
+    return 1;
+}
+
+/* The result word A's call ended with, which A's command loop sends back. */
+static uint64_t call_result(l4_threadid_t a)
+{
+    l4_threadid_t f = a;
+    l4_msg_t m;
+    uint64_t r = l4_receive(&f, &m, l4_timeout_from_us(1000000));
+    return l4_ipc_error(r) ? ~0ULL : m.w[0];
+}
+
+/* Lets the others run until t is in `state` (enum l4_thread_state); 1 if it got there. */
+static int reaches(l4_threadid_t t, unsigned state)
+{
+    for (int i = 0; i < 100; i++) {
+        if ((kt_state(t) & 0xff) == state)
+            return 1;
+        l4_thread_switch(t);
+    }
+    return 0;
+}
+
+static uint64_t partner_of(l4_threadid_t t)
+{
+    struct l4_sched s = { .thread = t };
+    return l4_thread_schedule(&s) ? 0 : s.partner;
+}
+
+/* A calls B, which takes the message and does not reply: A waits in a closed receive from
+ * B (blocked there by the fastpath, on a kernel that has one). B's task goes: A's call
+ * ends with NO_PARTNER in its receive phase. */
+KTEST("space", "a_caller_waiting_for_a_deleted_tasks_reply_gets_no_partner", sp_waiter_released)
+{
+    l4_threadid_t pager = pager_start();
+    l4_threadid_t a = child_start(0, pager, L4_NILTHREAD);
+    l4_threadid_t b = child_start(1, pager, L4_NILTHREAD);
+    uint64_t v;
+    KT_ASSERT(child_reads(b, (uint64_t)page_a, &v));  /* B now in an open receive */
+    KT_ASSERT(start_call(a, b));
+    KT_ASSERT(reaches(a, L4_TSTATE_RECEIVING));
+    KT_EQ(partner_of(a), b);
+    child_delete(b);
+    uint64_t r = call_result(a);
+    KT_EQ(l4_ipc_error(r), L4_ERR_NO_PARTNER);
+    KT_ASSERT(l4_ipc_failed_in_receive(r));
+    child_delete(a);
+    return 0;
+}
+
+/* A's call queues on B (B waits for root only); B's next open receive takes it and carries
+ * A into its receive phase. B's task goes: A learns it, as above. */
+KTEST("space", "a_queued_caller_carried_into_its_receive_is_released_too", sp_queued_waiter)
+{
+    l4_threadid_t pager = pager_start();
+    l4_threadid_t a = child_start(0, pager, L4_NILTHREAD);
+    l4_threadid_t b = child_start(1, pager, L4_NILTHREAD);
+    uint64_t v;
+    KT_ASSERT(start_call(a, b));
+    KT_ASSERT(reaches(a, L4_TSTATE_SENDING));
+    KT_ASSERT(child_reads(b, (uint64_t)page_a, &v));  /* B's reply-and-wait takes A's call */
+    KT_ASSERT(reaches(a, L4_TSTATE_RECEIVING));
+    KT_EQ(partner_of(a), b);
+    child_delete(b);
+    uint64_t r = call_result(a);
+    KT_EQ(l4_ipc_error(r), L4_ERR_NO_PARTNER);
+    KT_ASSERT(l4_ipc_failed_in_receive(r));
+    child_delete(a);
+    return 0;
+}
+
+/* A's closed receive from B timed out and A has moved on to an open receive: B's deletion
+ * must leave it where it is. */
+KTEST("space", "a_thread_no_longer_waiting_for_a_deleted_task_is_left_alone", sp_former_waiter)
+{
+    l4_threadid_t pager = pager_start();
+    l4_threadid_t a = child_start(0, pager, L4_NILTHREAD);
+    l4_threadid_t b = child_start(1, pager, L4_NILTHREAD);
+    uint64_t r = 0;
+    KT_EQ(child_cmd(a, CMD_RECV_MAP, 0, b, 0, 2000000, &r), L4_OK);
+    KT_EQ(r, L4_ERR_TIMEOUT);                  /* it waited for B, then gave up */
+    KT_ASSERT(reaches(a, L4_TSTATE_RECEIVING));
+    child_delete(b);
+    KT_EQ(kt_state(a) & 0xff, L4_TSTATE_RECEIVING);   /* not woken */
+    KT_ASSERT(child_reads(a, (uint64_t)page_a, &r));
+    child_delete(a);
+    return 0;
+}
+
+#define BUSY_STACKS 64
+static char busy_stacks[BUSY_STACKS][4096] __attribute__((aligned(4096)));
+static volatile unsigned busy_nthreads;
+
+/* A busy task's first thread: makes lthreads 1 .. busy_nthreads - 1 (stopped), tells root
+ * how many it made, and stops. */
+static void busy_task_main(void)
+{
+    unsigned made = 0;
+    for (unsigned l = 1; l < busy_nthreads; l++) {
+        struct l4_exregs x = { .control = l | L4_EXREGS_SET_IP | L4_EXREGS_SET_SP | L4_EXREGS_HALT,
+                               .ip = (uint64_t)kt_park, .sp = (uint64_t)busy_stacks[0] + 64 };
+        made += l4_lthread_ex_regs(&x) == L4_OK;
+    }
+    l4_msg_t m = { { made } };
+    l4_send(kt_main, l4_msgtag(0, 1, 0), &m, L4_TIMEOUT_NEVER);
+    kt_park();
+}
+
+/* A task of n threads, all stopped, running on its own stack; its first thread, or nil. */
+static l4_threadid_t busy_task(l4_threadid_t pager, unsigned n, unsigned stack)
+{
+    l4_threadid_t first = L4_NILTHREAD;
+    busy_nthreads = n;
+    uint64_t sp = (uint64_t)busy_stacks[stack] + sizeof(busy_stacks[stack]) - 8;
+    if (l4_task_new(L4_TASK_ANY, (uint64_t)busy_task_main, sp, pager, 100, L4_NILTHREAD, &first))
+        return L4_NILTHREAD;
+    l4_threadid_t f = first;
+    l4_msg_t m;
+    if (l4_ipc_error(l4_receive(&f, &m, l4_timeout_from_us(5000000))) || m.w[0] != n - 1)
+        return L4_NILTHREAD;
+    return first;
+}
+
+/* Guest instructions (rdtsc under -icount) task_delete takes for a fresh task of 128
+ * threads: the least of three, so that a timer tick landing in one does not count. */
+static uint64_t delete_cost(l4_threadid_t pager)
+{
+    uint64_t best = ~0ULL;
+    for (int i = 0; i < 3; i++) {
+        l4_threadid_t t = busy_task(pager, L4_THREADS_PER_TASK, 0);
+        if (l4_tid_is_nil(t))
+            return 0;
+        uint64_t t0 = rt_rdtsc();
+        uint64_t err = l4_task_delete(l4_tid_task(t));
+        uint64_t d = rt_rdtsc() - t0;
+        if (err)
+            return 0;
+        best = d < best ? d : best;
+    }
+    return best;
+}
+
+/* Deleting a thread wakes those waiting on it; finding them must not mean looking at every
+ * thread of every task: the cost is the same beside 1 task as beside 50 (of 4 threads). */
+KTEST("timing", "deleting_128_threads_costs_the_same_beside_1_or_50_tasks", tm_delete_cost)
+{
+    l4_threadid_t pager = pager_start(), others[50];
+    for (unsigned i = 0; i < 50; i++)
+        others[i] = L4_NILTHREAD;
+    others[0] = busy_task(pager, 4, 1);
+    KT_ASSERT(!l4_tid_is_nil(others[0]));
+    uint64_t beside_1 = delete_cost(pager);
+    for (unsigned i = 1; i < 50; i++) {
+        others[i] = busy_task(pager, 4, 1 + i);
+        KT_ASSERT(!l4_tid_is_nil(others[i]));
+    }
+    uint64_t beside_50 = delete_cost(pager);
+    for (unsigned i = 0; i < 50; i++)
+        l4_task_delete(l4_tid_task(others[i]));
+    printf("  task_delete of 128 threads: %lu instructions beside 1 task, %lu beside 50\n",
+           beside_1, beside_50);
+    KT_ASSERT(beside_1 && beside_50);
+    KT_ASSERT(beside_50 * 100 <= beside_1 * 102 && beside_1 * 100 <= beside_50 * 102);
     return 0;
 }
 

@@ -26,6 +26,45 @@ unsigned ipc_block(struct tcb *self, l4_threadid_t from, l4_timeout_t to);
 unsigned ipc_kcall(struct tcb *t, l4_threadid_t to, uint32_t label, unsigned u,
                    enum kcall_kind kind, unsigned flags);
 
+/*
+ * Who waits on a thread: its send queue, and the threads in a closed receive from it. For
+ * the latter each thread keeps a list (closed_head) of the threads whose latest closed
+ * receive named it, so that its deletion finds them without looking at any other thread
+ * (thread.c's release_waiters). A thread joins the list where it blocks in a closed
+ * receive (ipc.c's receive phase, a queued call carried into its receive, the fastpath's
+ * call) and stays on it until it blocks in one from another thread, or either is deleted:
+ * so the IPC paths pay one comparison when a client calls the same server again, nothing
+ * when a receive ends, and a thread is on one list at most. Whoever walks a list checks
+ * that a thread on it still waits (RECEIVING, closed, from the list's owner). A wait for
+ * an interrupt id joins no list: the id is not a thread.
+ */
+static inline void ipc_closed_forget(struct tcb *w)
+{
+    if (!w->cl_owner)
+        return;
+    if (w->cl_prev)
+        w->cl_prev->cl_next = w->cl_next;
+    else
+        w->cl_owner->closed_head = w->cl_next;
+    if (w->cl_next)
+        w->cl_next->cl_prev = w->cl_prev;
+    w->cl_owner = 0;
+}
+
+/* w blocks in a closed receive from `from`. */
+static inline void ipc_closed_wait(struct tcb *w, struct tcb *from)
+{
+    if (w->cl_owner == from)
+        return;
+    ipc_closed_forget(w);
+    w->cl_owner = from;
+    w->cl_prev = 0;
+    w->cl_next = from->closed_head;
+    if (w->cl_next)
+        w->cl_next->cl_prev = w;
+    from->closed_head = w;
+}
+
 static inline uint64_t ipc_result(unsigned err, int recv_phase)
 {
     return ((uint64_t)err << L4_RES_ERR_SHIFT) | (recv_phase ? L4_RES_RECV_PHASE : 0);

@@ -16,9 +16,13 @@
 
 struct mapnode {
     struct task *task;
-    uint64_t va;
+    uint64_t va : 48;             /* page-aligned; user addresses lie below 2^47 */
+    uint64_t gone_ad : 2;         /* A/D bits (1 A, 2 D) derived mappings had when they went,
+                                     for the next fpage_unmap that visits this one */
     struct mapnode *parent, *child, *next, *prev;
 };
+_Static_assert(L4_USER_END <= (1ULL << 48), "a node's va holds every user address");
+_Static_assert(sizeof(struct mapnode) == 48, "the A/D bits cost a mapping no memory");
 
 /* mapdb.c: the tree alone (pure: tests/unit/test_mapdb.c). */
 void mapdb_link(struct mapnode *parent, struct mapnode *n);

@@ -48,6 +48,9 @@ struct tcb {
     struct tcb *sendq_head, *sendq_tail;   /* threads waiting to send to us */
     struct tcb *sq_next, *sq_prev;         /* our place in the partner's send queue */
     struct tcb *sq_owner;                  /* whose send queue we are in */
+    struct tcb *closed_head;               /* threads whose last closed receive is from us */
+    struct tcb *cl_next, *cl_prev;         /* our place in such a list (k/ipc.h) */
+    struct tcb *cl_owner;                  /* whose list that is, or NULL */
 
     /* timeouts (timeout.c) */
     uint64_t deadline_tsc;
