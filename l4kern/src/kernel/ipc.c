@@ -61,7 +61,8 @@ static int fits(const struct tcb *rcv, l4_msgtag_t tag)
     return rcv->kcall ? words <= ARRAY_SIZE(rcv->kmsg) : words <= rcv_limit(rcv);
 }
 
-/* Word i of the message src is sending: registers, UTCB, or the kernel's words. */
+/* Word i of the message src is sending: registers, UTCB, or the kernel's words (map
+ * items are read one by one; the words themselves move in copy_words). */
 static l4_word_t word_out(const struct tcb *src, unsigned i)
 {
     if (src->kcall)
@@ -71,17 +72,28 @@ static l4_word_t word_out(const struct tcb *src, unsigned i)
     return sysregs_mr(src->tf, i);
 }
 
-static void word_in(struct tcb *dst, unsigned i, l4_word_t w)
+/* Where a thread's message words are kept: a kernel-made message's all in kmsg; a user
+ * thread's words 8 and up in its UTCB (its first eight are its registers). */
+static uint64_t *word_array(struct tcb *t) { return t->kcall ? t->kmsg : t->utcb->mr; }
+
+/* Words [0, n) from src to dst as block copies (n fits dst: fits() checked it, and a
+ * kernel-made message is at most kmsg's size): the register words through a buffer, the
+ * rest array to array. A user thread's words beyond n are left as they were. */
+static void copy_words(struct tcb *src, struct tcb *dst, unsigned n)
 {
-    if (dst->kcall) {
-        if (i < ARRAY_SIZE(dst->kmsg))
-            dst->kmsg[i] = w;
-        return;
+    uint64_t regs[L4_MSG_REG_WORDS], *s = word_array(src), *d = word_array(dst);
+    unsigned r = MIN(n, L4_MSG_REG_WORDS);
+    const uint64_t *from = s;
+    if (!src->kcall) {
+        sysregs_get_mrs(src->tf, regs, r);
+        from = regs;
     }
-    if (i < L4_MSG_REG_WORDS)
-        sysregs_set_mr(dst->tf, i, w);
+    if (dst->kcall)
+        memcpy(d, from, r * sizeof(uint64_t));
     else
-        dst->utcb->mr[i] = w;
+        sysregs_set_mrs(dst->tf, from, r);
+    if (n > L4_MSG_REG_WORDS)
+        memcpy(d + L4_MSG_REG_WORDS, s + L4_MSG_REG_WORDS, (n - L4_MSG_REG_WORDS) * sizeof(uint64_t));
 }
 
 /* Applies the message's map and grant items to dst through its receive window. */
@@ -125,8 +137,7 @@ static unsigned transfer(struct tcb *src, struct tcb *dst, l4_msgtag_t tag)
         if (err)
             return err;
     }
-    for (unsigned i = 0; i < u + t; i++)
-        word_in(dst, i, word_out(src, i));
+    copy_words(src, dst, u + t);
     dst->ipc_rcv_tag = (tag & L4_RES_TAG_MASK) | src->ipc_rflags;
     if (dst->kcall)
         return L4_OK;

@@ -64,6 +64,39 @@ static inline void sysregs_set_mr(struct trapframe *tf, unsigned i, uint64_t w)
     default: tf->r15 = w;
     }
 }
+/* The first n (at most 8) register words into w[0..n), and back: block copies for the
+ * general path's transfers. */
+#define SYSREGS_FT __attribute__((fallthrough))
+static inline void sysregs_get_mrs(const struct trapframe *tf, uint64_t *w, unsigned n)
+{
+    switch (n) {
+    default: w[7] = tf->r15; SYSREGS_FT;
+    case 7: w[6] = tf->r14; SYSREGS_FT;
+    case 6: w[5] = tf->r13; SYSREGS_FT;
+    case 5: w[4] = tf->r12; SYSREGS_FT;
+    case 4: w[3] = tf->r9; SYSREGS_FT;
+    case 3: w[2] = tf->r8; SYSREGS_FT;
+    case 2: w[1] = tf->rbx; SYSREGS_FT;
+    case 1: w[0] = tf->rdx; SYSREGS_FT;
+    case 0: break;
+    }
+}
+static inline void sysregs_set_mrs(struct trapframe *tf, const uint64_t *w, unsigned n)
+{
+    switch (n) {
+    default: tf->r15 = w[7]; SYSREGS_FT;
+    case 7: tf->r14 = w[6]; SYSREGS_FT;
+    case 6: tf->r13 = w[5]; SYSREGS_FT;
+    case 5: tf->r12 = w[4]; SYSREGS_FT;
+    case 4: tf->r9 = w[3]; SYSREGS_FT;
+    case 3: tf->r8 = w[2]; SYSREGS_FT;
+    case 2: tf->rbx = w[1]; SYSREGS_FT;
+    case 1: tf->rdx = w[0]; SYSREGS_FT;
+    case 0: break;
+    }
+}
+#undef SYSREGS_FT
+
 /* All eight register words at once: the fastpath copies them without looking. */
 static inline void sysregs_copy_mrs(struct trapframe *d, const struct trapframe *s)
 {
