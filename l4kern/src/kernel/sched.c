@@ -22,6 +22,7 @@ void sched_switch_to(struct tcb *next)
     prev->consumed_tsc += now - prev->switched_in_tsc;
     next->switched_in_tsc = now;
     c->current = next;
+    arch_segs_switch(prev, next);           /* before the bases: a selector load sets one */
     if (next->task) {
         if (!prev->task || prev->task->pml4 != next->task->pml4) {
             WRITE_CR(3, virt_to_phys(next->task->pml4));

@@ -62,6 +62,7 @@ struct tcb {
     uint64_t kstack_top;
     struct trapframe *tf;
     uint64_t fs_base, gs_base;
+    uint64_t segs;                 /* user DS, ES, FS, GS selectors, 16 bits each (cpu.c) */
     l4_threadid_t pager, exc_handler;
     uint8_t fault_vector, faulted;
     uint64_t fault_addr;

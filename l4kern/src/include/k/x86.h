@@ -23,6 +23,7 @@
 #define CR0_MP (1u << 1)
 #define CR0_EM (1u << 2)
 #define CR0_TS (1u << 3)
+#define CR0_NE (1u << 5)
 #define CR0_WP (1u << 16)
 #define CR4_PGE        (1u << 7)
 #define CR4_OSFXSR     (1u << 9)
