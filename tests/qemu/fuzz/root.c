@@ -2,7 +2,9 @@
  * root.c — the fuzz test's root task. A heartbeat thread above the fuzzer's MCP ticks
  * every millisecond; main starts the fuzz task's supervisor and then insists on a report
  * every few seconds of guest time, each with the heartbeat advanced since the last one.
- * It passes once the fuzzer has made the calls it asked for, with no wrong result seen.
+ * Two tests: the CPU probes (the supervisor's one LABEL_CPU verdict: every probe with its
+ * expected outcome, no broken invariant, no hang, the kernel pool back), and the system
+ * calls (the fuzzer has made the calls it asked for, with no wrong result seen).
  */
 #include "fuzz.h"
 #include <l4/irq.h>
@@ -11,6 +13,8 @@
 #define PRINT_EVERY       20000u
 
 static volatile uint64_t beats;
+static uint64_t cpu[FUZZ_C_WORDS];
+static int cpu_seen;
 static char heartbeat_stack[16384];
 
 /* Anything that ends the wait (a timeout, a stray message from a fuzz worker) is a beat:
@@ -66,6 +70,11 @@ static int watch(l4_threadid_t sup, uint64_t *r)
                    REPORT_TIMEOUT_US / 1000000, l4_ipc_error(res), r[FUZZ_R_CALLS]);
             return 1;
         }
+        if (l4_msgtag_label(l4_ipc_tag(res)) == FUZZ_LABEL_CPU) {
+            memcpy(cpu, m.w, sizeof(cpu));
+            cpu_seen = 1;
+            continue;
+        }
         memcpy(r, m.w, FUZZ_R_WORDS * sizeof(uint64_t));
         if (beats == last_beats) {
             printf("fuzz: missed heartbeat: still %lu at %lu calls\n", beats, r[FUZZ_R_CALLS]);
@@ -109,12 +118,29 @@ static int run(void)
     return bad;
 }
 
+/* The CPU probes' verdict (fuzz.h, FUZZ_C_*): 0 if they passed. */
+static int cpu_verdict(void)
+{
+    if (!cpu_seen) {
+        printf("fuzz: cpu: no verdict from the supervisor\n");
+        return 1;
+    }
+    printf("fuzz: cpu: %lu of %lu probes judged, %lu wrong, %lu hangs, %lu broken invariants "
+           "in %lu audits; kernel pool %lu free pages before, %lu after\n", cpu[FUZZ_C_JUDGED],
+           cpu[FUZZ_C_EXPECTED], cpu[FUZZ_C_WRONG], cpu[FUZZ_C_HANGS], cpu[FUZZ_C_BROKEN],
+           cpu[FUZZ_C_AUDITS], cpu[FUZZ_C_KPOOL_START], cpu[FUZZ_C_KPOOL_END]);
+    return cpu[FUZZ_C_JUDGED] != cpu[FUZZ_C_EXPECTED] || cpu[FUZZ_C_WRONG] || cpu[FUZZ_C_HANGS] ||
+           cpu[FUZZ_C_BROKEN] || cpu[FUZZ_C_KPOOL_START] != cpu[FUZZ_C_KPOOL_END];
+}
+
 int main(void)
 {
-    int bad = run();
+    int bad = run(), cpu_bad = cpu_verdict();
     /* Each line starts with a newline: a fuzz worker's stray PUTC may precede it. */
-    printf("\n%s 1 - fuzz.hostile_task_100k_calls_with_live_heartbeat\n", bad ? "not ok" : "ok");
-    printf("\nELLFOUR-KTEST-DONE tests=1 failed=%u\n", bad);
-    l4_kdb_exit(bad ? 0x11 : 0x10);
+    printf("\n%s 1 - fuzz.cpu_probes_expected_vectors_and_cross_task_invariants\n",
+           cpu_bad ? "not ok" : "ok");
+    printf("\n%s 2 - fuzz.hostile_task_100k_calls_with_live_heartbeat\n", bad ? "not ok" : "ok");
+    printf("\nELLFOUR-KTEST-DONE tests=2 failed=%u\n", bad + cpu_bad);
+    l4_kdb_exit(bad || cpu_bad ? 0x11 : 0x10);
     return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * supervisor.c — the fuzz task's main thread (lthread 0, priority 50 = the task's MCP):
- * waits for root's start message, starts the workers, then every couple of milliseconds
- * restarts the ones that stopped, cancels the ones stuck in IPC, and reports the counts
- * to root. It is the only thread here the workers leave alone (gen.c).
+ * waits for root's start message, runs the CPU probes (cpu.c) and sends root their
+ * verdict, starts the workers, then every couple of milliseconds restarts the ones that
+ * stopped, cancels the ones stuck in IPC, and reports the counts to root. It is the only
+ * thread here the workers leave alone (gen.c).
  */
 #include "task.h"
 
@@ -178,12 +179,44 @@ static void report(l4_threadid_t root, uint64_t seed)
     l4_send(root, l4_msgtag(FUZZ_LABEL_REPORT, FUZZ_R_WORDS, 0), &m, l4_timeout_from_us(100000));
 }
 
+/* A report to root if one is due: root wants one every few seconds, with its heartbeat
+ * advanced, whatever the fuzz task is doing. */
+static l4_threadid_t root_id;
+static uint64_t run_seed, next_report;
+
+static void report_if_due(void)
+{
+    if (rt_kip->ticks < next_report)
+        return;
+    report(root_id, run_seed);
+    next_report = rt_kip->ticks + FUZZ_REPORT_TICKS;
+}
+
+/* The CPU probes (cpu.c) come first, while no worker runs: the workers delete tasks and
+ * unmap pages of this image, which would pull the probes' children from under them. */
+static void cpu_probes(void)
+{
+    char v[8];
+    unsigned passes = rt_cmdline_get("cpu_passes", v, sizeof(v)) ? FUZZ_DEFAULT_CPU_PASSES
+                                                                   : (unsigned)parse_u64(v);
+    uint64_t r[FUZZ_C_WORDS] = { 0 };
+    if (passes)
+        cpu_phase(passes, report_if_due, r);
+    l4_msg_t m;
+    memcpy(m.w, r, sizeof(r));
+    l4_send(root_id, l4_msgtag(FUZZ_LABEL_CPU, FUZZ_C_WORDS, 0), &m, l4_timeout_from_us(1000000));
+}
+
 int main(void)
 {
     fuzz_ids[0] = l4_myself();
     uint64_t seed = read_seed(), target;
     printf("fuzz: supervisor %lx, seed 0x%lx (replay: append seed=0x%lx)\n", fuzz_ids[0], seed, seed);
     l4_threadid_t root = wait_start(&target);
+    root_id = root;
+    run_seed = seed;
+    next_report = rt_kip->ticks + FUZZ_REPORT_TICKS;
+    cpu_probes();
     printf("fuzz: started by %lx for %lu calls, %u workers\n", root, target, FUZZ_WORKERS);
     precreate_lthreads();
     for (unsigned slot = 1; slot <= FUZZ_WORKERS; slot++) {
@@ -191,7 +224,7 @@ int main(void)
         worker_start(slot);
     }
     kpool_start = rt_kip->kpool_free;   /* the workers have not run yet: we are above them */
-    uint64_t next_report = rt_kip->ticks + FUZZ_REPORT_TICKS;
+    next_report = rt_kip->ticks + FUZZ_REPORT_TICKS;
     unsigned done = 0;
     for (;;) {
         l4_threadid_t from = L4_NILTHREAD;    /* open: a worker's message ends the nap early */

@@ -71,6 +71,9 @@ void space_cleanup(void);
 /* kdb.c */
 void kdebug_fuzz(uint64_t *s, struct fuzz_worker *w);
 
+/* cpu.c: the CPU probes, in child tasks; tick() keeps the reports to root going. */
+void cpu_phase(unsigned passes, void (*tick)(void), uint64_t *result);
+
 /* worker.c */
 void worker_entry(void);
 void fuzz_violation(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t got, uint64_t want);
