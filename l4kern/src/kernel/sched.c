@@ -10,6 +10,7 @@
 #include <k/mem.h>
 #include <k/sched.h>
 #include <k/x86.h>
+#include <arch/segs.h>
 
 static struct runq rq;
 extern void switch_context(uint64_t *save_sp, uint64_t next_sp);

@@ -203,26 +203,9 @@ void arch_fpu_switch(struct tcb *next)
     c->fpu_owner = next;
 }
 
-/*
- * The user data selectors (DS, ES, FS, GS) belong to the thread that loaded them: iretq
- * keeps them, so without this the next thread to run, in any task, would see them (a
- * covert channel the hostile suite found). The CPU's values are the last user thread's
- * (the kernel never loads them after boot): saved into prev if it is a user thread, and
- * those of next loaded where they differ. A GS selector load sets the base of the GS in
- * use, which in the kernel is the per-CPU area: it is done between two swapgs (interrupts
- * are off), and the bases are written after this anyway (sched.c).
- */
-void arch_segs_switch(struct tcb *prev, struct tcb *next)
+/* Loads the user data selectors packed in `want` (arch/segs.h); gs is the one in use. */
+void arch_segs_load(uint64_t want, uint16_t gs)
 {
-    uint16_t ds, es, fs, gs;
-    __asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
-                     : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
-    uint64_t cur = ds | (uint64_t)es << 16 | (uint64_t)fs << 32 | (uint64_t)gs << 48;
-    if (prev->task)
-        prev->segs = cur;
-    if (!next->task || next->segs == cur)
-        return;
-    uint64_t want = next->segs;
     __asm__ volatile("mov %0, %%ds; mov %1, %%es; mov %2, %%fs"
                      : : "r"((uint16_t)want), "r"((uint16_t)(want >> 16)),
                          "r"((uint16_t)(want >> 32)));
