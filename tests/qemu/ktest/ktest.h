@@ -40,6 +40,10 @@ void kt_halt_all(void);
 uint64_t kt_state(l4_threadid_t t);          /* state word via thread_schedule */
 int kt_set_prio(l4_threadid_t t, unsigned prio);
 void kt_park(void) __attribute__((noreturn));   /* a helper's end: halts itself */
+/* Runs fn in slot 1 and checks that it stopped with exception `vector` (and, if not 0,
+ * fault address fault_addr) before it set kt_survived: 0, or 1 with a FAIL line. */
+extern volatile uint64_t kt_survived;
+int kt_expect_stop(void (*fn)(void), unsigned vector, uint64_t fault_addr);
 /* Lets other threads run until cond() holds or `ticks` timer ticks pass; 1 if it held. */
 int kt_wait_until(int (*cond)(void), uint64_t ticks);
 extern l4_threadid_t kt_main;

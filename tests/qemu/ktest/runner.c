@@ -38,6 +38,25 @@ void kt_halt_all(void)
     }
 }
 
+volatile uint64_t kt_survived;
+
+int kt_expect_stop(void (*fn)(void), unsigned vector, uint64_t fault_addr)
+{
+    kt_survived = 0;
+    l4_threadid_t t = kt_spawn(1, fn);
+    for (int i = 0; i < 3; i++)
+        l4_thread_switch(t);
+    struct l4_exregs x = { .control = 1 };
+    KT_EQ(l4_lthread_ex_regs(&x), L4_OK);
+    KT_EQ(x.state & 0xff, L4_TSTATE_STOPPED);
+    KT_ASSERT(x.state & L4_STATE_FAULTED);
+    KT_EQ((x.state >> 8) & 0xff, vector);
+    if (fault_addr)
+        KT_EQ(x.fault_addr, fault_addr);
+    KT_EQ(kt_survived, 0);
+    return 0;
+}
+
 uint64_t kt_state(l4_threadid_t t)
 {
     struct l4_sched s = { .thread = t };

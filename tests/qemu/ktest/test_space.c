@@ -238,6 +238,32 @@ static uint64_t clean_page(unsigned i)
     return (uint64_t)page_ad[i];
 }
 
+/* Root maps its `page` with `rights` into b's window at `at` (b takes it through
+ * CMD_RECV_MAP and answers); 1 if every step went through. */
+static int root_maps_into(l4_threadid_t b, uint64_t at, uint64_t page, unsigned rights)
+{
+    l4_msg_t m = { { CMD_RECV_MAP, l4_fpage(at, 12, 0), kt_main } };
+    if (l4_ipc_error(l4_send(b, l4_msgtag(0, 4, 0), &m, L4_TIMEOUT_NEVER)))
+        return 0;
+    m = (l4_msg_t){ { l4_fpage(page, 12, rights), page } };
+    if (l4_ipc_error(l4_send(b, l4_msgtag(0, 0, 2), &m, l4_timeout_from_us(300000))))
+        return 0;
+    l4_threadid_t f = b;
+    return l4_ipc_error(l4_receive(&f, &m, l4_timeout_from_us(300000))) == L4_OK;
+}
+
+/* Child b passes `item` (its page at pa) on to child c at FAR_WINDOW; 1 if it arrived. */
+static int child_maps_to(l4_threadid_t b, l4_threadid_t c, uint64_t item, uint64_t pa)
+{
+    uint64_t r;
+    l4_msg_t m = { { CMD_RECV_MAP, l4_fpage(FAR_WINDOW, 12, 0), b } };
+    if (l4_ipc_error(l4_send(c, l4_msgtag(0, 4, 0), &m, L4_TIMEOUT_NEVER)) ||
+        child_cmd(b, CMD_MAP_TO, item, pa, c, 300000, &r) != L4_OK || r != L4_OK)
+        return 0;
+    l4_threadid_t f = c;
+    return l4_ipc_error(l4_receive(&f, &m, l4_timeout_from_us(300000))) == L4_OK;
+}
+
 KTEST("space", "ad_bits_of_a_deleted_task_reach_its_mapper_once", sp_ad_deleted)
 {
     l4_threadid_t pager = pager_start();
@@ -263,12 +289,7 @@ KTEST("space", "ad_bits_of_a_deleted_grandchild_reach_the_root_of_the_tree", sp_
     l4_threadid_t c = child_start(1, pager, L4_NILTHREAD);
     uint64_t pa = clean_page(0), r;
     KT_EQ(child_cmd(b, CMD_READ, pa, 0, 0, 300000, &r), L4_OK);
-    l4_msg_t m = { { CMD_RECV_MAP, l4_fpage(FAR_WINDOW, 12, 0), b } };
-    KT_EQ(l4_ipc_error(l4_send(c, l4_msgtag(0, 4, 0), &m, L4_TIMEOUT_NEVER)), L4_OK);
-    KT_EQ(child_cmd(b, CMD_MAP_TO, l4_fpage(pa, 12, L4_FPAGE_RW), pa, c, 300000, &r), L4_OK);
-    KT_EQ(r, L4_OK);
-    l4_threadid_t f = c;
-    KT_EQ(l4_ipc_error(l4_receive(&f, &m, l4_timeout_from_us(300000))), L4_OK);
+    KT_ASSERT(child_maps_to(b, c, l4_fpage(pa, 12, L4_FPAGE_RW), pa));
     KT_EQ(root_ad(pa), AD_A);                  /* B's read; C has not touched it yet */
     KT_EQ(child_cmd(c, CMD_WRITE, FAR_WINDOW + 8, 6, 0, 300000, 0), L4_OK);
     child_delete(c);
@@ -286,12 +307,7 @@ KTEST("space", "ad_bits_of_an_overwritten_mapping_reach_its_mapper_once", sp_ad_
     uint64_t pa = clean_page(0), pb = clean_page(1), v;
     l4_threadid_t b = child_start(0, pager, L4_NILTHREAD);
     KT_EQ(child_cmd(b, CMD_WRITE, pa + 8, 7, 0, 300000, 0), L4_OK);
-    l4_msg_t m = { { CMD_RECV_MAP, l4_fpage(pa, 12, 0), kt_main } };
-    KT_EQ(l4_ipc_error(l4_send(b, l4_msgtag(0, 4, 0), &m, L4_TIMEOUT_NEVER)), L4_OK);
-    m = (l4_msg_t){ { l4_fpage(pb, 12, L4_FPAGE_RW), pb } };
-    KT_EQ(l4_ipc_error(l4_send(b, l4_msgtag(0, 0, 2), &m, l4_timeout_from_us(300000))), L4_OK);
-    l4_threadid_t f = b;
-    KT_EQ(l4_ipc_error(l4_receive(&f, &m, l4_timeout_from_us(300000))), L4_OK);
+    KT_ASSERT(root_maps_into(b, pa, pb, L4_FPAGE_RW));
     KT_ASSERT(child_reads(b, pa, &v));
     KT_EQ(v, 2);                               /* B sees page 1 there now */
     KT_EQ(root_ad(pa), AD_A | AD_D);
@@ -308,12 +324,7 @@ KTEST("space", "ad_bits_survive_a_remap_with_fewer_rights", sp_ad_remap)
     uint64_t pa = clean_page(0), r;
     l4_threadid_t b = child_start(0, pager, L4_NILTHREAD);
     KT_EQ(child_cmd(b, CMD_WRITE, pa + 8, 8, 0, 300000, 0), L4_OK);
-    l4_msg_t m = { { CMD_RECV_MAP, l4_fpage(pa, 12, 0), kt_main } };
-    KT_EQ(l4_ipc_error(l4_send(b, l4_msgtag(0, 4, 0), &m, L4_TIMEOUT_NEVER)), L4_OK);
-    m = (l4_msg_t){ { l4_fpage(pa, 12, L4_FPAGE_R), pa } };
-    KT_EQ(l4_ipc_error(l4_send(b, l4_msgtag(0, 0, 2), &m, l4_timeout_from_us(300000))), L4_OK);
-    l4_threadid_t f = b;
-    KT_EQ(l4_ipc_error(l4_receive(&f, &m, l4_timeout_from_us(300000))), L4_OK);
+    KT_ASSERT(root_maps_into(b, pa, pa, L4_FPAGE_R));
     KT_EQ(root_ad(pa), AD_A | AD_D);           /* B's write, on a mapping now read-only */
     KT_EQ(root_ad(pa), 0);
     KT_EQ(child_cmd(b, CMD_READ, pa + 8, 0, 0, 300000, &r), L4_OK);
@@ -330,13 +341,7 @@ KTEST("space", "ad_bits_move_with_a_granted_mapping", sp_ad_grant)
     l4_threadid_t b = child_start(0, pager, L4_NILTHREAD);
     l4_threadid_t c = child_start(1, pager, L4_NILTHREAD);
     KT_EQ(child_cmd(b, CMD_WRITE, pa + 8, 9, 0, 300000, 0), L4_OK);
-    l4_msg_t m = { { CMD_RECV_MAP, l4_fpage(FAR_WINDOW, 12, 0), b } };
-    KT_EQ(l4_ipc_error(l4_send(c, l4_msgtag(0, 4, 0), &m, L4_TIMEOUT_NEVER)), L4_OK);
-    uint64_t grant = l4_fpage(pa, 12, L4_FPAGE_RW) | L4_ITEM_GRANT;
-    KT_EQ(child_cmd(b, CMD_MAP_TO, grant, pa, c, 300000, &r), L4_OK);
-    KT_EQ(r, L4_OK);
-    l4_threadid_t f = c;
-    KT_EQ(l4_ipc_error(l4_receive(&f, &m, l4_timeout_from_us(300000))), L4_OK);
+    KT_ASSERT(child_maps_to(b, c, l4_fpage(pa, 12, L4_FPAGE_RW) | L4_ITEM_GRANT, pa));
     KT_EQ(root_ad(pa), AD_A | AD_D);
     KT_EQ(root_ad(pa), 0);
     KT_EQ(child_cmd(c, CMD_READ, FAR_WINDOW + 8, 0, 0, 300000, &r), L4_OK);
@@ -514,6 +519,20 @@ static uint64_t partner_of(l4_threadid_t t)
     return l4_thread_schedule(&s) ? 0 : s.partner;
 }
 
+/* Deletes b, whose task a waits on in a closed receive: a's call must end with NO_PARTNER
+ * in its receive phase. */
+static int released_when_deleted(l4_threadid_t a, l4_threadid_t b)
+{
+    KT_ASSERT(reaches(a, L4_TSTATE_RECEIVING));
+    KT_EQ(partner_of(a), b);
+    child_delete(b);
+    uint64_t r = call_result(a);
+    KT_EQ(l4_ipc_error(r), L4_ERR_NO_PARTNER);
+    KT_ASSERT(l4_ipc_failed_in_receive(r));
+    child_delete(a);
+    return 0;
+}
+
 /* A calls B, which takes the message and does not reply: A waits in a closed receive from
  * B (blocked there by the fastpath, on a kernel that has one). B's task goes: A's call
  * ends with NO_PARTNER in its receive phase. */
@@ -525,14 +544,7 @@ KTEST("space", "a_caller_waiting_for_a_deleted_tasks_reply_gets_no_partner", sp_
     uint64_t v;
     KT_ASSERT(child_reads(b, (uint64_t)page_a, &v));  /* B now in an open receive */
     KT_ASSERT(start_call(a, b));
-    KT_ASSERT(reaches(a, L4_TSTATE_RECEIVING));
-    KT_EQ(partner_of(a), b);
-    child_delete(b);
-    uint64_t r = call_result(a);
-    KT_EQ(l4_ipc_error(r), L4_ERR_NO_PARTNER);
-    KT_ASSERT(l4_ipc_failed_in_receive(r));
-    child_delete(a);
-    return 0;
+    return released_when_deleted(a, b);
 }
 
 /* A's call queues on B (B waits for root only); B's next open receive takes it and carries
@@ -546,14 +558,7 @@ KTEST("space", "a_queued_caller_carried_into_its_receive_is_released_too", sp_qu
     KT_ASSERT(start_call(a, b));
     KT_ASSERT(reaches(a, L4_TSTATE_SENDING));
     KT_ASSERT(child_reads(b, (uint64_t)page_a, &v));  /* B's reply-and-wait takes A's call */
-    KT_ASSERT(reaches(a, L4_TSTATE_RECEIVING));
-    KT_EQ(partner_of(a), b);
-    child_delete(b);
-    uint64_t r = call_result(a);
-    KT_EQ(l4_ipc_error(r), L4_ERR_NO_PARTNER);
-    KT_ASSERT(l4_ipc_failed_in_receive(r));
-    child_delete(a);
-    return 0;
+    return released_when_deleted(a, b);
 }
 
 /* A's closed receive from B timed out and A has moved on to an open receive: B's deletion
