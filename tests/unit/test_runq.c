@@ -1,7 +1,8 @@
 /*
  * test_runq.c — the ready queues (l4kern/src/kernel/runq.c) on the host: FIFO order within
  * a priority, rotation, removal of head/middle/tail/only element, the 256-bit map of
- * non-empty levels at its word boundaries (0, 63, 64, 255), and runq_highest across levels.
+ * non-empty levels at its word boundaries (0, 63, 64, 255) with its cached top, and
+ * runq_highest across levels.
  * Every check walks the circular list both ways, so a broken back link fails too.
  */
 #include <stdarg.h>
@@ -47,14 +48,20 @@ static void expect_level(unsigned prio, struct tcb *const *want, unsigned n)
     }
 }
 
-/* Exactly the levels in `levels` (count n) have their map bit set. */
+/* Exactly the levels in `levels` (count n) have their map bit set, and the cached top is
+ * the highest of them. */
 static void expect_map(const unsigned *levels, unsigned n)
 {
     uint64_t want[4] = { 0 };
-    for (unsigned i = 0; i < n; i++)
+    unsigned top = 0;
+    for (unsigned i = 0; i < n; i++) {
         want[levels[i] / 64] |= 1ULL << (levels[i] % 64);
+        if (levels[i] + 1 > top)
+            top = levels[i] + 1;
+    }
     for (int w = 0; w < 4; w++)
         assert_int_equal(q.bitmap[w], want[w]);
+    assert_int_equal(q.top, top);
 }
 
 static void runq_highest_of_empty_queue_is_null(void **st)

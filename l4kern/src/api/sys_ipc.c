@@ -3,8 +3,6 @@
  * from an interrupt id goes to kernel/irq.c, everything else to kernel/ipc.c. The result
  * word is the call's answer; a malformed call is refused before either phase.
  */
-#include <k/config.h>
-#include <k/fastpath.h>
 #include <k/ipc.h>
 #include <k/irq.h>
 #include <k/syscall.h>
@@ -27,8 +25,9 @@ static enum l4_error validate(const struct ipc_op *op)
     return L4_OK;
 }
 
-/* The general path: everything the fastpath does not take, and the whole of ipc without it. */
-enum l4_error sys_ipc_general(struct tcb *self, struct trapframe *tf)
+/* The general path: everything the fastpath (entered before the dispatcher, entry.S)
+ * does not take, and the whole of ipc without it. */
+enum l4_error sys_ipc(struct tcb *self, struct trapframe *tf)
 {
     struct sysregs_ipc in = sysregs_ipc_in(tf);
     struct ipc_op op = {
@@ -46,11 +45,4 @@ enum l4_error sys_ipc_general(struct tcb *self, struct trapframe *tf)
     else
         sysregs_ipc_result(tf, ipc_do(self, &op));
     return L4_OK;
-}
-
-/* The fastpath bails out to the general path itself, so neither keeps a register for the
- * other. */
-enum l4_error sys_ipc(struct tcb *self, struct trapframe *tf)
-{
-    return L4_CONFIG_FASTPATH ? fastpath_ipc(self, tf) : sys_ipc_general(self, tf);
 }

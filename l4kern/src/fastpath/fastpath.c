@@ -1,61 +1,198 @@
 /*
- * fastpath.c — the IPC fastpath: a call or reply-and-wait carrying only register words to
- * a partner already waiting for it. It checks every condition the general path would and
- * bails out to the general path (sys_ipc_general, a tail call) on any it cannot handle
- * cheaply; then it copies the registers,
- * marks both threads and switches straight to the partner without touching the run
- * queues (sched.c corrects them lazily when it next makes a choice). Longer than most
- * functions here on purpose: the whole path should be readable in one place.
+ * fastpath.c — the IPC fastpath. entry.S sends every ipc here before the dispatcher; a
+ * call it cannot finish cheaply returns, untouched, to the general path (kernel/ipc.c).
+ * It takes a call or reply-and-wait whose partner already waits for it:
+ *   - a user receiver: register words only (at most eight, no typed words);
+ *   - a thread waiting in a kernel-made call (a fault or an exception, fault.c): the reply
+ *     into its kernel message, all its words, and at most one map or grant item of one
+ *     page, in registers;
+ * and switches to the partner without the run queues (sched.c corrects them lazily). The
+ * caller keeps nothing on its kernel stack: it is parked (fastpath_park in entry.S) to
+ * resume into fastpath_resumed, and a partner parked that way is left for straight from
+ * here. fastpath_kcall sends a kernel-made message the same way.
+ *
+ * Bail-out conditions — each leaves the call to the general path, which decides it (and
+ * each has a test in tests/qemu/ktest/test_fastpath.c):
+ *   flags other than exactly call (send+receive, closed) or reply-and-wait (open): no
+ *     deceit, no send-only or receive-only;  a receive timeout other than never;
+ *   reserved tag bits;  a reschedule pending (a slice ended: the scheduler must choose);
+ *   a partner that is nil, stale, absent, or not in a receive that accepts us (a closed
+ *     receive from someone else);
+ *   a reply-and-wait while a sender waits in our queue (it must be received first);
+ *   a partner below the highest queued priority (someone more urgent is ready);
+ *   to a user receiver: another clan (chief routing), typed words, more than eight words,
+ *     more words than its UTCB's receive limit;
+ *   to a kernel-made call: more words than its message holds, typed words other than
+ *     one item of one page in registers, an exception reply that would put RIP, RSP, FS or
+ *     GS outside user space, an item space.c refuses.
  */
 #include <k/config.h>
 #include <k/fastpath.h>
 #include <k/ipc.h>
+#include <k/lib.h>
 #include <k/sched.h>
-#include <k/syscall.h>
+#include <k/space.h>
+#include <arch/switch.h>
 #include <arch/sysregs.h>
+#include <l4/fault.h>
+#include <l4/layout.h>
+#include <l4/syscalls.h>
 
 #define CALL (L4_IPC_SEND | L4_IPC_RECV)
 #define REPLY_WAIT (L4_IPC_SEND | L4_IPC_RECV | L4_IPC_OPEN)
 
-enum l4_error fastpath_ipc(struct tcb *self, struct trapframe *tf)
-{
-    struct sysregs_ipc in = sysregs_ipc_in(tf);
-    unsigned flags = l4_ipc_control_flags(in.control);
-    l4_msgtag_t tag = in.tag;
-    if ((flags != CALL && flags != REPLY_WAIT) ||
-        (tag & (L4_TAG_RESERVED | (L4_TAG_T_MASK << L4_TAG_T_SHIFT))) ||
-        l4_msgtag_u(tag) > L4_MSG_REG_WORDS ||
-        l4_ipc_control_rcv(in.control) != L4_TIMEOUT_NEVER)     /* no timeout to arm */
-        return sys_ipc_general(self, tf);
-    struct tcb *dst = thread_lookup(in.partner);
-    if (!dst || dst == self || dst->state != L4_TSTATE_RECEIVING || dst->kcall ||
-        dst->task->chief != self->task->chief ||                  /* clans: general path */
-        !((dst->ipc_flags & L4_IPC_OPEN) || dst->partner == self->id) ||
-        ((flags & L4_IPC_OPEN) && self->sendq_head) ||           /* a sender is waiting */
-        (dst->utcb->rcv_max_words &&                              /* over its receive limit: */
-         dst->utcb->rcv_max_words < l4_msgtag_u(tag)) ||          /* the slow path refuses it */
-        (int)dst->prio < sched_highest_ready_prio())
-        return sys_ipc_general(self, tf);
+_Static_assert(L4_SYS_IPC == 0x4c340000, "entry.S's SYS_IPC");
 
-    if (flags == CALL)                      /* we will wait in a closed receive from dst */
-        ipc_closed_wait(self, dst);
+extern void switch_to_user(uint64_t *save_sp);
+extern void fastpath_exit(struct trapframe *self_tf, uint64_t next_ksp) __attribute__((noreturn));
+extern void switch_context(uint64_t *save_sp, uint64_t next_sp);
+
+/* thread_lookup, inline: the full id, version included, must match the thread's (whose
+ * version is never 0, so a nil or version-0 id matches nothing). */
+static inline struct tcb *lookup(l4_threadid_t id)
+{
+    unsigned tn = l4_tid_task(id);
+    struct task *task = tn < MAX_TASKS_LIVE ? tasks[tn] : NULL;
+    struct tcb *t = task ? task->threads[l4_tid_lthread(id)] : NULL;
+    return t && t->id == id ? t : NULL;
+}
+
+/* Whether dst, waiting in a receive, takes a message from `from` now, ahead of everyone
+ * ready. */
+static inline int waiting_for(const struct tcb *dst, l4_threadid_t from)
+{
+    return dst && dst->state == L4_TSTATE_RECEIVING &&
+           ((dst->ipc_flags & L4_IPC_OPEN) || dst->partner == from) &&
+           dst->prio + 1u >= sched_queued_top();
+}
+
+/* A reply (or call) into dst's kernel-made call: checks, the item, then the words. */
+static int to_kcall(struct tcb *self, struct tcb *dst, const struct trapframe *tf, l4_msgtag_t tag)
+{
+    unsigned u = l4_msgtag_u(tag), t = l4_msgtag_t_words(tag), n = u + t;
+    const uint64_t *mr = self->utcb->mr;
+    if (n > ARRAY_SIZE(dst->kmsg) || (t && (t != 2 || n > L4_MSG_REG_WORDS)))
+        return 0;
+    if (dst->kcall == KCALL_EXCEPTION && u >= L4_EXC_WORDS &&
+        (sysregs_mr(tf, L4_EXC_RIP) >= L4_USER_END || sysregs_mr(tf, L4_EXC_RSP) >= L4_USER_END ||
+         mr[L4_EXC_FS] >= L4_USER_END || mr[L4_EXC_GS] >= L4_USER_END))
+        return 0;
+    if (t) {
+        l4_fpage_t item = sysregs_mr(tf, u);
+        if ((item & (L4_FPAGE_IO | L4_FPAGE_IRQ)) || l4_fpage_log2(item) != 12 ||
+            space_map_item(self->task, dst->task, item & ~L4_ITEM_GRANT, sysregs_mr(tf, u + 1),
+                           L4_FPAGE_WHOLE, (item & L4_ITEM_GRANT) != 0))
+            return 0;
+    }
+    sysregs_get_mrs(tf, dst->kmsg, MIN(n, L4_MSG_REG_WORDS));
+    if (n > L4_MSG_REG_WORDS)
+        memcpy(dst->kmsg + L4_MSG_REG_WORDS, mr + L4_MSG_REG_WORDS,
+               (n - L4_MSG_REG_WORDS) * sizeof(uint64_t));
+    return 1;
+}
+
+/* A user receiver in our clan takes register words only, as many as its UTCB allows. */
+static inline int user_takes(const struct tcb *self, const struct tcb *dst, l4_msgtag_t tag)
+{
+    uint64_t max = dst->utcb->rcv_max_words;
+    return dst->task->chief == self->task->chief && !l4_msgtag_t_words(tag) &&
+           l4_msgtag_u(tag) <= L4_MSG_REG_WORDS && (!max || max >= l4_msgtag_u(tag));
+}
+
+/* dst has its message: it runs next, and self waits as `flags` says. */
+static inline __attribute__((always_inline)) void hand_over(struct tcb *self, struct tcb *dst, unsigned flags, l4_msgtag_t tag,
+                      l4_threadid_t partner)
+{
     dst->ipc_rcv_tag = tag & L4_RES_TAG_MASK;
-    sysregs_ipc_from(dst->tf, self->id);
-    sysregs_copy_mrs(dst->tf, tf);
-    timeout_disarm(dst);
+    if (dst->in_timeouts)
+        timeout_disarm(dst);
     dst->ipc_err = L4_OK;
     dst->state = L4_TSTATE_READY;
-
-    self->ipc_flags = flags;
-    self->ipc_tag = tag;
-    self->ipc_rcv_to = L4_TIMEOUT_NEVER;
-    self->ipc_in_recv = 0;
+    if (flags == CALL)                      /* we will wait in a closed receive from dst */
+        ipc_closed_wait(self, dst);
+    /* ipc_tag, ipc_rcv_to and ipc_in_recv matter only to a queued sender (ipc.c) */
     self->ipc_err = L4_OK;
-    self->partner = in.partner;
+    self->ipc_flags = flags;
+    self->partner = partner;
     self->state = L4_TSTATE_RECEIVING;
-    sched_switch_to(dst);
+}
 
-    /* Woken: a partner has left its message in our registers, or an error for us. */
+/*
+ * Returns, having changed nothing, for the general path; else the call is done, self is
+ * parked and the CPU switched to dst, and entry.S's fastpath_exit leaves for dst: straight
+ * to its user frame if the fastpath parked it too, else into its saved kernel context.
+ * Only the u words sent are written: dst's registers beyond them stay its own.
+ */
+void fastpath_ipc(struct trapframe *tf)
+{
+    struct percpu *c = this_cpu();
+    struct tcb *self = c->current;
+    struct sysregs_ipc in = sysregs_ipc_in(tf);
+    unsigned flags = l4_ipc_control_flags(in.control);
+    if ((flags != CALL && flags != REPLY_WAIT) || (in.tag & L4_TAG_RESERVED) ||
+        l4_ipc_control_rcv(in.control) != L4_TIMEOUT_NEVER || c->need_resched ||
+        ((flags & L4_IPC_OPEN) && self->sendq_head))
+        return;
+    struct tcb *dst = lookup(in.partner);   /* not self: self is running, not receiving */
+    if (!waiting_for(dst, self->id) ||
+        !(dst->kcall ? to_kcall(self, dst, tf, in.tag) : user_takes(self, dst, in.tag)))
+        return;
+    hand_over(self, dst, flags, in.tag, in.partner);
+    self->fast_parked = 1;
+    self->ksp = (uint64_t)tf - FASTPATH_PARK_FRAME;
+    arch_switch_cpu(c, self, dst, 1);
+    if (dst->kcall)
+        fastpath_exit(tf, dst->ksp);
+    sysregs_copy_mrs_n(dst->tf, tf, l4_msgtag_u(in.tag));
+    sysregs_ipc_result(dst->tf, dst->ipc_rcv_tag);
+    sysregs_ipc_from(dst->tf, self->id);
+    if (dst->fast_parked) {
+        dst->fast_parked = 0;
+        fastpath_exit(tf, 0);
+    }
+    fastpath_exit(tf, dst->ksp);
+}
+
+/* A parked thread resumed by the scheduler (entry.S's fastpath_resume): its result is what
+ * the waker left, and a general-path waker wrote its words and sender into its frame. */
+void fastpath_resumed(struct trapframe *tf)
+{
+    struct tcb *self = current();
+    self->fast_parked = 0;
     sysregs_ipc_result(tf, self->ipc_err ? ipc_result(self->ipc_err, 1) : self->ipc_rcv_tag);
-    return L4_OK;
+    if (this_cpu()->need_resched)
+        schedule();
+}
+
+/*
+ * t's kernel-made call (fault.c) to `to`, when `to` waits for it: the words of t->kmsg
+ * into its registers and UTCB, then t waits for the reply in its own kernel context.
+ * Returns 0 (nothing done) for the general path to take it; else 1 with t->ipc_err set.
+ */
+int fastpath_kcall(struct tcb *t, l4_threadid_t to, l4_msgtag_t tag)
+{
+    struct percpu *c = this_cpu();
+    struct tcb *dst = lookup(to);
+    unsigned u = l4_msgtag_u(tag);
+    if (!L4_CONFIG_FASTPATH || c->need_resched || !waiting_for(dst, t->id) || dst->kcall ||
+        (dst->utcb->rcv_max_words && dst->utcb->rcv_max_words < u))
+        return 0;
+    sysregs_set_mrs(dst->tf, t->kmsg, MIN(u, L4_MSG_REG_WORDS));
+    if (u > L4_MSG_REG_WORDS)
+        memcpy(dst->utcb->mr + L4_MSG_REG_WORDS, t->kmsg + L4_MSG_REG_WORDS,
+               (u - L4_MSG_REG_WORDS) * sizeof(uint64_t));
+    sysregs_ipc_from(dst->tf, t->id);
+    t->ipc_from = t->id;
+    t->ipc_rflags = 0;
+    hand_over(t, dst, CALL, tag, to);
+
+    arch_switch_cpu(c, t, dst, 1);
+    if (dst->fast_parked) {
+        dst->fast_parked = 0;
+        sysregs_ipc_result(dst->tf, dst->ipc_rcv_tag);
+        switch_to_user(&t->ksp);
+    } else {
+        switch_context(&t->ksp, dst->ksp);
+    }
+    return 1;
 }

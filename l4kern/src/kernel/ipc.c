@@ -11,6 +11,7 @@
  */
 #include <k/clan.h>
 #include <k/cpu.h>
+#include <k/fastpath.h>
 #include <k/ipc.h>
 #include <k/lib.h>
 #include <k/log.h>
@@ -360,7 +361,8 @@ unsigned ipc_kcall(struct tcb *t, l4_threadid_t to, uint32_t label, unsigned u,
         .snd_to = L4_TIMEOUT_NEVER, .rcv_to = L4_TIMEOUT_NEVER,
     };
     t->kcall = (uint8_t)kind;
-    uint64_t r = ipc_do(t, &op);
+    unsigned err = flags == (L4_IPC_SEND | L4_IPC_RECV) && fastpath_kcall(t, to, op.tag)
+                       ? t->ipc_err : l4_ipc_error(ipc_do(t, &op));
     t->kcall = KCALL_NONE;
-    return l4_ipc_error(r);
+    return err;
 }

@@ -1,11 +1,24 @@
 /*
- * runq.c — the ready queues: one circular doubly-linked FIFO per priority and a 256-bit
- * map of non-empty levels. Pure list logic, no CPU state: tests/unit/test_runq.c.
+ * runq.c — the ready queues: one circular doubly-linked FIFO per priority, a 256-bit map
+ * of non-empty levels, and the highest of them kept (`top`), so that finding the best
+ * thread is a load, not a search: the search runs only when the top level empties. Pure
+ * list logic, no CPU state: tests/unit/test_runq.c.
  */
 #include <k/sched.h>
 
 static void map_set(struct runq *q, unsigned p) { q->bitmap[p / 64] |= 1ULL << (p % 64); }
-static void map_clear(struct runq *q, unsigned p) { q->bitmap[p / 64] &= ~(1ULL << (p % 64)); }
+static void map_clear(struct runq *q, unsigned p)
+{
+    q->bitmap[p / 64] &= ~(1ULL << (p % 64));
+    if (p + 1 != q->top)
+        return;
+    q->top = 0;
+    for (int w = 3; w >= 0; w--)
+        if (q->bitmap[w]) {
+            q->top = (unsigned)(w * 64 + 64 - __builtin_clzll(q->bitmap[w]));
+            break;
+        }
+}
 
 void runq_enqueue(struct runq *q, struct tcb *t)
 {
@@ -14,6 +27,8 @@ void runq_enqueue(struct runq *q, struct tcb *t)
         t->rq_next = t->rq_prev = t;
         q->head[t->prio] = t;
         map_set(q, t->prio);
+        if (t->prio >= q->top)
+            q->top = t->prio + 1u;
     } else {
         t->rq_next = h;
         t->rq_prev = h->rq_prev;
@@ -55,8 +70,5 @@ void runq_rotate(struct runq *q, struct tcb *t)
 
 struct tcb *runq_highest(const struct runq *q)
 {
-    for (int w = 3; w >= 0; w--)
-        if (q->bitmap[w])
-            return q->head[w * 64 + 63 - __builtin_clzll(q->bitmap[w])];
-    return 0;
+    return q->top ? q->head[q->top - 1] : 0;
 }

@@ -10,32 +10,16 @@
 #include <k/mem.h>
 #include <k/sched.h>
 #include <k/x86.h>
-#include <arch/segs.h>
+#include <arch/switch.h>
 
-static struct runq rq;
+struct runq sched_runq;
 extern void switch_context(uint64_t *save_sp, uint64_t next_sp);
 
 void sched_switch_to(struct tcb *next)
 {
     struct percpu *c = this_cpu();
     struct tcb *prev = c->current;
-    uint64_t now = rdtsc();
-    prev->consumed_tsc += now - prev->switched_in_tsc;
-    next->switched_in_tsc = now;
-    c->current = next;
-    arch_segs_switch(prev, next);           /* before the bases: a selector load sets one */
-    if (next->task) {
-        if (!prev->task || prev->task->pml4 != next->task->pml4) {
-            WRITE_CR(3, virt_to_phys(next->task->pml4));
-            arch_io_switch(next->task);
-        }
-        arch_fpu_switch(next);
-        /* Always: a user thread changes its live base by loading a segment register, so
-         * "the base loaded last" is not worth caching (one leaked into another task). */
-        wrmsr(MSR_FS_BASE, next->fs_base);
-        wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);   /* user GS waits there until swapgs */
-    }
-    cpu_set_kernel_stack(next->kstack_top);
+    arch_switch_cpu(c, prev, next, 0);
     switch_context(&prev->ksp, next->ksp);
 }
 
@@ -48,17 +32,17 @@ void sched_switch_to(struct tcb *next)
 static struct tcb *pick(void)
 {
     struct tcb *t;
-    while ((t = runq_highest(&rq)) && t->state != L4_TSTATE_READY)
-        runq_remove(&rq, t);
+    while ((t = runq_highest(&sched_runq)) && t->state != L4_TSTATE_READY)
+        runq_remove(&sched_runq, t);
     return t;
 }
 
 static void to_tail(struct tcb *t)
 {
     if (t->in_runq)
-        runq_rotate(&rq, t);
+        runq_rotate(&sched_runq, t);
     else
-        runq_enqueue(&rq, t);
+        runq_enqueue(&sched_runq, t);
 }
 
 int sched_highest_ready_prio(void)
@@ -73,7 +57,7 @@ void schedule(void)
     c->need_resched = 0;
     struct tcb *cur = c->current;
     if (cur != c->idle && cur->task && cur->state == L4_TSTATE_READY && !cur->in_runq)
-        runq_enqueue(&rq, cur);
+        runq_enqueue(&sched_runq, cur);
     struct tcb *next = pick();
     if (!next)
         next = c->idle;
@@ -85,7 +69,7 @@ void sched_ready(struct tcb *t)
 {
     t->state = L4_TSTATE_READY;
     if (!t->in_runq)
-        runq_enqueue(&rq, t);
+        runq_enqueue(&sched_runq, t);
     struct tcb *cur = current();
     if (!cur || cur == this_cpu()->idle || t->prio > cur->prio)
         this_cpu()->need_resched = 1;
@@ -93,7 +77,7 @@ void sched_ready(struct tcb *t)
 
 void sched_unready(struct tcb *t)
 {
-    runq_remove(&rq, t);
+    runq_remove(&sched_runq, t);
 }
 
 /* Current has left READY. Prefer the partner it just woke (time-slice donation, the
@@ -177,7 +161,7 @@ void sched_idle_end(void)
 static void idle_loop(void)
 {
     for (;;) {
-        if (runq_highest(&rq)) {
+        if (runq_highest(&sched_runq)) {
             schedule();
             continue;
         }

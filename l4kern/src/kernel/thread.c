@@ -150,6 +150,7 @@ struct task *task_create(unsigned num, uint8_t mcp, struct task *payer, uint64_t
         kpool_free_for(task, task, 1);
         return NULL;
     }
+    task->cr3 = virt_to_phys(task->pml4);
     task->num = num;
     task->mcp = mcp;
     tasks[num] = task;

@@ -13,21 +13,16 @@
 #include <k/thread.h>
 #include <k/trapframe.h>
 #include <k/x86.h>
+#include <arch/fpu.h>
+#include <arch/tss.h>
 
 struct percpu cpu0;
 int cpu_smap;
 uint64_t xsave_mask;
 uint32_t xsave_size;
+int xinuse_tracked;
+uint8_t fpu_init_state[TCB_FPU_AREA] __attribute__((aligned(64)));
 
-struct tss {
-    uint32_t reserved0;
-    uint64_t rsp[3];
-    uint64_t reserved1;
-    uint64_t ist[7];
-    uint64_t reserved2;
-    uint16_t reserved3;
-    uint16_t iomap_base;
-} __attribute__((packed));
 
 struct idt_gate {
     uint16_t off_lo, sel;
@@ -45,8 +40,6 @@ static uint64_t gdt[8] __attribute__((aligned(16)));
  */
 static uint8_t tss_page[4096] __attribute__((aligned(4096)));
 uint8_t io_deny[2][4096] __attribute__((aligned(4096)));
-#define TSS_OFFSET (4096 - sizeof(struct tss))
-#define the_tss (*(struct tss *)(TSS_WINDOW + TSS_OFFSET))
 #define TSS_LIMIT (sizeof(struct tss) + 65536 / 8)     /* bitmap + the all-ones byte */
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static uint8_t ist_stacks[2][4096] __attribute__((aligned(16)));
@@ -144,6 +137,12 @@ static void init_fpu(void)
     xsave_size = r[1];
     if (xsave_size > TCB_FPU_AREA)
         refuse("an XSAVE area for x87, SSE and AVX within the TCB's room");
+    arch_fpu_init_area(fpu_init_state);
+    cpuid(0xd, 1, r);
+    if (r[0] & (1u << 2)) {                 /* XGETBV with ECX = 1 */
+        xrstor(fpu_init_state, xsave_mask);
+        xinuse_tracked = (xgetbv(1) & xsave_mask) == 0;
+    }
 }
 
 static void init_protection(void)
@@ -176,31 +175,13 @@ void cpu_init(void)
  * port faults (a task without ports costs one store, and leaves the pages mapped). */
 void tss_set_iomap(int on)
 {
-    the_tss.iomap_base = on ? (uint16_t)sizeof(struct tss) : 0xffff;
-}
-
-void cpu_set_kernel_stack(uint64_t top)
-{
-    cpu0.kstack_top = top;
-    the_tss.rsp[0] = top;
+    the_tss.iomap_base = on ? (uint16_t)sizeof(struct tss) : TSS_IOMAP_NONE;
 }
 
 void arch_fpu_init_area(void *area)
 {
     memset(area, 0, xsave_size);
     *(uint32_t *)((char *)area + 24) = 0x1f80;   /* MXCSR: all exceptions masked */
-}
-
-/* Eager switch of the user FPU state; skipped when the FPU already holds next's. */
-void arch_fpu_switch(struct tcb *next)
-{
-    struct percpu *c = this_cpu();
-    if (c->fpu_owner == next)
-        return;
-    if (c->fpu_owner)
-        xsave(c->fpu_owner->fpu, xsave_mask);
-    xrstor(next->fpu, xsave_mask);
-    c->fpu_owner = next;
 }
 
 /* Loads the user data selectors packed in `want` (arch/segs.h); gs is the one in use. */

@@ -8,11 +8,15 @@
  * and the idle loop's interrupts. Per-CPU data is at %gs while in the kernel (swapgs on
  * every user/kernel crossing).
  */
+#include <k/config.h>
+#include <k/fastpath.h>
+
 #define PERCPU_KSTACK_TOP 8
 #define PERCPU_USER_RSP   16
 #define USER_CS 0x2b
 #define USER_DS 0x23
 #define VECTOR_SYSCALL 0x100
+#define SYS_IPC 0x4c340000          /* L4_SYS_IPC: fastpath.c asserts it */
 
 .macro SAVE_GPRS
     pushq %rax
@@ -52,8 +56,8 @@
 
     .text
 /* syscall: rcx = user rip, r11 = user rflags, rsp still the user's. */
-/* Builds the trapframe a `syscall` leaves no hardware frame for, then calls handler. */
-.macro SYSCALL_FRAME vector, handler
+/* Builds the trapframe a `syscall` leaves no hardware frame for; rdi points at it. */
+.macro SYSCALL_FRAME vector
     swapgs
     movq %rsp, %gs:PERCPU_USER_RSP
     movq %gs:PERCPU_KSTACK_TOP, %rsp
@@ -67,18 +71,51 @@
     SAVE_GPRS
     xorl %ebp, %ebp
     movq %rsp, %rdi
-    call \handler
-    jmp return_to_user
 .endm
 
+/* An ipc goes to the fastpath first (fastpath.c): it returns only to hand the call,
+ * untouched, to the dispatcher. */
     .globl syscall_entry
 syscall_entry:
-    SYSCALL_FRAME VECTOR_SYSCALL, syscall_dispatch
+    SYSCALL_FRAME VECTOR_SYSCALL
+#if L4_CONFIG_FASTPATH
+    cmpq $SYS_IPC, %rax
+    jne 1f
+    call fastpath_ipc
+    movq %rsp, %rdi
+1:
+#endif
+    call syscall_dispatch
+    jmp return_to_user
+
+/*
+ * fastpath_exit(self_tf, next_ksp): the fastpath's way out. The caller keeps nothing on
+ * its stack, so it is parked as a new thread is: a switch_context frame just below its
+ * trapframe (fastpath.c set its ksp there) that resumes into fastpath_resume. Then, with
+ * next_ksp 0, leave to the user frame of the kernel stack now current (the receiver was
+ * parked the same way, its result written); else resume the receiver's kernel context.
+ */
+    .globl fastpath_exit
+fastpath_exit:
+    leaq fastpath_resume(%rip), %rax
+    movq %rax, -8(%rdi)
+    testq %rsi, %rsi
+    jz return_to_user
+    movq %rsi, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbp
+    popq %rbx
+    ret
 
 /* Compatibility-mode syscall: no 32-bit user code exists, so treat it as a fault. */
     .globl syscall_compat_entry
 syscall_compat_entry:
-    SYSCALL_FRAME 6, trap_dispatch  /* reported as #UD */
+    SYSCALL_FRAME 6                 /* reported as #UD */
+    call trap_dispatch
+    jmp return_to_user
 
 /* Leave the kernel to the user frame at the top of the current kernel stack. */
     .globl return_to_user
@@ -165,6 +202,28 @@ switch_context:
     popq %rbp
     popq %rbx
     ret
+
+/* A thread the fastpath parked, resumed by switch_context: rsp is its trapframe. */
+fastpath_resume:
+    movq %rsp, %rdi
+    call fastpath_resumed
+    jmp return_to_user
+
+/*
+ * switch_to_user(save_sp): as switch_context, for a thread that keeps its kernel context
+ * (a fault's kernel-made call), to a next thread parked by the fastpath, whose result is
+ * written: straight to next's user frame.
+ */
+    .globl switch_to_user
+switch_to_user:
+    pushq %rbx
+    pushq %rbp
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, (%rdi)
+    jmp return_to_user
 
 /* First kernel-side code of a new thread: its user frame is ready; go to user mode. */
     .globl thread_first_entry

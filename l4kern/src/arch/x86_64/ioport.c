@@ -12,8 +12,8 @@
 
 #define BITMAP_PAGES 2
 extern uint8_t io_deny[2][4096];
-static uint64_t io_loaded;               /* physical address of the bitmap the TSS maps */
-extern void tss_set_iomap(int on);
+uint64_t io_loaded;                      /* physical address of the bitmap the TSS maps */
+extern void tss_set_iomap(int on);   /* cpu.c */
 
 static int bitmap_for(struct task *t)
 {
@@ -101,7 +101,8 @@ void io_task_deleted(struct task *t)
 }
 
 /* A task without ports: no bitmap at all (one store). A port holder: its own bitmap pages
- * mapped behind the TSS — two entries when it differs from the last holder, never a copy. */
+ * mapped behind the TSS — two entries when it differs from the last holder, never a copy.
+ * (arch/switch.h does the cases that need no mapping itself.) */
 void arch_io_switch(struct task *next)
 {
     if (!next || !next->iobm) {

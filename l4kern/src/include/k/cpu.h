@@ -28,8 +28,6 @@ extern uint64_t xsave_mask;         /* XCR0 components saved per thread */
 extern uint32_t xsave_size;
 
 void cpu_init(void);
-void cpu_set_kernel_stack(uint64_t top);
-void arch_fpu_switch(struct tcb *next);
 void arch_segs_load(uint64_t want, uint16_t gs);   /* arch/segs.h's slow part */
 void arch_fpu_init_area(void *area);
 

@@ -13,6 +13,7 @@
 struct runq {
     struct tcb *head[256];
     uint64_t bitmap[4];
+    unsigned top;             /* the highest non-empty level + 1; 0 when all are empty */
 };
 
 void runq_enqueue(struct runq *q, struct tcb *t);
@@ -31,6 +32,10 @@ void sched_tick(void);
 void sched_idle_end(void);               /* a device interrupt: stop the idle clock */
 void sched_switch_to(struct tcb *next);   /* the switch itself, no queue changes */
 int sched_highest_ready_prio(void);       /* -1 if no thread is ready */
+/* Not below the highest ready priority (the queue may still hold threads that blocked
+ * since, sched.c's lazy queueing): the fastpath's cheap, conservative test. */
+extern struct runq sched_runq;            /* sched.c's */
+static inline unsigned sched_queued_top(void) { return sched_runq.top; }   /* 0: none */
 void sched_start(void) __attribute__((noreturn));
 uint64_t sched_consumed_tsc(struct tcb *t);
 

@@ -22,7 +22,6 @@
 typedef enum l4_error (*syscall_fn)(struct tcb *self, struct trapframe *tf);
 
 enum l4_error sys_ipc(struct tcb *self, struct trapframe *tf);
-enum l4_error sys_ipc_general(struct tcb *self, struct trapframe *tf);   /* no fastpath */
 enum l4_error sys_id_nearest(struct tcb *self, struct trapframe *tf);
 enum l4_error sys_fpage_unmap(struct tcb *self, struct trapframe *tf);
 enum l4_error sys_thread_switch(struct tcb *self, struct trapframe *tf);

@@ -59,6 +59,8 @@ struct tcb {
 
     /* user context */
     uint64_t ksp;                  /* saved kernel stack pointer while switched out */
+    uint8_t fast_parked;           /* blocked by the fastpath: ksp resumes into its exit,
+                                      nothing else is on the stack (fastpath.c) */
     uint64_t kstack_top;
     struct trapframe *tf;
     uint64_t fs_base, gs_base;
@@ -67,6 +69,7 @@ struct tcb {
     uint8_t fault_vector, faulted;
     uint64_t fault_addr;
     void *fpu;
+    uint8_t fpu_initial;           /* its FPU state is the initial one; fpu is stale (cpu.c) */
     struct l4_utcb *utcb;          /* kernel view of the message area */
 
     /* a call the kernel makes on the thread's behalf (page fault, exception) */
@@ -84,6 +87,7 @@ struct task {
     unsigned chief;                /* the task that created it (0: the kernel) */
     unsigned depth;                /* nesting below the kernel's tasks */
     uint64_t *pml4;
+    uint64_t cr3;                  /* pml4's physical address, for the switch */
     uint8_t *iobm;                 /* I/O permission bitmap (set bit: denied), or NULL */
     uint8_t mcp;                   /* maximum controlled priority */
     unsigned nthreads;

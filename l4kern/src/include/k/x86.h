@@ -71,6 +71,27 @@ static inline void xsetbv(uint32_t idx, uint64_t v)
 {
     __asm__ volatile("xsetbv" : : "c"(idx), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
+static inline uint64_t xgetbv(uint32_t idx)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(idx));
+    return lo | (uint64_t)hi << 32;
+}
+static inline uint32_t stmxcsr(void)
+{
+    uint32_t v;
+    __asm__ volatile("stmxcsr %0" : "=m"(v));
+    return v;
+}
+/* Every component XCR0 enables (the mask in edx:eax is ANDed with XCR0). */
+static inline void xsave_all(void *area)
+{
+    __asm__ volatile("xsave64 (%0)" : : "r"(area), "a"(-1), "d"(-1) : "memory");
+}
+static inline void xrstor_all(const void *area)
+{
+    __asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"(-1), "d"(-1) : "memory");
+}
 static inline void xsave(void *area, uint64_t mask)
 {
     __asm__ volatile("xsave64 (%0)" : : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32)) : "memory");

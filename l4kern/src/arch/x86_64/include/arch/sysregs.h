@@ -95,14 +95,26 @@ static inline void sysregs_set_mrs(struct trapframe *tf, const uint64_t *w, unsi
     case 0: break;
     }
 }
-#undef SYSREGS_FT
 
-/* All eight register words at once: the fastpath copies them without looking. */
-static inline void sysregs_copy_mrs(struct trapframe *d, const struct trapframe *s)
+/* The first n (at most 8) register words from frame to frame, for the fastpath: the
+ * receiver's registers beyond n stay its own (a copy of all eight would hand it the
+ * sender's leftovers). */
+static inline void sysregs_copy_mrs_n(struct trapframe *d, const struct trapframe *s, unsigned n)
 {
-    d->rdx = s->rdx; d->rbx = s->rbx; d->r8 = s->r8; d->r9 = s->r9;
-    d->r12 = s->r12; d->r13 = s->r13; d->r14 = s->r14; d->r15 = s->r15;
+    switch (n) {
+    default: d->r15 = s->r15; SYSREGS_FT;
+    case 7: d->r14 = s->r14; SYSREGS_FT;
+    case 6: d->r13 = s->r13; SYSREGS_FT;
+    case 5: d->r12 = s->r12; SYSREGS_FT;
+    case 4: d->r9 = s->r9; SYSREGS_FT;
+    case 3: d->r8 = s->r8; SYSREGS_FT;
+    case 2: d->rbx = s->rbx; SYSREGS_FT;
+    case 1: d->rdx = s->rdx; SYSREGS_FT;
+    case 0: break;
+    }
 }
+
+#undef SYSREGS_FT
 
 /* ---- id_nearest (l4/syscalls.h) ---- */
 static inline l4_threadid_t sysregs_nearest_in(const struct trapframe *tf) { return tf->rdi; }
