@@ -70,6 +70,10 @@
 #define SAS_WIN_IOERRTEST_SIZE   0x0000000000400000ULL
 #define SAS_WIN_BENCH_PEER_BASE  0x0000000012800000ULL   /* bench/guest/peer.c */
 #define SAS_WIN_BENCH_PEER_SIZE  0x0000000000400000ULL
+#define SAS_WIN_IPCDIFF_BASE     0x0000000012c00000ULL   /* tests/qemu/ipcdiff: the peer tasks */
+#define SAS_WIN_IPCDIFF_SIZE     0x0000000000400000ULL
+#define SAS_WIN_IPCDIFF_RCV_BASE 0x0000000013000000ULL   /* its receive windows, one page per */
+#define SAS_WIN_IPCDIFF_RCV_SIZE 0x0000000000100000ULL   /* lthread, in each of its tasks */
 
 #define SAS_WIN_IMAGE 1u   /* a native image's window, named as its boot-archive member */
 #define SAS_WIN_DATA  2u   /* memory a service maps at run time: no image may lie there */
@@ -95,7 +99,9 @@
     X(CONTEST,    "contest",    SAS_WIN_IMAGE)      \
     X(DURWRITER,  "durwriter",  SAS_WIN_IMAGE)      \
     X(IOERRTEST,  "ioerrtest",  SAS_WIN_IMAGE)      \
-    X(BENCH_PEER, "bench_peer", SAS_WIN_IMAGE)
+    X(BENCH_PEER, "bench_peer", SAS_WIN_IMAGE)      \
+    X(IPCDIFF,    "ipcdiff",    SAS_WIN_IMAGE)      \
+    X(IPCDIFF_RCV, "ipcdiff_rcv", SAS_WIN_DATA)
 
 /* One row of the table as data: static const struct sas_window w[] =
  * { SAS_WINDOWS(SAS_WINDOW_ROW) }; */

@@ -44,6 +44,11 @@ void kt_park(void) __attribute__((noreturn));   /* a helper's end: halts itself 
  * fault address fault_addr) before it set kt_survived: 0, or 1 with a FAIL line. */
 extern volatile uint64_t kt_survived;
 int kt_expect_stop(void (*fn)(void), unsigned vector, uint64_t fault_addr);
+/* The check of kt_expect_stop for the thread in `slot`: stopped by exception `vector`
+ * (and, if not 0, at fault_addr); 0, or 1 with a FAIL line. */
+int kt_expect_stopped(unsigned slot, unsigned vector, uint64_t fault_addr);
+/* Gives the thread in `slot` the main thread's pager and exception handler again. */
+void kt_main_handlers(unsigned slot);
 /* Lets other threads run until cond() holds or `ticks` timer ticks pass; 1 if it held. */
 int kt_wait_until(int (*cond)(void), uint64_t ticks);
 extern l4_threadid_t kt_main;

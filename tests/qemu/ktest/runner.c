@@ -46,15 +46,31 @@ int kt_expect_stop(void (*fn)(void), unsigned vector, uint64_t fault_addr)
     l4_threadid_t t = kt_spawn(1, fn);
     for (int i = 0; i < 3; i++)
         l4_thread_switch(t);
-    struct l4_exregs x = { .control = 1 };
+    if (kt_expect_stopped(1, vector, fault_addr))
+        return 1;
+    KT_EQ(kt_survived, 0);
+    return 0;
+}
+
+int kt_expect_stopped(unsigned slot, unsigned vector, uint64_t fault_addr)
+{
+    struct l4_exregs x = { .control = slot };
     KT_EQ(l4_lthread_ex_regs(&x), L4_OK);
     KT_EQ(x.state & 0xff, L4_TSTATE_STOPPED);
     KT_ASSERT(x.state & L4_STATE_FAULTED);
     KT_EQ((x.state >> 8) & 0xff, vector);
     if (fault_addr)
         KT_EQ(x.fault_addr, fault_addr);
-    KT_EQ(kt_survived, 0);
     return 0;
+}
+
+void kt_main_handlers(unsigned slot)
+{
+    struct l4_exregs m = { .control = 0 };
+    l4_lthread_ex_regs(&m);
+    struct l4_exregs x = { .control = slot | L4_EXREGS_SET_PAGER | L4_EXREGS_SET_EXCH,
+                           .pager = m.pager, .exc_handler = m.exc_handler };
+    l4_lthread_ex_regs(&x);
 }
 
 uint64_t kt_state(l4_threadid_t t)

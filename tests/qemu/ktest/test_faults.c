@@ -164,11 +164,7 @@ static void handler_runs_linux_call(void)
 
 static void restore_slot1_handlers(void)
 {
-    struct l4_exregs m = { .control = 0 };
-    l4_lthread_ex_regs(&m);
-    struct l4_exregs x = { .control = 1 | L4_EXREGS_SET_PAGER | L4_EXREGS_SET_EXCH,
-                           .pager = m.pager, .exc_handler = m.exc_handler };
-    l4_lthread_ex_regs(&x);
+    kt_main_handlers(1);
     own_set = 0;
     other_handler = L4_NILTHREAD;
 }
