@@ -8,6 +8,7 @@
  * in space.c.
  */
 #include "bench.h"
+#include "../common/sse.h"
 #include <l4/kdebug.h>
 
 static char server_stack[16384] __attribute__((aligned(16)));
@@ -83,6 +84,34 @@ static void bench_cross_clan(l4_threadid_t peer)
     l4_task_delete(l4_tid_task(member));
 }
 
+/*
+ * ipc_call_inter_task_sse: ipc_call_inter_task with live XMM state on both sides
+ * (bench/common/sse.h): the caller holds a value in an XMM register across each call and
+ * checks it after, the peer keeps its sums in one across its reply-and-wait. A lost round
+ * (either value changed: the kernel did not save or restore the state) fails the run.
+ */
+static struct bench_sse sse;
+
+static void sse_call(l4_threadid_t peer)
+{
+    l4_msg_t m = { { 0 } };
+    bench_v2di held = bench_sse_begin(&sse, m.w);
+    BENCH_SSE_HOLD(held);
+    l4_call(peer, l4_msgtag(BENCH_LABEL_SSE, 2, 0), &m, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
+    BENCH_SSE_HOLD(held);
+    bench_sse_end(&sse, held, m.w);
+}
+
+static int bench_sse_call(l4_threadid_t peer)
+{
+    MEASURE("ipc_call_inter_task_sse", sse_call(peer));
+    if (!sse.lost)
+        return 0;
+    printf("BENCH-ERROR ipc_call_inter_task_sse: XMM state lost in %lu of %lu rounds\n",
+           sse.lost, sse.round);
+    return -1;
+}
+
 int main(void)
 {
     char v[16];
@@ -106,8 +135,10 @@ int main(void)
     if (!l4_tid_is_nil(peer))
         bench_cross_clan(peer);
     bench_space(peer);
+    /* Last: after it the peer's XMM state is never initial again. */
+    int lost = !l4_tid_is_nil(peer) && bench_sse_call(peer);
 
     printf("BENCH-DONE\n");
-    l4_kdb_exit(0x10);
+    l4_kdb_exit(lost ? 0x11 : 0x10);
     return 0;
 }

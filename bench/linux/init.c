@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include "../common/measure.h"
+#include "../common/sse.h"
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -92,6 +93,51 @@ static void pipe_echo(void)
     _exit(1);
 }
 
+/*
+ * ipc_pipe_pingpong_sse: the pipe ping-pong with live XMM state on both sides, as Ell
+ * Four's ipc_call_inter_task_sse (bench/common/sse.h): 16 bytes, the two words, each way;
+ * the child answers with its sums, kept in an XMM register across its read. The reads and
+ * writes are system calls made here (the psABI lets a C call clobber every XMM register,
+ * so a value held across musl's read would wait on the stack, not in the register).
+ */
+static struct bench_sse sse;
+
+static long sys3(long nr, long a, long b, long c)
+{
+    long ret;
+    __asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+#define SYS_RW(nr, fd, buf) sys3(nr, fd, (long)(buf), 16)
+
+static void pipe_sse_round(void)
+{
+    uint64_t w[2];
+    bench_v2di held = bench_sse_begin(&sse, w);
+    BENCH_SSE_HOLD(held);
+    if (SYS_RW(SYS_write, ping[1], w) != 16 || SYS_RW(SYS_read, pong[0], w) != 16)
+        abort();
+    BENCH_SSE_HOLD(held);
+    bench_sse_end(&sse, held, w);
+}
+
+static void pipe_sse_echo(void)
+{
+    bench_v2di acc = { 0, 0 };
+    uint64_t w[2];
+    for (;;) {
+        BENCH_SSE_HOLD(acc);
+        if (SYS_RW(SYS_read, ping[0], w) != 16)
+            break;
+        BENCH_SSE_HOLD(acc);
+        acc = bench_sse_add(acc, w);
+        if (SYS_RW(SYS_write, pong[1], w) != 16)
+            break;
+    }
+    _exit(1);
+}
+
 static volatile int *futex_word;     /* shared between the two processes */
 static int futex_seq;
 
@@ -138,8 +184,13 @@ static void measure_with_peer(const char *name, void (*round)(void), void (*echo
 
 static void bench_ipc(void)
 {
-    if (pipe(ping) == 0 && pipe(pong) == 0)
+    if (pipe(ping) == 0 && pipe(pong) == 0) {
         measure_with_peer("ipc_pipe_pingpong", pipe_round, pipe_echo);
+        measure_with_peer("ipc_pipe_pingpong_sse", pipe_sse_round, pipe_sse_echo);
+        if (sse.lost)
+            printf("BENCH-INFO ipc_pipe_pingpong_sse: XMM state lost in %llu of %llu rounds\n",
+                   (unsigned long long)sse.lost, (unsigned long long)sse.round);
+    }
     void *w = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (w == MAP_FAILED)
         return;
