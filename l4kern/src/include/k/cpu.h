@@ -18,6 +18,7 @@ struct percpu {
     struct tcb *fpu_owner;    /* whose registers the FPU holds */
     int need_resched;
     uint64_t idle_since;      /* TSC when the idle thread halted; 0 when not halted */
+    uint64_t acct_since;      /* TSC from which CPU time is current's to be charged */
 };
 
 extern struct percpu cpu0;

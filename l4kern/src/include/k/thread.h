@@ -30,7 +30,7 @@ struct tcb {
     uint8_t state;                 /* enum l4_thread_state */
     uint8_t in_runq;
     uint64_t slice_ticks, slice_left;
-    uint64_t consumed_tsc, switched_in_tsc;
+    uint64_t consumed_tsc;         /* CPU time charged to it (sched.c says how) */
 
     /* identity */
     l4_threadid_t id;

@@ -4,7 +4,8 @@
  * the FS/GS bases and the kernel stack of the next entry. sched.c then switches stacks
  * with switch_context; the IPC fastpath may instead leave for next's user frame directly
  * (fastpath/fastpath.c). Inline because both are hot; `users` says both threads are user
- * threads (the fastpath's case), so the compiler drops the checks for kernel threads.
+ * threads (the fastpath's case), so the compiler drops the checks for kernel threads, and
+ * leaves time accounting to the next tick or scheduler switch (sched.c).
  */
 #ifndef ARCH_SWITCH_H
 #define ARCH_SWITCH_H
@@ -38,9 +39,11 @@ static inline __attribute__((always_inline)) void arch_io_switch_fast(struct tas
 static inline __attribute__((always_inline)) void
 arch_switch_cpu(struct percpu *c, struct tcb *prev, struct tcb *next, int users)
 {
-    uint64_t now = rdtsc();
-    prev->consumed_tsc += now - prev->switched_in_tsc;
-    next->switched_in_tsc = now;
+    if (!users) {                           /* the fastpath's hand-offs are sampled (sched.c) */
+        uint64_t now = rdtsc();
+        prev->consumed_tsc += now - c->acct_since;
+        c->acct_since = now;
+    }
     c->current = next;
     arch_segs_switch(prev, next);           /* before the bases: a selector load sets one */
     if (users || next->task) {
