@@ -50,13 +50,15 @@ static void flush(struct task *t, uint64_t va)
 
 static uint64_t *pte_of(struct mapnode *n) { return pt_walk(n->task->pml4, n->va, 0); }
 
-int space_insert(struct task *t, uint64_t va, uint64_t pa, unsigned rights, struct mapnode *parent)
+/* space_insert, with va's entry already found (pte) when the caller walked to it. */
+static int insert_at(struct task *t, uint64_t va, uint64_t *pte, uint64_t pa, unsigned rights,
+                     struct mapnode *parent)
 {
     struct mapnode *n = kslab_alloc_for(&nodes, t);
-    uint64_t *pte = n ? pt_walk(t->pml4, va, t) : NULL;
-    if (!pte) {
-        if (n)
-            kslab_free_for(&nodes, t, n);
+    if (!n)
+        return -1;
+    if (!pte && !(pte = pt_walk(t->pml4, va, t))) {
+        kslab_free_for(&nodes, t, n);
         return -1;
     }
     *pte = (pa & PTE_ADDR) | pte_flags(rights);
@@ -66,6 +68,11 @@ int space_insert(struct task *t, uint64_t va, uint64_t pa, unsigned rights, stru
     mapdb_link(parent, n);
     flush(t, va);
     return 0;
+}
+
+int space_insert(struct task *t, uint64_t va, uint64_t pa, unsigned rights, struct mapnode *parent)
+{
+    return insert_at(t, va, NULL, pa, rights, parent);
 }
 
 /* Removes a mapping with nothing derived from it. Its A/D bits, with those it kept for
@@ -272,7 +279,7 @@ static int map_one(struct task *src, uint64_t sva, uint64_t *spte, struct task *
         space_remove_tree(dn);
     }
     if (!grant || !sn->parent)              /* a root (image, sigma0) is mapped, not moved */
-        return space_insert(dst, dva, pa, rights, sn);
+        return insert_at(dst, dva, dpte, pa, rights, sn);   /* the walk done above */
     if (kmem_charge(dst, nodes.size))       /* the node moves: so does its charge */
         return -1;
     uint64_t *np = pt_walk(dst->pml4, dva, dst);

@@ -12,7 +12,7 @@
 
 #define BITMAP_PAGES 2
 extern uint8_t io_deny[2][4096];
-uint64_t io_loaded;                      /* physical address of the bitmap the TSS maps */
+const uint8_t *io_loaded;                /* the bitmap the TSS maps (NULL: not known) */
 extern void tss_set_iomap(int on);   /* cpu.c */
 
 static int bitmap_for(struct task *t)
@@ -83,19 +83,20 @@ void io_revoke(struct task *t, l4_fpage_t f, uint64_t flags, struct task *only)
     }
 }
 
-static void map_bitmap(uint64_t pa)
+static void map_bitmap(const uint8_t *bm)
 {
+    uint64_t pa = virt_to_phys(bm);
     kmap_window(TSS_WINDOW + 0x1000, pa, 0);
     kmap_window(TSS_WINDOW + 0x2000, pa + 0x1000, 0);
-    io_loaded = pa;
+    io_loaded = bm;
 }
 
 void io_task_deleted(struct task *t)
 {
     if (!t->iobm)
         return;
-    if (io_loaded == virt_to_phys(t->iobm))
-        map_bitmap(virt_to_phys(io_deny));   /* never leave a freed page mapped there */
+    if (io_loaded == t->iobm)
+        map_bitmap(io_deny[0]);   /* never leave a freed page mapped there */
     kpool_free(t->iobm, BITMAP_PAGES);
     t->iobm = NULL;
 }
@@ -109,8 +110,7 @@ void arch_io_switch(struct task *next)
         tss_set_iomap(0);
         return;
     }
-    uint64_t pa = virt_to_phys(next->iobm);
-    if (pa != io_loaded)
-        map_bitmap(pa);
+    if (next->iobm != io_loaded)
+        map_bitmap(next->iobm);
     tss_set_iomap(1);
 }

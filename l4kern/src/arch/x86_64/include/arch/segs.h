@@ -14,7 +14,8 @@
 #include <k/cpu.h>
 #include <k/thread.h>
 
-static inline void arch_segs_switch(struct tcb *prev, struct tcb *next)
+static inline __attribute__((always_inline)) void
+arch_segs_switch(struct tcb *prev, struct tcb *next, int users)   /* users: both have tasks */
 {
     uint16_t ds, es, fs, gs;
     __asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
@@ -22,9 +23,9 @@ static inline void arch_segs_switch(struct tcb *prev, struct tcb *next)
     uint64_t cur = 0;
     if (__builtin_expect(ds | es | fs | gs, 0))
         cur = ds | (uint64_t)es << 16 | (uint64_t)fs << 32 | (uint64_t)gs << 48;
-    if (prev->task)
+    if (users || prev->task)
         prev->segs = cur;
-    if (next->task && __builtin_expect(next->segs != cur, 0))
+    if ((users || next->task) && __builtin_expect(next->segs != cur, 0))
         arch_segs_load(next->segs, gs);
 }
 

@@ -19,7 +19,7 @@
 #include <arch/segs.h>
 #include <arch/tss.h>
 
-extern uint64_t io_loaded;                  /* ioport.c: the bitmap behind the TSS */
+extern const uint8_t *io_loaded;            /* ioport.c: the bitmap behind the TSS */
 
 /* The TSS maps a bitmap only while a port holder runs (ioport.c): a holder whose bitmap
  * is the one mapped, and leaving one, are a store; between two tasks that hold none
@@ -27,7 +27,7 @@ extern uint64_t io_loaded;                  /* ioport.c: the bitmap behind the T
 static inline __attribute__((always_inline)) void arch_io_switch_fast(struct task *pt, struct task *nt)
 {
     if (nt->iobm) {
-        if (pt && virt_to_phys(nt->iobm) == io_loaded)
+        if (pt && nt->iobm == io_loaded)
             the_tss.iomap_base = (uint16_t)sizeof(struct tss);
         else
             arch_io_switch(nt);
@@ -45,7 +45,7 @@ arch_switch_cpu(struct percpu *c, struct tcb *prev, struct tcb *next, int users)
         c->acct_since = now;
     }
     c->current = next;
-    arch_segs_switch(prev, next);           /* before the bases: a selector load sets one */
+    arch_segs_switch(prev, next, users);           /* before the bases: a selector load sets one */
     if (users || next->task) {
         struct task *pt = prev->task, *nt = next->task;
         if ((!users && !pt) || pt->cr3 != nt->cr3) {
