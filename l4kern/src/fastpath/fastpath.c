@@ -42,6 +42,7 @@
 #define REPLY_WAIT (L4_IPC_SEND | L4_IPC_RECV | L4_IPC_OPEN)
 
 _Static_assert(L4_SYS_IPC == 0x4c340000, "entry.S's SYS_IPC");
+_Static_assert(TSS_WINDOW + TSS_OFFSET + 4 == 0xffffffffc0002f9cULL, "entry.S's TSS_RSP0");
 
 extern void switch_to_user(uint64_t *save_sp);
 extern void fastpath_exit(struct trapframe *self_tf, uint64_t next_ksp) __attribute__((noreturn));
@@ -95,7 +96,7 @@ static int to_kcall(struct tcb *self, struct tcb *dst, const struct trapframe *t
 static inline int user_takes(const struct tcb *self, const struct tcb *dst, l4_msgtag_t tag)
 {
     uint64_t max = dst->utcb->rcv_max_words;
-    return dst->task->chief == self->task->chief && !l4_msgtag_t_words(tag) &&
+    return dst->chief == self->chief && !l4_msgtag_t_words(tag) &&
            l4_msgtag_u(tag) <= L4_MSG_REG_WORDS && (!max || max >= l4_msgtag_u(tag));
 }
 
@@ -103,15 +104,16 @@ static inline int user_takes(const struct tcb *self, const struct tcb *dst, l4_m
 static inline __attribute__((always_inline)) void hand_over(struct tcb *self, struct tcb *dst, unsigned flags, l4_msgtag_t tag,
                       l4_threadid_t partner)
 {
-    dst->ipc_rcv_tag = tag & L4_RES_TAG_MASK;
+    _Static_assert((~L4_RES_TAG_MASK & ~L4_TAG_RESERVED) == 0, "a checked tag is a result tag");
+    dst->ipc_rcv_tag = tag;                 /* no reserved bits: within L4_RES_TAG_MASK */
     if (dst->in_timeouts)
         timeout_disarm(dst);
     dst->ipc_err = L4_OK;
     dst->state = L4_TSTATE_READY;
     if (flags == CALL)                      /* we will wait in a closed receive from dst */
         ipc_closed_wait(self, dst);
-    /* ipc_tag, ipc_rcv_to and ipc_in_recv matter only to a queued sender (ipc.c) */
-    self->ipc_err = L4_OK;
+    /* ipc_tag, ipc_rcv_to and ipc_in_recv matter only to a queued sender (ipc.c), and
+     * ipc_err is written by whoever wakes us (ipc.c, irq.c, or here) */
     self->ipc_flags = flags;
     self->partner = partner;
     self->state = L4_TSTATE_RECEIVING;
@@ -129,9 +131,11 @@ void fastpath_ipc(struct trapframe *tf)
     struct tcb *self = c->current;
     struct sysregs_ipc in = sysregs_ipc_in(tf);
     unsigned flags = l4_ipc_control_flags(in.control);
-    if ((flags != CALL && flags != REPLY_WAIT) || (in.tag & L4_TAG_RESERVED) ||
-        l4_ipc_control_rcv(in.control) != L4_TIMEOUT_NEVER || c->need_resched ||
-        ((flags & L4_IPC_OPEN) && self->sendq_head))
+    /* flags exactly call or reply-and-wait, and a receive timeout of never, in one test
+     * (the send timeout does not matter: the partner waits) */
+    uint64_t key = (in.control | (uint64_t)L4_IPC_OPEN << 32) & ~0xffffULL;
+    if (key != l4_ipc_control(REPLY_WAIT, 0, L4_TIMEOUT_NEVER) || (in.tag & L4_TAG_RESERVED) ||
+        c->need_resched || ((flags & L4_IPC_OPEN) && self->sendq_head))
         return;
     struct tcb *dst = lookup(in.partner);   /* not self: self is running, not receiving */
     if (!waiting_for(dst, self->id) ||

@@ -97,6 +97,7 @@ struct tcb *thread_create(struct task *task, unsigned lthread, uint64_t ip, uint
     }
     t->id = l4_tid_make(task->num, lthread, next_version++);
     t->task = task;
+    t->chief = task->chief;
     t->prio = DEFAULT_PRIO;
     t->slice_ticks = t->slice_left = DEFAULT_SLICE_US * TIMER_HZ / 1000000;
     arch_fpu_init_area(t->fpu);

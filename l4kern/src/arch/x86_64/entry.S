@@ -11,7 +11,9 @@
 #include <k/config.h>
 #include <k/fastpath.h>
 
-#define PERCPU_KSTACK_TOP 8
+/* The TSS's rsp[0] (arch/tss.h; fastpath.c asserts the address): the kernel stack top of
+ * the running thread, which every entry from user mode starts at. */
+#define TSS_RSP0 0xffffffffc0002f9c
 #define PERCPU_USER_RSP   16
 #define USER_CS 0x2b
 #define USER_DS 0x23
@@ -60,7 +62,7 @@
 .macro SYSCALL_FRAME vector
     swapgs
     movq %rsp, %gs:PERCPU_USER_RSP
-    movq %gs:PERCPU_KSTACK_TOP, %rsp
+    movq TSS_RSP0, %rsp
     pushq $USER_DS
     pushq %gs:PERCPU_USER_RSP
     pushq %r11
@@ -120,7 +122,7 @@ syscall_compat_entry:
 /* Leave the kernel to the user frame at the top of the current kernel stack. */
     .globl return_to_user
 return_to_user:
-    movq %gs:PERCPU_KSTACK_TOP, %rsp
+    movq TSS_RSP0, %rsp
     subq $(22 * 8), %rsp
     RESTORE_GPRS
     addq $16, %rsp                  /* vector, error */

@@ -11,7 +11,7 @@ struct tcb;
 
 struct percpu {
     struct percpu *self;      /* offset 0 */
-    uint64_t kstack_top;      /* offset 8: entry.S loads rsp from here */
+    uint64_t unused;          /* offset 8 (the kernel stack top is the TSS's rsp[0]) */
     uint64_t user_rsp;        /* offset 16: scratch for syscall entry */
     struct tcb *current;
     struct tcb *idle;

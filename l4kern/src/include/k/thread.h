@@ -35,6 +35,7 @@ struct tcb {
     /* identity */
     l4_threadid_t id;
     struct task *task;
+    unsigned chief;                /* task->chief, which never changes: the fastpath's clan test */
 
     /* ipc (ipc.c) */
     l4_threadid_t partner;         /* send destination, or closed-receive source */

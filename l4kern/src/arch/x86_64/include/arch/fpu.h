@@ -23,7 +23,7 @@ extern uint8_t fpu_init_state[TCB_FPU_AREA];
 
 static inline int arch_fpu_initial(void)
 {
-    return xinuse_tracked && !(xgetbv(1) & xsave_mask) && stmxcsr() == MXCSR_DEFAULT;
+    return !(xgetbv(1) & xsave_mask) && stmxcsr() == MXCSR_DEFAULT;
 }
 
 static inline __attribute__((always_inline)) void arch_fpu_switch(struct percpu *c, struct tcb *next)
@@ -31,6 +31,13 @@ static inline __attribute__((always_inline)) void arch_fpu_switch(struct percpu 
     struct tcb *prev = c->fpu_owner;
     if (prev == next)
         return;
+    c->fpu_owner = next;
+    if (!xinuse_tracked) {                  /* nothing known: save and restore */
+        if (prev)
+            xsave_all(prev->fpu);
+        xrstor_all(next->fpu);
+        return;
+    }
     int initial = arch_fpu_initial();
     if (prev) {
         prev->fpu_initial = (uint8_t)initial;
@@ -41,7 +48,6 @@ static inline __attribute__((always_inline)) void arch_fpu_switch(struct percpu 
         xrstor_all(next->fpu);
     else if (!initial)
         xrstor_all(fpu_init_state);
-    c->fpu_owner = next;
 }
 
 #endif

@@ -58,7 +58,6 @@ arch_switch_cpu(struct percpu *c, struct tcb *prev, struct tcb *next, int users)
         wrmsr(MSR_FS_BASE, next->fs_base);
         wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);   /* user GS waits there until swapgs */
     }
-    c->kstack_top = next->kstack_top;
     the_tss.rsp[0] = next->kstack_top;
 }
 
