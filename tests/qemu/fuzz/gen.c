@@ -8,21 +8,6 @@
 #include <l4/layout.h>
 #include <l4/utcb.h>
 
-uint64_t rng_next(uint64_t *s)
-{
-    uint64_t x = *s;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *s = x;
-    return x * 0x2545f4914f6cdd1dULL;
-}
-
-uint64_t rng_below(uint64_t *s, uint64_t n)
-{
-    return rng_next(s) % n;
-}
-
 /* splitmix64 of seed and stream: independent, never-zero states per worker. */
 uint64_t rng_seed(uint64_t seed, unsigned stream)
 {

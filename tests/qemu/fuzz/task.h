@@ -38,8 +38,7 @@ static inline void fuzz_outcome(uint64_t nr, uint64_t err)
 }
 
 /* gen.c: xorshift64* and the argument pools. */
-uint64_t rng_next(uint64_t *s);
-uint64_t rng_below(uint64_t *s, uint64_t n);
+#include "../rng.h"                 /* rng_next, rng_below */
 uint64_t rng_seed(uint64_t seed, unsigned stream);
 l4_threadid_t gen_tid(uint64_t *s);
 l4_threadid_t gen_tid_not_supervisor(uint64_t *s);

@@ -26,8 +26,7 @@ struct options {
 extern struct options opt;
 
 /* gen.c: xorshift64* and the commands. */
-uint64_t rng_next(uint64_t *s);
-uint64_t rng_below(uint64_t *s, uint64_t n);
+#include "../rng.h"                 /* rng_next, rng_below */
 uint64_t rng_seed(uint64_t seed);
 /* Fills cmd[] for free worker w. timed: one used phase gets a short timeout, and every
  * used phase a short or zero one (the round's only command: ipcdiff.h). */

@@ -9,21 +9,6 @@
  */
 #include "driver.h"
 
-uint64_t rng_next(uint64_t *s)
-{
-    uint64_t x = *s;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *s = x;
-    return x * 0x2545f4914f6cdd1dULL;
-}
-
-uint64_t rng_below(uint64_t *s, uint64_t n)
-{
-    return rng_next(s) % n;
-}
-
 uint64_t rng_seed(uint64_t seed)
 {
     uint64_t z = seed + 0x9e3779b97f4a7c15ULL;

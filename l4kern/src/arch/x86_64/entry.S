@@ -104,13 +104,7 @@ fastpath_exit:
     testq %rsi, %rsi
     jz return_to_user
     movq %rsi, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %rbp
-    popq %rbx
-    ret
+    jmp resume_context
 
 /* Compatibility-mode syscall: no 32-bit user code exists, so treat it as a fault. */
     .globl syscall_compat_entry
@@ -197,6 +191,7 @@ switch_context:
     pushq %r15
     movq %rsp, (%rdi)
     movq %rsi, %rsp
+resume_context:                     /* fastpath_exit joins here */
     popq %r15
     popq %r14
     popq %r13
