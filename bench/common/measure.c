@@ -40,9 +40,13 @@ uint64_t bench_median(uint64_t *a, unsigned n)
 
 void report(const char *name)
 {
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < iters; i++)
+        sum += samples[i];
     shell_sort(samples, iters);
-    printf("BENCH %s %llu %llu %u\n", name, (unsigned long long)samples[iters / 2],
-           (unsigned long long)samples[iters * 9 / 10], iters);
+    printf("BENCH %s %llu %llu %u %llu\n", name, (unsigned long long)samples[iters / 2],
+           (unsigned long long)samples[iters * 9 / 10], iters,
+           (unsigned long long)((sum + iters / 2) / iters));
 }
 
 void measure_overhead(void)

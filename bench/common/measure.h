@@ -37,7 +37,8 @@ uint64_t bench_median(uint64_t *a, unsigned n);
 /* Measures the rdtsc pair (median of iters reads) into `overhead`. */
 void measure_overhead(void);
 
-/* Sorts the samples and prints "BENCH <name> <median> <p90> <iterations>". */
+/* Sorts the samples and prints "BENCH <name> <median> <p90> <iterations> <mean>" (the mean
+ * rounded: a median hides work batched every few iterations, such as Linux's LRU drain). */
 void report(const char *name);
 
 /* Clears 4 KiB with one `rep stosb`, as Linux's clear_page_erms does (zero_page_4k). */
