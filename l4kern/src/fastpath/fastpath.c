@@ -7,7 +7,7 @@
  *     into its kernel message, all its words, and at most one map or grant item of one
  *     page, in registers;
  * and switches to the partner without the run queues (sched.c corrects them lazily). The
- * caller keeps nothing on its kernel stack: it is parked (fastpath_park in entry.S) to
+ * caller keeps nothing on its kernel stack: it is parked (fastpath_exit in entry.S) to
  * resume into fastpath_resumed, and a partner parked that way is left for straight from
  * here. fastpath_kcall sends a kernel-made message the same way.
  *

@@ -45,12 +45,6 @@ static void to_tail(struct tcb *t)
         runq_enqueue(&sched_runq, t);
 }
 
-int sched_highest_ready_prio(void)
-{
-    struct tcb *t = pick();
-    return t ? t->prio : -1;
-}
-
 void schedule(void)
 {
     struct percpu *c = this_cpu();

@@ -140,7 +140,7 @@ static void init_fpu(void)
     arch_fpu_init_area(fpu_init_state);
     cpuid(0xd, 1, r);
     if (r[0] & (1u << 2)) {                 /* XGETBV with ECX = 1 */
-        xrstor(fpu_init_state, xsave_mask);
+        xrstor_all(fpu_init_state);
         xinuse_tracked = (xgetbv(1) & xsave_mask) == 0;
     }
 }

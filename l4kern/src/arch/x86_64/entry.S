@@ -9,12 +9,11 @@
  * every user/kernel crossing).
  */
 #include <k/config.h>
-#include <k/fastpath.h>
 
 /* The TSS's rsp[0] (arch/tss.h; fastpath.c asserts the address): the kernel stack top of
  * the running thread, which every entry from user mode starts at. */
 #define TSS_RSP0 0xffffffffc0002f9c
-#define PERCPU_USER_RSP   16
+#define PERCPU_USER_RSP   8
 #define USER_CS 0x2b
 #define USER_DS 0x23
 #define VECTOR_SYSCALL 0x100

@@ -11,8 +11,7 @@ struct tcb;
 
 struct percpu {
     struct percpu *self;      /* offset 0 */
-    uint64_t unused;          /* offset 8 (the kernel stack top is the TSS's rsp[0]) */
-    uint64_t user_rsp;        /* offset 16: scratch for syscall entry */
+    uint64_t user_rsp;        /* offset 8: scratch for syscall entry (entry.S) */
     struct tcb *current;
     struct tcb *idle;
     struct tcb *fpu_owner;    /* whose registers the FPU holds */

@@ -31,7 +31,6 @@ void sched_donate(struct tcb *to);
 void sched_tick(void);
 void sched_idle_end(void);               /* a device interrupt: stop the idle clock */
 void sched_switch_to(struct tcb *next);   /* the switch itself, no queue changes */
-int sched_highest_ready_prio(void);       /* -1 if no thread is ready */
 /* Not below the highest ready priority (the queue may still hold threads that blocked
  * since, sched.c's lazy queueing): the fastpath's cheap, conservative test. */
 extern struct runq sched_runq;            /* sched.c's */

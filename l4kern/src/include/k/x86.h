@@ -92,14 +92,6 @@ static inline void xrstor_all(const void *area)
 {
     __asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"(-1), "d"(-1) : "memory");
 }
-static inline void xsave(void *area, uint64_t mask)
-{
-    __asm__ volatile("xsave64 (%0)" : : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32)) : "memory");
-}
-static inline void xrstor(const void *area, uint64_t mask)
-{
-    __asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32)) : "memory");
-}
 /* SMAP's brackets around a deliberate access to user memory: only where the CPU has SMAP
  * (cpu.c sets cpu_smap), since stac and clac are #UD without it. */
 extern int cpu_smap;
