@@ -2,8 +2,14 @@
  * space.c — the address-space operations of ./ellfour bench (issue 4):
  *   pagefault_pager_rtt        a write fault in a child task, resolved by a pager thread
  *                              of this task with a map item, until the write retires;
- *   exception_syscall_handler  Linux getppid (rax = 110) answered by an exception handler
- *                              thread of the same task with a full L4_EXC_WORDS reply;
+ *   exception_syscall_short    Linux getppid (rax = 110) answered by an exception handler
+ *                              thread of the same task: the short message (l4/fault.h),
+ *                              a one-word reply with RAX;
+ *   exception_syscall_full     the same call, the handler asking for the full set and
+ *                              answering it with a full L4_EXC_WORDS reply (what a handler
+ *                              pays to set every register, as clone will);
+ *   exception_ud2_full         ud2, answered with a full reply that steps RIP past it: the
+ *                              full message's round trip, 23 words each way;
  *   map_unmap_page             a call carrying one 4 KiB map item to the peer task, which
  *                              replies at once, then fpage_unmap of the page (includes
  *                              the IPC round trip: compare ipc_call_inter_task);
@@ -88,16 +94,35 @@ static void bench_pagefault(void)
     l4_task_delete(l4_tid_task(child));
 }
 
-/* Answers every exception with all the words it got, RAX set: a full reply. The words
- * past the registers are still in this thread's UTCB, where they arrived. */
+/* How exc_loop answers: short, the full set on request, or a CPU exception's full set. */
+enum exc_mode { EXC_SHORT, EXC_FULL_ON_REQUEST, EXC_UD2 };
+static volatile enum exc_mode exc_mode;
+
+/* Sends a full reply: the words past the registers are still in this thread's UTCB,
+ * where they arrived. */
+static uint64_t full_reply(l4_threadid_t *from, l4_msg_t *m)
+{
+    m->w[L4_EXC_RAX] = GETPPID_ANSWER;
+    if (exc_mode == EXC_UD2)
+        m->w[L4_EXC_RIP] += 2;
+    return l4_reply_wait(from, l4_msgtag(0, L4_EXC_WORDS, 0), m, L4_TIMEOUT_NEVER);
+}
+
 static void exc_loop(void)
 {
     l4_threadid_t from = L4_NILTHREAD;
     l4_msg_t m;
-    l4_receive(&from, &m, L4_TIMEOUT_NEVER);
+    uint64_t r = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
     for (;;) {
-        m.w[L4_EXC_RAX] = GETPPID_ANSWER;
-        l4_reply_wait(&from, l4_msgtag(0, L4_EXC_WORDS, 0), &m, L4_TIMEOUT_NEVER);
+        if (l4_msgtag_u(l4_ipc_tag(r)) == L4_EXC_WORDS) {
+            r = full_reply(&from, &m);
+        } else if (exc_mode == EXC_FULL_ON_REQUEST) {
+            r = l4_call(from, l4_msgtag(L4_LABEL_EXC_FULL, 0, 0), &m, L4_TIMEOUT_NEVER,
+                        L4_TIMEOUT_NEVER);
+        } else {
+            m.w[L4_EXR_RAX] = GETPPID_ANSWER;
+            r = l4_reply_wait(&from, l4_msgtag(0, L4_EXR_RAX + 1, 0), &m, L4_TIMEOUT_NEVER);
+        }
     }
 }
 
@@ -105,6 +130,14 @@ static inline uint64_t linux_getppid(void)
 {
     uint64_t rax = LINUX_GETPPID;
     __asm__ volatile("syscall" : "+a"(rax) : : "rcx", "r11", "memory");
+    return rax;
+}
+
+/* ud2, which the handler steps over, setting RAX. */
+static inline uint64_t ud2_answered(void)
+{
+    uint64_t rax = 0;
+    __asm__ volatile("ud2" : "+a"(rax) : : "memory");
     return rax;
 }
 
@@ -116,19 +149,30 @@ static uint64_t set_exc_handler(l4_threadid_t h)
     return l4_lthread_ex_regs(&x);
 }
 
+/* One row: op must answer GETPPID_ANSWER; the handler is cleared before printing, so that
+ * kdebug traps stay kdebug. */
+#define EXC_ROW(name, mode, op)                                                       \
+    do {                                                                              \
+        exc_mode = (mode);                                                            \
+        set_exc_handler(h);                                                           \
+        uint64_t first_ = op;                                                         \
+        TIME_LOOP(op);                                                                \
+        set_exc_handler(L4_NILTHREAD);                                                \
+        if (first_ != GETPPID_ANSWER)                                                 \
+            printf("BENCH-INFO %s: the call returned %lu\n", name, first_);          \
+        report(name);                                                                 \
+    } while (0)
+
 static void bench_exception(void)
 {
     l4_threadid_t h = rt_thread_start(LT_EXC, exc_loop, exc_stack, sizeof(exc_stack), 0);
     if (l4_tid_is_nil(h) || set_exc_handler(h)) {
-        printf("BENCH-INFO exception_syscall_handler skipped: no handler thread\n");
+        printf("BENCH-INFO exception rows skipped: no handler thread\n");
         return;
     }
-    uint64_t first = linux_getppid();
-    TIME_LOOP(linux_getppid());
-    set_exc_handler(L4_NILTHREAD);        /* before printing: kdebug traps stay kdebug */
-    if (first != GETPPID_ANSWER)
-        printf("BENCH-INFO exception_syscall_handler: getppid returned %lu\n", first);
-    report("exception_syscall_handler");
+    EXC_ROW("exception_syscall_short", EXC_SHORT, linux_getppid());
+    EXC_ROW("exception_syscall_full", EXC_FULL_ON_REQUEST, linux_getppid());
+    EXC_ROW("exception_ud2_full", EXC_UD2, ud2_answered());
 }
 
 /* One round: map the pool page into the peer's window, then revoke it. */

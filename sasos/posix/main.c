@@ -107,37 +107,39 @@ static unsigned vector_signal(unsigned vec)
     }
 }
 
-/* Word by word: the native memcpy is `rep movsb`, one counted instruction per byte under
- * -icount, and this copy is on every emulated call's path. */
-__attribute__((optimize("no-tree-loop-distribute-patterns")))
-static void copy_words(uint64_t *dst, const uint64_t *src, unsigned n)
+/* A CPU exception ends the program, with the signal Linux would have sent. VECTOR and RIP
+ * are register words in the full set. */
+static __attribute__((noreturn)) void on_exception(const l4_msg_t *m)
 {
-    for (unsigned i = 0; i < n; i++)
-        dst[i] = src[i];
+    char why[96];
+    snprintf(why, sizeof(why), "exception %lu at ip %lx", m->w[L4_EXC_VECTOR], m->w[L4_EXC_RIP]);
+    posix_exit(128 + vector_signal((unsigned)m->w[L4_EXC_VECTOR]), why);
 }
 
-/* A foreign syscall is answered in RAX; any other exception ends the program. */
-static void on_exception(l4_msg_t *m)
+/* The message buffer of the loop: the register words, and room to complete a short
+ * exception message in place for posix_syscall (no copy on the emulated call's path). */
+union posix_msg {
+    l4_msg_t m;
+    uint64_t regs[POSIX_REGS];
+};
+
+/* A foreign system call's short message (l4/fault.h): eight words in registers, the last
+ * in the UTCB. The reply is short too: the result, and the FS base when the call set it;
+ * both land in the register words. */
+static l4_msgtag_t on_syscall(union posix_msg *msg)
 {
-    uint64_t regs[L4_EXC_WORDS];
-    struct l4_utcb *u = l4_utcb();
-    copy_words(regs, m->w, L4_MSG_REG_WORDS);
-    copy_words(&regs[8], &u->mr[8], L4_EXC_WORDS - 8);
-    if (regs[L4_EXC_VECTOR] != L4_EXC_SYSCALL) {
-        char why[96];
-        snprintf(why, sizeof(why), "exception %lu at ip %lx", regs[L4_EXC_VECTOR],
-                 regs[L4_EXC_RIP]);
-        posix_exit(128 + vector_signal((unsigned)regs[L4_EXC_VECTOR]), why);
-    }
-    posix_syscall(regs);
-    copy_words(m->w, regs, L4_MSG_REG_WORDS);
-    copy_words(&u->mr[8], &regs[8], L4_EXC_WORDS - 8);   /* handlers' IPC may have used them */
+    _Static_assert(L4_EXS_WORDS == L4_MSG_REG_WORDS + 1, "one short word in the UTCB");
+    msg->regs[L4_EXS_ARG5] = l4_utcb()->mr[L4_EXS_ARG5];
+    msg->regs[POSIX_FS_SET] = 0;
+    return l4_msgtag(0, posix_syscall(msg->regs), 0);
 }
 
 /* Handles one message; 1 and the reply's tag if the sender is to be answered. */
-static int handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag)
+static int handle(l4_threadid_t from, uint64_t res, union posix_msg *msg, l4_msgtag_t *tag)
 {
+    l4_msg_t *m = &msg->m;
     uint32_t label = l4_msgtag_label(l4_ipc_tag(res));
+    unsigned u = l4_msgtag_u(l4_ipc_tag(res));
     if (l4_ipc_error(res) || l4_tid_task(from) != pt.task)
         return 0;
     if ((label & ~(uint32_t)L4_FPAGE_RWX) == L4_LABEL_PAGEFAULT) {
@@ -145,30 +147,34 @@ static int handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *ta
         *tag = l4_msgtag(0, 0, 0);      /* the page is in place: the thread retries */
         return 1;
     }
-    if (label == L4_LABEL_EXCEPTION && l4_msgtag_u(l4_ipc_tag(res)) == L4_EXC_WORDS) {
-        on_exception(m);
-        *tag = l4_msgtag(0, L4_EXC_WORDS, 0);
+    if (label != L4_LABEL_EXCEPTION)
+        return 0;
+    if (u == L4_EXS_WORDS && m->w[L4_EXS_VECTOR] == L4_EXC_SYSCALL) {
+        *tag = on_syscall(msg);
         return 1;
     }
+    if (u == L4_EXC_WORDS)
+        on_exception(m);
     return 0;
 }
 
 static __attribute__((noreturn)) void serve(void)
 {
     l4_threadid_t from = L4_NILTHREAD;
-    l4_msg_t m;
-    uint64_t res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
+    union posix_msg msg;
+    l4_msg_t *m = &msg.m;
+    uint64_t res = l4_receive(&from, m, L4_TIMEOUT_NEVER);
     for (;;) {
         l4_msgtag_t tag;
-        if (!handle(from, res, &m, &tag)) {
+        if (!handle(from, res, &msg, &tag)) {
             from = L4_NILTHREAD;
-            res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
+            res = l4_receive(&from, m, L4_TIMEOUT_NEVER);
             continue;
         }
-        res = l4_reply_wait(&from, tag, &m, L4_TIMEOUT_NEVER);
+        res = l4_reply_wait(&from, tag, m, L4_TIMEOUT_NEVER);
         if (l4_ipc_error(res) && !l4_ipc_failed_in_receive(res)) {
             from = L4_NILTHREAD;
-            res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
+            res = l4_receive(&from, m, L4_TIMEOUT_NEVER);
         }
     }
 }

@@ -1,6 +1,6 @@
 /*
  * syscalls.c — the POSIX personality: each foreign `syscall` of the task's threads arrives
- * here as the 23 exception words (l4/fault.h); the handler's result goes back in RAX.
+ * here as the short exception message (l4/fault.h); the handler's result goes back in RAX.
  * One handler per call, dispatched by a table; every other number answers -ENOSYS and is
  * logged once with its number and name. Arguments are checked before anything changes,
  * and every user pointer through mapper_user() before it is touched. docs/POSIX.md lists
@@ -13,8 +13,8 @@
 #include <sas/proto/console.h>
 
 #define ARG(i) regs[arg_word[i]]
-static const unsigned arg_word[6] = { L4_EXC_RDI, L4_EXC_RSI, L4_EXC_RDX, L4_EXC_R10,
-                                      L4_EXC_R8, L4_EXC_R9 };
+static const unsigned arg_word[6] = { L4_EXS_ARG0, L4_EXS_ARG1, L4_EXS_ARG2, L4_EXS_ARG3,
+                                      L4_EXS_ARG4, L4_EXS_ARG5 };
 
 typedef int64_t (*sys_fn)(uint64_t *regs);
 
@@ -493,7 +493,8 @@ static int64_t sys_arch_prctl(uint64_t *regs)
         return -LX_EINVAL;
     if (!l4_is_canonical(ARG(1)) || ARG(1) >= L4_USER_END)
         return -LX_EPERM;
-    regs[L4_EXC_FS] = ARG(1);    /* the full reply sets the thread's FS base */
+    regs[POSIX_FS] = ARG(1);     /* the short reply's second word sets the FS base */
+    regs[POSIX_FS_SET] = 1;
     return 0;
 }
 
@@ -559,9 +560,13 @@ static int64_t unsupported(uint64_t nr)
     return -LX_ENOSYS;
 }
 
-void posix_syscall(uint64_t *regs)
+unsigned posix_syscall(uint64_t *regs)
 {
-    uint64_t nr = regs[L4_EXC_RAX];
+    uint64_t nr = regs[L4_EXS_NR];
     sys_fn fn = nr < LX_NSYSCALLS ? table[nr] : 0;
-    regs[L4_EXC_RAX] = (uint64_t)(fn ? fn(regs) : unsupported(nr));
+    regs[L4_EXR_RAX] = (uint64_t)(fn ? fn(regs) : unsupported(nr));
+    if (!regs[POSIX_FS_SET])
+        return L4_EXR_FS;
+    regs[L4_EXR_FS] = regs[POSIX_FS];
+    return L4_EXR_WORDS;
 }

@@ -50,8 +50,12 @@ int mapper_populated(uint64_t start, uint64_t end);
 /* Pages of anonymous memory this task holds. */
 uint64_t mapper_pages(void);
 
-/* syscalls.c: answers one foreign system call; regs are the 23 exception words. */
-void posix_syscall(uint64_t *regs);
+/* syscalls.c: answers one foreign system call. regs holds the short exception message
+ * (l4/fault.h, enum l4_exc_short) and, past it, what a call sets besides its result: the
+ * FS base (arch_prctl), with POSIX_FS_SET 0 on entry. Returns the reply's word count
+ * (enum l4_exc_reply), its words in regs[0..count): the result, and the FS base if set. */
+enum { POSIX_FS_SET = L4_EXS_WORDS, POSIX_FS, POSIX_REGS };
+unsigned posix_syscall(uint64_t *regs);
 /* Ends the task with `code` and a report line (why: NULL for a plain exit). */
 __attribute__((noreturn)) void posix_exit(unsigned code, const char *why);
 

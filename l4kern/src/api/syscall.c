@@ -75,7 +75,7 @@ void syscall_dispatch(struct trapframe *tf)
     uint64_t n = sysregs_number(tf) - L4_SYS_BASE;
     struct tcb *self = current();
     if (n >= L4_SYS_COUNT) {
-        fault_foreign_syscall(self, tf, sysregs_number(tf));
+        fault_foreign_syscall(self, tf);
     } else {
         self->syscall = (uint8_t)n;
         sysregs_set_status(tf, L4_OK);

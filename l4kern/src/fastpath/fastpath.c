@@ -28,6 +28,7 @@
  */
 #include <k/config.h>
 #include <k/fastpath.h>
+#include <k/fault.h>
 #include <k/ipc.h>
 #include <k/lib.h>
 #include <k/sched.h>
@@ -92,6 +93,26 @@ static int to_kcall(struct tcb *self, struct tcb *dst, const struct trapframe *t
     return 1;
 }
 
+/* A short reply (l4/fault.h) to a foreign system call the fastpath parked: RAX, and FS if
+ * sent, straight into dst's frame and thread; anything else (a request for the full set,
+ * a full reply, items) is the general path's. */
+static inline int syscall_reply(struct tcb *dst, const struct trapframe *tf, l4_msgtag_t tag)
+{
+    unsigned u = l4_msgtag_u(tag);
+    if (u > L4_EXR_WORDS || l4_msgtag_t_words(tag) || l4_msgtag_label(tag) == L4_LABEL_EXC_FULL)
+        return 0;
+    if (u > L4_EXR_FS) {
+        uint64_t fs = sysregs_mr(tf, L4_EXR_FS);
+        if (fs >= L4_USER_END)
+            return 0;
+        dst->fs_base = fs;                  /* arch_switch_cpu loads it */
+    }
+    if (u > L4_EXR_RAX)
+        sysregs_syscall_result(dst->tf, sysregs_mr(tf, L4_EXR_RAX));
+    dst->kcall = KCALL_NONE;
+    return 1;
+}
+
 /* A user receiver in our clan takes register words only, as many as its UTCB allows. */
 static inline int user_takes(const struct tcb *self, const struct tcb *dst, l4_msgtag_t tag)
 {
@@ -119,6 +140,39 @@ static inline __attribute__((always_inline)) void hand_over(struct tcb *self, st
     self->state = L4_TSTATE_RECEIVING;
 }
 
+/* self leaves the CPU keeping nothing on its kernel stack but its user frame: it resumes
+ * into fastpath_resume (entry.S's fastpath_exit writes the return address). */
+static inline __attribute__((always_inline)) void park(struct tcb *self, struct trapframe *tf)
+{
+    self->fast_parked = 1;
+    self->ksp = (uint64_t)tf - FASTPATH_PARK_FRAME;
+}
+
+/* fastpath_ipc's message (a reply, as a rule) to dst's kernel-made call: a foreign system
+ * call the fastpath parked takes a short reply straight into its frame and is left for
+ * directly (one the general path sent is left to it); any other call resumes in its
+ * kernel context. Returns only to bail. */
+static inline __attribute__((always_inline)) void to_kernel_call(
+    struct percpu *c, struct tcb *self, struct tcb *dst, struct trapframe *tf,
+    struct sysregs_ipc in, unsigned flags)
+{
+    if (dst->kcall == KCALL_SYSCALL) {      /* parked by fastpath_syscall, or general */
+        if (!dst->fast_parked || !syscall_reply(dst, tf, in.tag))
+            return;
+        hand_over(self, dst, flags, in.tag, in.partner);
+        park(self, tf);
+        arch_switch_cpu(c, self, dst, 1);
+        dst->fast_parked = 0;
+        fastpath_exit(tf, 0);
+    }
+    if (!to_kcall(self, dst, tf, in.tag))
+        return;
+    hand_over(self, dst, flags, in.tag, in.partner);
+    park(self, tf);
+    arch_switch_cpu(c, self, dst, 1);
+    fastpath_exit(tf, dst->ksp);
+}
+
 /*
  * Returns, having changed nothing, for the general path; else the call is done, self is
  * parked and the CPU switched to dst, and entry.S's fastpath_exit leaves for dst: straight
@@ -138,15 +192,17 @@ void fastpath_ipc(struct trapframe *tf)
         c->need_resched || ((flags & L4_IPC_OPEN) && self->sendq_head))
         return;
     struct tcb *dst = lookup(in.partner);   /* not self: self is running, not receiving */
-    if (!waiting_for(dst, self->id) ||
-        !(dst->kcall ? to_kcall(self, dst, tf, in.tag) : user_takes(self, dst, in.tag)))
+    if (!waiting_for(dst, self->id))
+        return;
+    if (dst->kcall) {
+        to_kernel_call(c, self, dst, tf, in, flags);
+        return;
+    }
+    if (!user_takes(self, dst, in.tag))
         return;
     hand_over(self, dst, flags, in.tag, in.partner);
-    self->fast_parked = 1;
-    self->ksp = (uint64_t)tf - FASTPATH_PARK_FRAME;
+    park(self, tf);
     arch_switch_cpu(c, self, dst, 1);
-    if (dst->kcall)
-        fastpath_exit(tf, dst->ksp);
     sysregs_copy_mrs_n(dst->tf, tf, l4_msgtag_u(in.tag));
     sysregs_ipc_result(dst->tf, dst->ipc_rcv_tag);
     sysregs_ipc_from(dst->tf, self->id);
@@ -163,9 +219,45 @@ void fastpath_resumed(struct trapframe *tf)
 {
     struct tcb *self = current();
     self->fast_parked = 0;
-    sysregs_ipc_result(tf, self->ipc_err ? ipc_result(self->ipc_err, 1) : self->ipc_rcv_tag);
+    if (self->kcall)                        /* parked in a foreign system call */
+        fault_syscall_resumed(self, tf);
+    else
+        sysregs_ipc_result(tf, self->ipc_err ? ipc_result(self->ipc_err, 1) : self->ipc_rcv_tag);
     if (this_cpu()->need_resched)
         schedule();
+}
+
+/*
+ * A foreign system call's short message (l4/fault.h) to self's handler, when it waits for
+ * it: the words from self's frame into the handler's registers (and one UTCB word), self
+ * parked in a kernel-made call (KCALL_SYSCALL) whose short reply fastpath_ipc applies
+ * straight to its frame; any other outcome wakes it through fault_syscall_resumed.
+ */
+void fastpath_syscall(struct tcb *self, struct trapframe *tf)
+{
+    struct percpu *c = this_cpu();
+    l4_threadid_t to = self->exc_handler;
+    struct tcb *dst = lookup(to);
+    if (!L4_CONFIG_FASTPATH || c->need_resched || !waiting_for(dst, self->id) || dst->kcall ||
+        (dst->utcb->rcv_max_words && dst->utcb->rcv_max_words < L4_EXS_WORDS))
+        return;
+    const uint64_t w[L4_EXS_WORDS] = SYSREGS_SYSCALL_WORDS(tf);
+    _Static_assert(L4_EXS_WORDS == L4_MSG_REG_WORDS + 1, "one short word in the UTCB");
+    sysregs_set_mrs(dst->tf, w, L4_MSG_REG_WORDS);
+    dst->utcb->mr[L4_MSG_REG_WORDS] = w[L4_MSG_REG_WORDS];
+    sysregs_ipc_from(dst->tf, self->id);
+    self->ipc_from = self->id;
+    self->ipc_rflags = 0;
+    self->kcall = KCALL_SYSCALL;
+    hand_over(self, dst, CALL, l4_msgtag(L4_LABEL_EXCEPTION, L4_EXS_WORDS, 0), to);
+    park(self, tf);
+    arch_switch_cpu(c, self, dst, 1);
+    sysregs_ipc_result(dst->tf, dst->ipc_rcv_tag);
+    if (dst->fast_parked) {
+        dst->fast_parked = 0;
+        fastpath_exit(tf, 0);
+    }
+    fastpath_exit(tf, dst->ksp);
 }
 
 /*

@@ -125,13 +125,25 @@ static int exception_reply_ok(const struct tcb *src, unsigned u)
     return 1;
 }
 
+/* A foreign system call's handler may answer as l4/fault.h lists, and only so. */
+static int syscall_reply_ok(const struct tcb *src, l4_msgtag_t tag)
+{
+    unsigned u = l4_msgtag_u(tag);
+    if (l4_msgtag_label(tag) == L4_LABEL_EXC_FULL)
+        return u == 0;
+    if (u == L4_EXR_WORDS)
+        return word_out(src, L4_EXR_FS) < L4_USER_END;
+    return u < L4_EXR_WORDS || (u >= L4_EXC_WORDS && exception_reply_ok(src, u));
+}
+
 /* Delivers src's message to dst: items first (a failure delivers nothing), then the
  * words, then the tag with how the message came, the sender's id (virtual if deceiving)
  * and, if redirected, the destination it was meant for (l4/clan.h). */
 static unsigned transfer(struct tcb *src, struct tcb *dst, l4_msgtag_t tag)
 {
     unsigned u = l4_msgtag_u(tag), t = l4_msgtag_t_words(tag);
-    if (dst->kcall == KCALL_EXCEPTION && !exception_reply_ok(src, u))
+    if ((dst->kcall == KCALL_EXCEPTION && !exception_reply_ok(src, u)) ||
+        (dst->kcall == KCALL_SYSCALL && !syscall_reply_ok(src, tag)))
         return L4_ERR_INVALID;
     if (t) {
         unsigned err = apply_items(src, dst, u, t);

@@ -425,6 +425,16 @@ static void dispatch(l4_threadid_t from, uint64_t res, const l4_msg_t *m)
         serve_fault(from, m->w[0]);
         return;
     }
+    if (label == L4_LABEL_EXCEPTION && l4_msgtag_u(l4_ipc_tag(res)) == L4_EXS_WORDS) {
+        /* a foreign call's short message: every probe is judged on the full set, which
+         * comes as the next message */
+        l4_msg_t none = { { 0 } };
+        uint64_t r = l4_send(from, l4_msgtag(L4_LABEL_EXC_FULL, 0, 0), &none,
+                             l4_timeout_from_us(10000));
+        if (l4_ipc_error(r))
+            broken(B_REPLY, l4_ipc_error(r), m->w[L4_EXS_RIP]);
+        return;
+    }
     if (label != L4_LABEL_EXCEPTION || l4_msgtag_u(l4_ipc_tag(res)) != L4_EXC_WORDS) {
         printf("fuzz: cpu: unexpected message label %x from the prober\n", label);
         return;

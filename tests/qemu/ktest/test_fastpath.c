@@ -822,7 +822,7 @@ KTEST("fastpath", "a_call_with_a_map_item_maps_through_the_receivers_window_or_f
 
 #define FOREIGN 0x5eedULL
 
-/* Starts fp_victim making a foreign call and waits for the exception: its words in w. */
+/* Starts fp_victim making a foreign call and waits for its short message: words in w. */
 static uint64_t exc_start(l4_threadid_t *from, uint64_t *w)
 {
     victim_setup(FOREIGN);
@@ -832,19 +832,43 @@ static uint64_t exc_start(l4_threadid_t *from, uint64_t *w)
     *from = L4_NILTHREAD;
     uint64_t r = l4_receive(from, &m, NEVER);
     kt_set_prio(kt_main, KT_PRIO);              /* as pf_wait */
-    for (unsigned i = 0; i < L4_EXC_WORDS; i++)
+    for (unsigned i = 0; i < L4_EXS_WORDS; i++)
         w[i] = i < L4_MSG_REG_WORDS ? m.w[i] : l4_utcb()->mr[i];
     return r;
 }
 
-/* main answers with u words, the first L4_EXC_WORDS from w, and waits for the next. */
-static uint64_t exc_reply(l4_threadid_t *from, const uint64_t *w, unsigned u)
+/* main answers with u words labelled `label`, the first L4_EXC_WORDS from w, and waits
+ * for the next message: its words (the full set's worth) back in w. */
+static uint64_t exc_answer(l4_threadid_t *from, uint64_t *w, uint32_t label, unsigned u)
 {
     l4_msg_t m;
     memcpy(m.w, w, sizeof(m.w));
     for (unsigned i = L4_MSG_REG_WORDS; i < L4_EXC_WORDS; i++)
         l4_utcb()->mr[i] = w[i];
-    return l4_reply_wait(from, l4_msgtag(0, u, 0), &m, NEVER);
+    uint64_t r = l4_reply_wait(from, l4_msgtag(label, u, 0), &m, NEVER);
+    for (unsigned i = 0; i < L4_EXC_WORDS; i++)
+        w[i] = i < L4_MSG_REG_WORDS ? m.w[i] : l4_utcb()->mr[i];
+    return r;
+}
+static uint64_t exc_reply(l4_threadid_t *from, const uint64_t *w, unsigned u)
+{
+    uint64_t c[L4_EXC_WORDS];
+    memcpy(c, w, sizeof(c));
+    return exc_answer(from, c, 0, u);
+}
+
+/* The short message against what fp_victim had loaded when it made the call. */
+static int exc_short_ok(const uint64_t *w)
+{
+    const uint64_t want[L4_EXS_WORDS] = {
+        [L4_EXS_VECTOR] = L4_EXC_SYSCALL, [L4_EXS_NR] = FOREIGN, [L4_EXS_RIP] = (uint64_t)fp_victim_ret,
+        [L4_EXS_ARG0] = fp_in.rdi, [L4_EXS_ARG1] = fp_in.rsi, [L4_EXS_ARG2] = fp_in.rdx,
+        [L4_EXS_ARG3] = fp_in.r10, [L4_EXS_ARG4] = fp_in.r8, [L4_EXS_ARG5] = fp_in.r9,
+    };
+    for (unsigned i = 0; i < L4_EXS_WORDS; i++)
+        if (w[i] != want[i])
+            KT_FAIL("short exception word %u is %lx, not %lx", i, w[i], want[i]);
+    return 0;
 }
 
 /* The exception's words against what fp_victim had loaded when it made the call. */
@@ -869,12 +893,40 @@ static int exc_words_ok(const uint64_t *w)
     return 0;
 }
 
-KTEST("fastpath", "an_exception_handler_gets_all_23_words_and_its_full_reply_sets_them", fp_exc_full)
+KTEST("fastpath", "a_foreign_call_sends_the_short_message_and_a_short_reply_sets_rax_and_fs",
+      fp_exc_short)
 {
     fp_begin(0, 0);
     l4_threadid_t from;
-    uint64_t w[L4_EXC_WORDS];
-    KT_EQ(exc_start(&from, w), l4_msgtag(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0));
+    uint64_t w[L4_EXC_WORDS] = { 0 };
+    KT_EQ(exc_start(&from, w), l4_msgtag(L4_LABEL_EXCEPTION, L4_EXS_WORDS, 0));
+    KT_EQ(from, kt_slot_id(HANDLED_SLOT));
+    if (exc_short_ok(w))
+        return 1;
+    const uint64_t fs = (uint64_t)&fp_out + 8;      /* any user address will do */
+    w[L4_EXR_RAX] = 0xfeed;
+    w[L4_EXR_FS] = fs;
+    KT_EQ(exc_answer(&from, w, 0, L4_EXR_WORDS), l4_msgtag(DONE, 0, 0));
+    kt_main_handlers(HANDLED_SLOT);
+    KT_EQ(fp_out.where, 1);
+    struct l4_exregs x = { .control = HANDLED_SLOT };
+    KT_EQ(l4_lthread_ex_regs(&x), L4_OK);
+    KT_EQ(x.fs_base, fs);
+    struct regs want = fp_in;
+    want.rax = 0xfeed;
+    want.rcx = (uint64_t)fp_victim_ret;
+    want.r11 = fp_in.flags;
+    return regs_match(&want, 1);
+}
+
+KTEST("fastpath", "an_exception_handler_gets_all_23_words_on_request_and_its_full_reply_sets_them",
+      fp_exc_full)
+{
+    fp_begin(0, 0);
+    l4_threadid_t from;
+    uint64_t w[L4_EXC_WORDS] = { 0 };
+    KT_EQ(exc_start(&from, w), l4_msgtag(L4_LABEL_EXCEPTION, L4_EXS_WORDS, 0));
+    KT_EQ(exc_answer(&from, w, L4_LABEL_EXC_FULL, 0), l4_msgtag(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0));
     KT_EQ(from, kt_slot_id(HANDLED_SLOT));
     if (exc_words_ok(w))
         return 1;
@@ -895,12 +947,25 @@ KTEST("fastpath", "an_exception_handler_gets_all_23_words_and_its_full_reply_set
     return regs_match(&want, 1);
 }
 
-KTEST("fastpath", "exception_replies_leaving_user_space_or_too_long_are_refused", fp_exc_refused)
+KTEST("fastpath", "exception_replies_leaving_user_space_or_of_no_valid_length_are_refused",
+      fp_exc_refused)
 {
     fp_begin(0, 0);
     l4_threadid_t from;
-    uint64_t w[L4_EXC_WORDS], bad[L4_EXC_WORDS];
-    KT_EQ(exc_start(&from, w), l4_msgtag(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0));
+    uint64_t w[L4_EXC_WORDS] = { 0 }, bad[L4_EXC_WORDS];
+    KT_EQ(exc_start(&from, w), l4_msgtag(L4_LABEL_EXCEPTION, L4_EXS_WORDS, 0));
+    /* to the short message: FS outside user space, lengths between short and full, a
+     * request for the full set with words, too many words */
+    memcpy(bad, w, sizeof(bad));
+    bad[L4_EXR_FS] = L4_USER_END;
+    KT_EQ(exc_reply(&from, bad, L4_EXR_WORDS), SEND_ERR(L4_ERR_INVALID));
+    KT_EQ(exc_reply(&from, w, L4_EXR_WORDS + 1), SEND_ERR(L4_ERR_INVALID));
+    KT_EQ(exc_reply(&from, w, L4_EXC_WORDS - 1), SEND_ERR(L4_ERR_INVALID));
+    KT_EQ(exc_answer(&from, bad, L4_LABEL_EXC_FULL, 1), SEND_ERR(L4_ERR_INVALID));
+    KT_EQ(exc_reply(&from, w, KMSG_WORDS + 1), SEND_ERR(L4_ERR_MSG_TOO_LONG));
+    KT_EQ(from, kt_slot_id(HANDLED_SLOT));
+    /* to the full set: RIP, RSP, FS or GS outside user space */
+    KT_EQ(exc_answer(&from, w, L4_LABEL_EXC_FULL, 0), l4_msgtag(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0));
     static const unsigned addr_words[] = { L4_EXC_RIP, L4_EXC_RSP, L4_EXC_FS, L4_EXC_GS };
     for (unsigned i = 0; i < N_OF(addr_words); i++) {
         memcpy(bad, w, sizeof(bad));
@@ -908,9 +973,8 @@ KTEST("fastpath", "exception_replies_leaving_user_space_or_too_long_are_refused"
         KT_EQ(exc_reply(&from, bad, L4_EXC_WORDS), SEND_ERR(L4_ERR_INVALID));
         KT_EQ(from, kt_slot_id(HANDLED_SLOT));
     }
-    KT_EQ(exc_reply(&from, w, KMSG_WORDS + 1), SEND_ERR(L4_ERR_MSG_TOO_LONG));
     KT_EQ(kt_state(from) & 0xff, L4_TSTATE_RECEIVING);  /* still waiting for an answer */
-    /* A short reply resumes it as it was, past its system call. */
+    /* An empty reply resumes it as it was, past its system call. */
     KT_EQ(exc_reply(&from, w, 0), l4_msgtag(DONE, 0, 0));
     kt_main_handlers(HANDLED_SLOT);
     KT_EQ(fp_out.where, 1);

@@ -217,25 +217,33 @@ KTEST("faults", "a_handler_that_refuses_the_exception_message_stops_the_thread",
     return 0;
 }
 
-/* A handler that records one exception message and never answers it. */
-static volatile uint64_t seen_vector, seen_addr, seen_rax;
+/* A handler that records a foreign call's short message, asks for the full set, records
+ * that too, and never answers. */
+static volatile uint64_t seen_vector, seen_nr, seen_rip, seen_addr, seen_rax, seen_tags[2];
 static void recording_handler(void)
 {
     l4_threadid_t from = L4_NILTHREAD;
     l4_msg_t m;
-    if (!l4_ipc_error(l4_receive(&from, &m, L4_TIMEOUT_NEVER))) {
-        seen_vector = m.w[L4_EXC_VECTOR];
+    uint64_t r = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
+    if (!l4_ipc_error(r)) {
+        seen_tags[0] = l4_ipc_tag(r);
+        seen_vector = m.w[L4_EXS_VECTOR];
+        seen_nr = m.w[L4_EXS_NR];
+        seen_rip = m.w[L4_EXS_RIP];
+        r = l4_call(from, l4_msgtag(L4_LABEL_EXC_FULL, 0, 0), &m, L4_TIMEOUT_NEVER,
+                    L4_TIMEOUT_NEVER);
+        seen_tags[1] = l4_ipc_error(r) ? r : l4_ipc_tag(r);
         seen_addr = m.w[L4_EXC_ADDR];
         seen_rax = m.w[L4_EXC_RAX];
-        handler_got = 1;
+        handler_got = seen_rip == m.w[L4_EXC_RIP] ? 1 : 2;
     }
     kt_park();
 }
 static int handler_saw_it(void) { return handler_got != 0; }
 
-KTEST("faults", "a_foreign_call_names_its_number_in_the_fault_address_word", f_exc_addr)
+KTEST("faults", "a_foreign_call_names_its_number_in_the_short_message_and_the_full_set", f_exc_addr)
 {
-    handler_got = seen_vector = seen_addr = seen_rax = 0;
+    handler_got = seen_vector = seen_nr = seen_rip = seen_addr = seen_rax = 0;
     l4_threadid_t h = kt_spawn(2, recording_handler);
     own_set = L4_EXREGS_SET_EXCH;
     other_handler = h;
@@ -243,9 +251,13 @@ KTEST("faults", "a_foreign_call_names_its_number_in_the_fault_address_word", f_e
     int saw = kt_wait_until(handler_saw_it, 100);
     restore_slot1_handlers();
     KT_ASSERT(saw);
+    KT_EQ(seen_tags[0], l4_msgtag(L4_LABEL_EXCEPTION, L4_EXS_WORDS, 0));
     KT_EQ(seen_vector, L4_EXC_SYSCALL);
+    KT_EQ(seen_nr, 39);
+    KT_EQ(seen_tags[1], l4_msgtag(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0));
     KT_EQ(seen_addr, 39);
     KT_EQ(seen_rax, 39);
+    KT_EQ(handler_got, 1);                  /* RIP alike in both messages */
     return 0;
 }
 

@@ -369,11 +369,33 @@ KTEST("space", "a_pager_resolves_ten_thousand_faults_zero_fill_and_copy", sp_pag
     return 0;
 }
 
-static volatile uint64_t exc_seen_vector, exc_seen_rax, exc_seen_addr, exc_reply_err[2];
-static volatile uint64_t exc_mode;      /* 0: answer syscalls; 1: refuse bad RIP/FS first */
+static volatile uint64_t exc_seen_vector, exc_seen_rax, exc_seen_addr, exc_reply_err[5];
+static volatile uint64_t exc_mode;      /* 0: answer syscalls; 1: refuse bad replies first */
 
-/* An exception handler: answers a foreign system call by setting RAX to 4242 (and, in
- * mode 1, first tries replies that would leave the thread unable to run). */
+/* A foreign system call's short message: mode 0 answers it with a short reply (RAX 4242);
+ * mode 1 first tries short replies l4/fault.h refuses, then asks for the full set, whose
+ * message it returns in m. 1 if the call is answered. */
+static int short_message(l4_threadid_t from, l4_msg_t *m)
+{
+    exc_seen_rax = m->w[L4_EXS_NR];
+    if (exc_mode == 0) {
+        m->w[L4_EXR_RAX] = 4242;
+        l4_send(from, l4_msgtag(0, L4_EXR_RAX + 1, 0), m, L4_TIMEOUT_ZERO);
+        return 1;
+    }
+    l4_msg_t out = { { 4242, 0xffff800000000000ULL } };      /* FS outside the user half */
+    exc_reply_err[0] = l4_ipc_error(l4_send(from, l4_msgtag(0, L4_EXR_WORDS, 0), &out, L4_TIMEOUT_ZERO));
+    exc_reply_err[1] = l4_ipc_error(l4_send(from, l4_msgtag(0, 5, 0), &out, L4_TIMEOUT_ZERO));
+    exc_reply_err[2] = l4_ipc_error(l4_send(from, l4_msgtag(L4_LABEL_EXC_FULL, 1, 0), &out,
+                                            L4_TIMEOUT_ZERO));
+    uint64_t r = l4_call(from, l4_msgtag(L4_LABEL_EXC_FULL, 0, 0), m, L4_TIMEOUT_ZERO,
+                         L4_TIMEOUT_NEVER);
+    return l4_ipc_error(r) || l4_ipc_tag(r) != l4_msgtag(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0);
+}
+
+/* An exception handler: answers a foreign system call with RAX 4242 (short_message), and
+ * the full set (a CPU exception, or a call's on request) by a full reply, in mode 1 after
+ * two that would leave the thread unable to run. */
 static void exception_handler(void)
 {
     l4_threadid_t from = L4_NILTHREAD;
@@ -385,6 +407,8 @@ static void exception_handler(void)
         if (l4_ipc_error(r) || l4_msgtag_label(l4_ipc_tag(r)) != L4_LABEL_EXCEPTION)
             continue;
         exc_seen_vector = m.w[L4_EXC_VECTOR];
+        if (l4_msgtag_u(l4_ipc_tag(r)) == L4_EXS_WORDS && short_message(from, &m))
+            continue;
         exc_seen_addr = m.w[L4_EXC_ADDR];
         exc_seen_rax = m.w[L4_EXC_RAX];
         uint64_t words[L4_EXC_WORDS];
@@ -406,7 +430,7 @@ static void exception_handler(void)
             memcpy(out.w, w, sizeof(out.w));
             uint64_t e = l4_send(from, l4_msgtag(0, L4_EXC_WORDS, 0), &out, L4_TIMEOUT_ZERO);
             if (attempt < 2)
-                exc_reply_err[attempt] = l4_ipc_error(e);
+                exc_reply_err[3 + attempt] = l4_ipc_error(e);
         }
     }
 }
@@ -426,18 +450,23 @@ KTEST("space", "an_unknown_syscall_is_answered_by_the_exception_handler", sp_exc
     return 0;
 }
 
-KTEST("space", "a_reply_with_a_bad_rip_or_fs_base_is_refused", sp_exc_refuse)
+KTEST("space", "bad_replies_are_refused_and_the_full_set_comes_on_request", sp_exc_refuse)
 {
     l4_threadid_t pager = pager_start();
     exc_mode = 1;
-    exc_reply_err[0] = exc_reply_err[1] = 99;
+    for (unsigned i = 0; i < sizeof(exc_reply_err) / sizeof(exc_reply_err[0]); i++)
+        exc_reply_err[i] = 99;
+    exc_seen_addr = 0;
     l4_threadid_t h = kt_spawn(EXC_SLOT, exception_handler);
     l4_threadid_t c = child_start(0, pager, h);
     uint64_t v = 0;
     KT_EQ(child_cmd(c, CMD_SYSCALL, 102, 0, 0, 300000, &v), L4_OK);
-    KT_EQ(exc_reply_err[0], L4_ERR_INVALID);
-    KT_EQ(exc_reply_err[1], L4_ERR_INVALID);
-    KT_EQ(v, 4242);                          /* the third, valid reply took effect */
+    for (unsigned i = 0; i < sizeof(exc_reply_err) / sizeof(exc_reply_err[0]); i++)
+        KT_EQ(exc_reply_err[i], L4_ERR_INVALID);  /* short FS, 5 words, 1 with the request;
+                                                     full RIP, full FS */
+    KT_EQ(exc_seen_addr, 102);               /* the full set names the number in ADDR */
+    KT_EQ(exc_seen_rax, 102);
+    KT_EQ(v, 4242);                          /* the valid full reply took effect */
     child_delete(c);
     return 0;
 }

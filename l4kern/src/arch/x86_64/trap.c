@@ -8,6 +8,7 @@
 #include <k/cpu.h>
 #include <k/fault.h>
 #include <k/kdebug.h>
+#include <k/lib.h>
 #include <k/log.h>
 #include <k/sched.h>
 #include <k/ipc.h>
@@ -16,6 +17,7 @@
 #include <k/x86.h>
 #include <l4/fault.h>
 #include <l4/syscalls.h>
+#include <arch/sysregs.h>
 
 #define VEC_TIMER    32
 #define VEC_SPURIOUS 0xff
@@ -62,6 +64,25 @@ void arch_exception_reply(struct tcb *t, struct trapframe *tf)
     t->gs_base = w[L4_EXC_GS];
     wrmsr(MSR_FS_BASE, t->fs_base);
     wrmsr(MSR_KERNEL_GS_BASE, t->gs_base);
+}
+
+/* A foreign system call's short message (l4/fault.h). */
+void arch_syscall_words(struct tcb *t, const struct trapframe *tf)
+{
+    const uint64_t w[L4_EXS_WORDS] = SYSREGS_SYSCALL_WORDS(tf);
+    _Static_assert(sizeof(w) <= sizeof(t->kmsg), "the short message fits a kernel message");
+    memcpy(t->kmsg, w, sizeof(w));
+}
+
+/* A short reply (u < L4_EXR_WORDS + 1 words, FS checked by ipc.c): RAX, then FS. */
+void arch_syscall_reply(struct tcb *t, struct trapframe *tf, unsigned u)
+{
+    if (u > L4_EXR_RAX)
+        sysregs_syscall_result(tf, t->kmsg[L4_EXR_RAX]);
+    if (u > L4_EXR_FS) {
+        t->fs_base = t->kmsg[L4_EXR_FS];
+        wrmsr(MSR_FS_BASE, t->fs_base);
+    }
 }
 
 /* A user page fault: the access from the error code, the policy in fault.c. */

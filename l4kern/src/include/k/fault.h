@@ -16,14 +16,22 @@ void fault_page(struct tcb *t, struct trapframe *tf, uint64_t addr, unsigned acc
  * state word records `state_vector` if it stops; `what` names it in the log. */
 void fault_exception(struct tcb *t, struct trapframe *tf, unsigned vector, uint64_t addr,
                      unsigned state_vector, const char *what);
-/* A system call whose number is not one of the seven (a Linux call from musl, say):
- * `number` is what the thread asked for, the exception's ADDR word. */
-void fault_foreign_syscall(struct tcb *t, struct trapframe *tf, uint64_t number);
+/* A system call whose number (RAX) is not one of the seven (a Linux call from musl, say).
+ * The short message goes to the handler
+ * (through the fastpath when it can), the full set if the handler asks for it. */
+void fault_foreign_syscall(struct tcb *t, struct trapframe *tf);
+/* A thread the fastpath parked in its foreign system call's kernel-made call, woken by the
+ * general path (with the handler's reply in t->kmsg, or an error): the call goes on. */
+void fault_syscall_resumed(struct tcb *t, struct trapframe *tf);
 
 /* trap.c: the exception words of l4/fault.h from the saved registers, and a handler's
  * full reply (already checked by ipc.c) back into them. */
 void arch_exception_words(struct tcb *t, const struct trapframe *tf, unsigned vector,
                           uint64_t addr);
 void arch_exception_reply(struct tcb *t, struct trapframe *tf);
+/* The short message of a foreign system call into t->kmsg, and a short reply (u of
+ * L4_EXR_WORDS words, checked by ipc.c) back into the registers. */
+void arch_syscall_words(struct tcb *t, const struct trapframe *tf);
+void arch_syscall_reply(struct tcb *t, struct trapframe *tf, unsigned u);
 
 #endif

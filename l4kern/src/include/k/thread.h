@@ -81,7 +81,9 @@ struct tcb {
     uint64_t kmsg[24];             /* kernel-made message words, in and out */
 };
 
-enum kcall_kind { KCALL_NONE, KCALL_PAGEFAULT, KCALL_EXCEPTION, KCALL_NOTIFY };
+/* What a thread's kernel-made call is (fault.c); the kind decides which replies are valid
+ * (ipc.c, fastpath.c: l4/fault.h). */
+enum kcall_kind { KCALL_NONE, KCALL_PAGEFAULT, KCALL_EXCEPTION, KCALL_SYSCALL, KCALL_NOTIFY };
 
 struct task {
     unsigned num;

@@ -16,6 +16,7 @@
 #include <k/trapframe.h>
 #include <k/x86.h>
 #include <l4/errors.h>
+#include <l4/fault.h>
 #include <l4/ipc.h>
 #include <l4/types.h>
 
@@ -115,6 +116,13 @@ static inline void sysregs_copy_mrs_n(struct trapframe *d, const struct trapfram
 }
 
 #undef SYSREGS_FT
+
+/* The short message of a foreign system call (enum l4_exc_short), from the caller's frame:
+ * an initializer, the one place its layout is written (trap.c, fastpath.c). */
+#define SYSREGS_SYSCALL_WORDS(tf) { L4_EXC_SYSCALL, (tf)->rax, (tf)->rdi, (tf)->rip, \
+                                    (tf)->rsi, (tf)->rdx, (tf)->r10, (tf)->r8, (tf)->r9 }
+/* A short reply's result (enum l4_exc_reply). */
+static inline void sysregs_syscall_result(struct trapframe *tf, uint64_t rax) { tf->rax = rax; }
 
 /* ---- id_nearest (l4/syscalls.h) ---- */
 static inline l4_threadid_t sysregs_nearest_in(const struct trapframe *tf) { return tf->rdi; }
