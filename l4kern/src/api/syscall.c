@@ -5,6 +5,7 @@
  */
 #include <k/boot.h>
 #include <k/cpu.h>
+#include <k/fastpath.h>
 #include <k/fault.h>
 #include <k/ipc.h>
 #include <k/lib.h>
@@ -68,6 +69,14 @@ static __attribute__((noinline, cold)) void refused(enum l4_error e)
         sysregs_set_status(self->tf, e);
 }
 
+/* A call that is not one of the seven goes to the thread's exception handler: through the
+ * fastpath if it can (it returns only if not). Apart, so that the seven keep their code. */
+static __attribute__((noinline)) void foreign(struct tcb *self, struct trapframe *tf)
+{
+    fastpath_syscall(self, tf);
+    fault_foreign_syscall(self, tf);
+}
+
 /* The status is written as L4_OK before the handler runs: a refusal overwrites it, and
  * ipc replaces it with its result word. */
 void syscall_dispatch(struct trapframe *tf)
@@ -75,7 +84,7 @@ void syscall_dispatch(struct trapframe *tf)
     uint64_t n = sysregs_number(tf) - L4_SYS_BASE;
     struct tcb *self = current();
     if (n >= L4_SYS_COUNT) {
-        fault_foreign_syscall(self, tf);
+        foreign(self, tf);
     } else {
         self->syscall = (uint8_t)n;
         sysregs_set_status(tf, L4_OK);

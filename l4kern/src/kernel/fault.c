@@ -4,7 +4,6 @@
  * replies. Gone handlers, and handlers that cannot take the call, stop the thread: a
  * fault retried after such a failure would fail the same way, forever, at full CPU.
  */
-#include <k/fastpath.h>
 #include <k/fault.h>
 #include <k/ipc.h>
 #include <k/log.h>
@@ -107,7 +106,6 @@ void fault_foreign_syscall(struct tcb *t, struct trapframe *tf)
         syscall_answered(t, tf, L4_ERR_NO_PARTNER);
         return;
     }
-    fastpath_syscall(t, tf);                /* returns only if it cannot take the call */
     arch_syscall_words(t, tf);
     syscall_answered(t, tf, ipc_kcall(t, t->exc_handler, L4_LABEL_EXCEPTION, L4_EXS_WORDS,
                                       KCALL_SYSCALL, L4_IPC_SEND | L4_IPC_RECV));

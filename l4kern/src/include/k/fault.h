@@ -18,7 +18,7 @@ void fault_exception(struct tcb *t, struct trapframe *tf, unsigned vector, uint6
                      unsigned state_vector, const char *what);
 /* A system call whose number (RAX) is not one of the seven (a Linux call from musl, say).
  * The short message goes to the handler
- * (through the fastpath when it can), the full set if the handler asks for it. */
+ * (when fastpath_syscall could not take it), the full set if the handler asks for it. */
 void fault_foreign_syscall(struct tcb *t, struct trapframe *tf);
 /* A thread the fastpath parked in its foreign system call's kernel-made call, woken by the
  * general path (with the handler's reply in t->kmsg, or an error): the call goes on. */
