@@ -984,3 +984,28 @@ KTEST("fastpath", "exception_replies_leaving_user_space_or_of_no_valid_length_ar
     want.r11 = fp_in.flags;
     return regs_match(&want, 1);
 }
+
+KTEST("fastpath", "a_foreign_call_cancelled_while_its_handler_has_it_runs_on_unchanged",
+      fp_exc_cancel)
+{
+    fp_begin(0, 0);
+    l4_threadid_t from;
+    uint64_t w[L4_EXC_WORDS] = { 0 };
+    KT_EQ(exc_start(&from, w), l4_msgtag(L4_LABEL_EXCEPTION, L4_EXS_WORDS, 0));
+    struct l4_exregs x = { .control = HANDLED_SLOT };
+    KT_EQ(l4_lthread_ex_regs(&x), L4_OK);
+    KT_EQ(x.state & 0xff, L4_TSTATE_RECEIVING);     /* waiting for main's answer */
+    KT_EQ(x.ip, (uint64_t)fp_victim_ret);
+    x = (struct l4_exregs){ .control = HANDLED_SLOT | L4_EXREGS_CANCEL };
+    KT_EQ(l4_lthread_ex_regs(&x), L4_OK);
+    l4_msg_t m;
+    l4_threadid_t f = from;
+    KT_EQ(l4_receive(&f, &m, NEVER), l4_msgtag(DONE, 0, 0));
+    kt_main_handlers(HANDLED_SLOT);
+    KT_EQ(fp_out.where, 1);
+    struct regs want = fp_in;
+    want.rax = FOREIGN;                             /* no answer: RAX is the number */
+    want.rcx = (uint64_t)fp_victim_ret;
+    want.r11 = fp_in.flags;
+    return regs_match(&want, 1);
+}
