@@ -134,26 +134,26 @@ static l4_msgtag_t on_syscall(union posix_msg *msg)
     return l4_msgtag(0, posix_syscall(msg->regs), 0);
 }
 
-/* Handles one message; 1 and the reply's tag if the sender is to be answered. */
+/* Handles one message; 1 and the reply's tag if the sender is to be answered. A system
+ * call, the common case, is tested first, on the whole tag. */
 static int handle(l4_threadid_t from, uint64_t res, union posix_msg *msg, l4_msgtag_t *tag)
 {
     l4_msg_t *m = &msg->m;
-    uint32_t label = l4_msgtag_label(l4_ipc_tag(res));
-    unsigned u = l4_msgtag_u(l4_ipc_tag(res));
+    l4_msgtag_t t = l4_ipc_tag(res);
     if (l4_ipc_error(res) || l4_tid_task(from) != pt.task)
         return 0;
+    if (t == l4_msgtag(L4_LABEL_EXCEPTION, L4_EXS_WORDS, 0) &&
+        m->w[L4_EXS_VECTOR] == L4_EXC_SYSCALL) {
+        *tag = on_syscall(msg);
+        return 1;
+    }
+    uint32_t label = l4_msgtag_label(t);
     if ((label & ~(uint32_t)L4_FPAGE_RWX) == L4_LABEL_PAGEFAULT) {
         on_fault(m, label & L4_FPAGE_RWX);
         *tag = l4_msgtag(0, 0, 0);      /* the page is in place: the thread retries */
         return 1;
     }
-    if (label != L4_LABEL_EXCEPTION)
-        return 0;
-    if (u == L4_EXS_WORDS && m->w[L4_EXS_VECTOR] == L4_EXC_SYSCALL) {
-        *tag = on_syscall(msg);
-        return 1;
-    }
-    if (u == L4_EXC_WORDS)
+    if (t == l4_msgtag(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0))
         on_exception(m);
     return 0;
 }
