@@ -3,7 +3,8 @@
  * initramfs by Debian's kernel, in the same QEMU under the same -icount flags as the Ell Four
  * benchmark guest. The measuring loop and statistics are bench/common/measure.h, shared with
  * the Ell Four side; only the operations differ. Prints, on the console (ttyS0):
- *   BENCH <name> <median> <p90> <iterations>      one line per operation
+ *   BENCH-INFO linux_kernel <release> <version>   uname -r and uname -v, first
+ *   BENCH <name> <median> <p90> <iterations> <mean> one line per operation
  *   BENCH-DEV, BENCH-INFO                          the disk's (/disk-bench), last
  *   BENCH-DONE
  * then exits QEMU through isa-debug-exit with 0x10 (QEMU status 33), as the Ell Four guest
@@ -26,6 +27,7 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -35,6 +37,7 @@
 #define FAULT_CHUNK     256          /* pages mapped at a time for first-touch faults */
 #define FUTEX_WAIT      0            /* <linux/futex.h> needs the kernel headers; */
 #define FUTEX_WAKE      1            /* shared (not _PRIVATE): two processes */
+#define PEER_WARMUP     2000         /* untimed round trips after fork: see measure_with_peer */
 
 extern char **environ;
 static char zero_page[4096] __attribute__((aligned(4096)));
@@ -167,7 +170,18 @@ static void futex_echo(void)
     }
 }
 
-/* Runs `echo` in a child process while `round` is measured, then kills the child. */
+/*
+ * Runs `echo` in a child process while `round` is measured, then kills the child.
+ * PEER_WARMUP untimed round trips come first (then MEASURE's iters / 10): for its first
+ * 700 .. 1,100 round trips after fork (where exactly depends on what else the parent runs)
+ * the child, placed behind its parent by CFS (its vruntime starts a slice ahead), is
+ * preempted by every wakeup of the parent and never sleeps, so a round trip wakes one
+ * sleeper (pipe 10,326, futex 8,845); once the two have converged each side sleeps in
+ * turn, two wakeups a round trip (12,748, 12,357), and so it stays (/proc/<child>/status:
+ * the child's involuntary switches stop there, one voluntary switch a round trip follows).
+ * Without the warm-up the timed rounds held some of the first mode, more the fewer they
+ * were, so the figures depended on --iters (docs/BENCHMARKS.md).
+ */
 static void measure_with_peer(const char *name, void (*round)(void), void (*echo)(void))
 {
     pid_t child = fork();
@@ -177,6 +191,8 @@ static void measure_with_peer(const char *name, void (*round)(void), void (*echo
         printf("BENCH-INFO %s skipped: fork failed\n", name);
         return;
     }
+    for (unsigned i = 0; i < PEER_WARMUP; i++)
+        round();
     MEASURE(name, round());
     kill(child, SIGKILL);
     waitpid(child, NULL, 0);
@@ -257,6 +273,9 @@ int main(int argc, char **argv)
     const char *v = getenv("iters");
     if (v)
         iters = bench_parse_iters(v, 10000);
+    struct utsname u;               /* the kernel measured, for results.json and --compare */
+    if (uname(&u) == 0)
+        printf("BENCH-INFO linux_kernel %s %s\n", u.release, u.version);
     measure_overhead();
     printf("BENCH-INFO rdtsc_overhead %llu\n", (unsigned long long)overhead);
 
