@@ -3,9 +3,12 @@
  * the virtio-blk driver's task (sas/proto/blk.h, BLK_CACHE_*), staged in the 64 KiB buffer
  * the driver maps into this task (BLK_ATTACH), so the driver never touches our pages and
  * the program's never leave them. A write gathers its pieces (writev's buffers) into that
- * buffer, so each BLK_CACHE_WRITE carries up to 64 KiB: one device request for 16 pages. File mappings are the cache's own frames, mapped by
- * BLK_CACHE_MAP straight at the faulting address (mapper.c), so pwrite and every view
- * agree. Durability is the driver's BLK_FLUSH: fsync, fdatasync and O_DSYNC writes.
+ * buffer, so each BLK_CACHE_WRITE carries up to 64 KiB: one IPC for 16 pages. The cache
+ * is write-back, so how a write is cut here does not decide the device's requests: its
+ * pages reach the device at the next flush, merged with their neighbours (sas/proto/blk.h).
+ * File mappings are the cache's own frames, mapped by BLK_CACHE_MAP straight at the
+ * faulting address (mapper.c), so pwrite and every view agree. Durability is the driver's
+ * BLK_FLUSH: fsync, fdatasync and O_DSYNC writes; a write-back's error is the flush's.
  */
 #include "systhread.h"
 #include <sas/proto/blk.h>

@@ -55,7 +55,9 @@ void cache_init(struct blk_cache *c, unsigned npages)
     for (unsigned b = 0; b < BLK_CACHE_BUCKETS; b++)
         c->bucket[b] = NIL;
     for (unsigned i = 0; i < BLK_CACHE_MAX_PAGES; i++)
-        c->tag[i] = 0;
+        c->tag[i] = 0, c->dirty[i] = c->listed[i] = 0;
+    c->nlisted = c->ndirty = 0;                     /* nothing to write back: writeback.c */
+    c->wb_error = SAS_OK;
     c->older[HEAD] = c->newer[HEAD] = HEAD;
     /* Entry 0 the least recently used: a fresh cache fills its frames in address order. */
     for (unsigned i = 0; i < c->npages; i++)

@@ -4,9 +4,10 @@
  * configuration ports, asks root (its pager, which takes them from sigma0) for those
  * ports, the device's I/O BAR and its interrupt line, and for 1 MiB of DMA memory whose
  * physical address it is told; then sets the device up (virtio.c) and serves requests
- * (ops.c, through sas/server.h's loop) one at a time. One thread: while a request is in
- * flight it waits for the device's interrupt (server_wait_irq, a closed receive from the
- * line), so callers queue in the kernel.
+ * (ops.c, through sas/server.h's loop) one at a time. One thread: while the device has
+ * requests of ours in flight (a write-back may have several) it waits for the device's
+ * interrupt (server_wait_irq, a closed receive from the line), so callers queue in the
+ * kernel; no reply goes out while one is in flight.
  */
 #include "virtio_blk.h"
 #include <native/rt.h>

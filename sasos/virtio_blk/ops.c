@@ -85,6 +85,9 @@ static enum sas_error transfer(struct blk_server *s, const struct server_msg *ms
     if (sector >= s->dev.sectors || count > s->dev.sectors - sector)
         return SAS_EINVAL;                       /* past the end of the device */
     uint8_t *buf = slot_buf(s, (unsigned)i) + off;
+    /* Dirty pages it touches go first: a read must not see older bytes than the cache
+     * holds, and a write must not be undone by their later write-back. */
+    cache_clean_range(s, sector * BLK_SECTOR, count * BLK_SECTOR);
     enum sas_error e = vblk_do(&s->dev, type, sector, buf, (uint32_t)(count * BLK_SECTOR));
     if (type == VIRTIO_BLK_T_OUT)                /* keep the cache and its views coherent */
         cache_written_around(s, sector * BLK_SECTOR, count * BLK_SECTOR, e ? 0 : buf);
@@ -143,12 +146,16 @@ static enum server_action op_cache_map(void *state, struct server_msg *msg)
     return server_reply(msg, SAS_OK, 0, 2);
 }
 
+/* FLUSH: every dirty page written back (all completed), then the device's flush, which
+ * covers only the writes completed before it. An error is this write-back's, the flush's,
+ * or one an earlier write-back on the cache's behalf met (the first of them). */
 static enum server_action op_flush(void *state, struct server_msg *msg)
 {
     struct blk_server *s = state;
-    if (!(s->dev.flags & BLK_INFO_FLUSH))
-        return server_reply(msg, SAS_ENOTSUP, 0, 0);
-    return server_reply(msg, vblk_do(&s->dev, VIRTIO_BLK_T_FLUSH, 0, 0, 0), 0, 0);
+    enum sas_error wb = cache_writeback(s), before = cache_take_error(&s->cache);
+    enum sas_error f = s->dev.flags & BLK_INFO_FLUSH
+                           ? vblk_do(&s->dev, VIRTIO_BLK_T_FLUSH, 0, 0, 0) : SAS_ENOTSUP;
+    return server_reply(msg, before ? before : wb ? wb : f, 0, 0);
 }
 
 static enum server_action op_info(void *state, struct server_msg *msg)

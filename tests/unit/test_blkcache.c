@@ -2,11 +2,16 @@
  * test_blkcache.c — the block cache (sasos/virtio_blk): its bookkeeping (lru.c: lookup by
  * device page through a hash table, with pages made to share buckets; reuse of free
  * entries first, then of the least recently used one, checked against a linear-scan
- * reference over a long pseudo-random run; a cache of all BLK_CACHE_MAX_PAGES) and the
- * cache itself (cache.c: hits and misses, write-through, read-modify-write of partial
- * pages, LRU eviction that takes a frame back from every view before reusing it, and what
- * a failed device request leaves behind). cache.c runs against a fake device (an
- * in-memory disk with failure injection) and a fake unmap; both log what they were asked.
+ * reference over a long pseudo-random run; a cache of all BLK_CACHE_MAX_PAGES), the cache
+ * itself (cache.c: hits and misses, writes that stay in the frames until written back,
+ * read-modify-write of partial pages, LRU eviction that writes a dirty page back and takes
+ * a frame back from every view before reusing it, and what a failed device request leaves
+ * behind) and its write-back (writeback.c with runs.c: dirty pages merged into requests of
+ * consecutive pages up to the device's limit, several in flight and completed in any
+ * order, a failed request's pages dropped; and a long random run against a model of the
+ * bytes). The cache runs against a fake device (an
+ * in-memory disk with failure injection, a queue of configurable room completing first in
+ * first out or last in first out) and a fake unmap; both log what they were asked.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -386,11 +391,18 @@ static void cache_of_max_pages_in_one_bucket_finds_every_page(void **s)
 
 #define P          ((uint64_t)BLK_PAGE)
 #define SPP        (BLK_PAGE / BLK_SECTOR)
-#define NFRAMES    4u                           /* the cache's frames in these tests */
-#define DISK_PAGES 16u
-#define LOG_MAX    128u
+#define NFRAMES    4u                           /* the cache's frames in most tests */
+#define MAX_FRAMES 32u                           /* in the write-back's (cache_init again) */
+#define DISK_PAGES 64u
+#define LOG_MAX    512u
+
+#define REQ_MAX    64u
 
 enum ev_kind { EV_READ, EV_WRITE, EV_FLUSH, EV_UNMAP };
+struct req {
+    uint64_t sector;
+    unsigned pages;
+};
 struct event {
     enum ev_kind kind;
     uint64_t va;                                 /* the frame read into, written or unmapped */
@@ -400,14 +412,21 @@ static struct {
     uint8_t disk[DISK_PAGES * BLK_PAGE];
     uint8_t *frames;
     unsigned fail_reads, fail_writes;            /* the next n read / write requests fail */
+    unsigned fail_write_at;                      /* and the write request of this number */
     unsigned requests[EV_WRITE + 1];             /* device requests by kind (a write may
                                                   * carry several pages) */
     uint8_t at_unmap[BLK_PAGE];                  /* the last unmapped frame, as it was then */
-    uint8_t accessed[NFRAMES];                   /* a client touched frame i through a map */
+    uint8_t accessed[MAX_FRAMES];                /* a client touched frame i through a map */
     int always_accessed;                         /* every frame is, at every look */
     unsigned looks;                              /* vblk_frame_accessed calls */
     struct event log[LOG_MAX];
     unsigned nlog;
+    unsigned room, lifo;                         /* vblk_submit's queue, vblk_wait's order */
+    unsigned nfly, fly[VBLK_SLOTS], most_in_flight;
+    uint8_t busy[VBLK_SLOTS];
+    enum sas_error fly_e[VBLK_SLOTS];
+    struct req req[REQ_MAX];                     /* the write-backs' requests, in order */
+    unsigned nreq;
 } fk;
 
 /* The disk's bytes before any write: every page and offset tell themselves apart. */
@@ -435,17 +454,20 @@ enum sas_error vblk_dov(struct vblk *v, uint32_t type, uint64_t sector,
     int in = type == VIRTIO_BLK_T_IN, fail = in ? fk.fail_reads : fk.fail_writes;
     assert_true(in || type == VIRTIO_BLK_T_OUT);
     fk.requests[in ? EV_READ : EV_WRITE]++;
+    int fail_this = !in && fk.requests[EV_WRITE] == fk.fail_write_at;
     for (unsigned k = 0; k < n; k++) {
         uint8_t *buf = seg[k].buf, *d = fk.disk + sector * BLK_SECTOR + (uint64_t)k * P;
         assert_int_equal(seg[k].len, BLK_PAGE);
-        assert_true(buf >= fk.frames && buf < fk.frames + NFRAMES * P);
+        assert_true(buf >= fk.frames && buf < fk.frames + MAX_FRAMES * P);
         assert_int_equal((uint64_t)(buf - fk.frames) % P, 0);
         record(in ? EV_READ : EV_WRITE, buf);
         if (fail && in)
             memset(buf, 0xee, BLK_PAGE);         /* a failed transfer may leave anything */
-        else if (!fail)
+        else if (!fail && !fail_this)
             memcpy(in ? buf : d, in ? d : buf, BLK_PAGE);
     }
+    if (fail_this)
+        return SAS_EIO;
     if (!fail)
         return SAS_OK;
     if (in)
@@ -455,11 +477,47 @@ enum sas_error vblk_dov(struct vblk *v, uint32_t type, uint64_t sector,
     return SAS_EIO;
 }
 
+/* Requests in flight: each moved at once (vblk_dov's fake), its result kept until a
+ * vblk_wait returns it; fk.room of them at a time (a full queue: SAS_EBUSY), completed in
+ * the order fk.lifo says. Each submission is logged as a request (sector, pages). */
+enum sas_error vblk_submit(struct vblk *v, uint32_t type, uint64_t sector,
+                           const struct vblk_seg *seg, unsigned *np, unsigned *id)
+{
+    /* The device takes max_segs pages a request (the fake knows no physical addresses). */
+    unsigned n = *np < v->max_segs ? *np : v->max_segs;
+    if (fk.nfly == (fk.room ? fk.room : VBLK_SLOTS))
+        return SAS_EBUSY;
+    unsigned k = 0;
+    while (fk.busy[k])
+        k++;
+    assert_true(fk.nreq < REQ_MAX);
+    fk.req[fk.nreq++] = (struct req){ sector, n };
+    fk.busy[k] = 1;
+    fk.fly_e[k] = vblk_dov(v, type, sector, seg, n);
+    fk.fly[fk.nfly++] = *id = k;
+    *np = n;
+    fk.most_in_flight = fk.nfly > fk.most_in_flight ? fk.nfly : fk.most_in_flight;
+    return SAS_OK;
+}
+
+enum sas_error vblk_wait(struct vblk *v, unsigned *id)
+{
+    (void)v;
+    if (!fk.nfly)
+        return SAS_EINVAL;
+    unsigned at = fk.lifo ? fk.nfly - 1 : 0;
+    *id = fk.fly[at];
+    memmove(fk.fly + at, fk.fly + at + 1, (fk.nfly - at - 1) * sizeof(fk.fly[0]));
+    fk.nfly--;
+    fk.busy[*id] = 0;
+    return fk.fly_e[*id];
+}
+
 /* Reads and resets the frame's accessed bit, as fpage_unmap with no rights does. */
 int vblk_frame_accessed(uint64_t va)
 {
     unsigned i = (unsigned)((va - (uint64_t)fk.frames) / P);
-    assert_true(i < NFRAMES);
+    assert_true(i < MAX_FRAMES);
     fk.looks++;
     int a = fk.accessed[i] || fk.always_accessed;
     fk.accessed[i] = 0;
@@ -505,11 +563,11 @@ static int setup(void **state)
     memset(&fk, 0, sizeof(fk));
     for (uint64_t o = 0; o < sizeof(fk.disk); o++)
         fk.disk[o] = disk_byte(o);
-    fk.frames = aligned_alloc(BLK_PAGE, NFRAMES * P);
-    memset(fk.frames, 0xa5, NFRAMES * P);
+    fk.frames = aligned_alloc(BLK_PAGE, MAX_FRAMES * P);
+    memset(fk.frames, 0xa5, MAX_FRAMES * P);
     struct blk_server *s = calloc(1, sizeof(*s));
     s->dev.sectors = DISK_PAGES * SPP;
-    s->dev.max_segs = VBLK_MAX_SEGS;
+    s->dev.max_segs = 254;                       /* QEMU's */
     s->cache.frames = fk.frames;
     cache_init(&s->cache, NFRAMES);
     *state = s;
@@ -661,28 +719,25 @@ static void cache_gives_a_bounded_number_of_second_chances(void **state)
     assert_true(frame_of(s, 9) != NULL);
 }
 
-/* Second chances move other pages ahead of a batch being written, until its own pages are
- * the oldest; they must still never be chosen, or a frame would be reused before its
- * bytes reached the device. Pages 9 and 10 mapped and always touched, 11 and 12 read,
- * then a write of three pages (one batch with four frames). */
-static void cache_never_evicts_the_pages_of_a_batch(void **state)
+/* A dirty page chosen to make room reaches the device before its frame is taken back
+ * and reused: its write comes before the unmap in the log, and the device has its bytes. */
+static void cache_writes_a_dirty_victim_back_before_reusing_its_frame(void **state)
 {
     struct blk_server *s = *state;
-    uint64_t va;
-    assert_int_equal(cache_map(s, 9 * P, &va), SAS_OK);
-    assert_int_equal(cache_map(s, 10 * P, &va), SAS_OK);
-    touch_read(s, 11);
-    touch_read(s, 12);
-    fk.always_accessed = 1;
+    uint8_t *buf = pattern(P, 0x3c);
+    assert_int_equal(cache_write(s, 0, P, buf), SAS_OK);
+    uint8_t *f0 = frame_of(s, 0);
+    for (uint64_t pg = 1; pg < NFRAMES; pg++)
+        touch_read(s, pg);
+    assert_original(fk.disk, 0, P);                      /* still only in the frame */
     fk.nlog = 0;
-    uint8_t *buf = pattern(3 * P, 0x3c);
-    assert_int_equal(cache_write(s, 0, 3 * P, buf), SAS_OK);
-    assert_int_equal(fk.requests[EV_WRITE], 1);
-    assert_disk_is_original_but(0, 3 * P, buf);
-    for (uint64_t pg = 0; pg < 3; pg++)
-        assert_memory_equal(frame_of(s, pg), buf + pg * P, P);
-    for (unsigned i = 0; i < NFRAMES; i++)
-        assert_int_equal(s->cache.pinned[i], 0);
+    touch_read(s, 9);                                    /* page 0 is the oldest */
+    assert_int_equal(cache_lookup(&s->cache, 0), -1);
+    assert_true(position(EV_WRITE, f0) >= 0);
+    assert_true(position(EV_WRITE, f0) < position(EV_UNMAP, f0));
+    assert_memory_equal(fk.disk, buf, P);
+    assert_int_equal(s->cache.ndirty, 0);
+    assert_ptr_equal(frame_of(s, 9), f0);
     free(buf);
 }
 
@@ -787,7 +842,8 @@ static void cache_map_returns_the_frame_holding_the_page(void **state)
     assert_counts(s, 1, 1, 0);
 }
 
-/* A write to a mapped page changes the bytes at the mapped frame and on the device. */
+/* A write to a mapped page changes the bytes at the mapped frame at once, and the
+ * device's at the write-back. */
 static void assert_write_is_seen_through_map(struct blk_server *s, uint64_t in, uint64_t len)
 {
     uint64_t va, off = 5 * P + in;
@@ -798,6 +854,9 @@ static void assert_write_is_seen_through_map(struct blk_server *s, uint64_t in, 
     assert_original(f, 5 * P, in);
     assert_memory_equal(f + in, buf, len);
     assert_original(f + in + len, off + len, P - in - len);
+    assert_original(fk.disk, 0, sizeof(fk.disk));    /* not yet: the page is dirty */
+    assert_int_equal(count(EV_WRITE), 0);
+    assert_int_equal(cache_writeback(s), SAS_OK);
     assert_disk_is_original_but(off, len, buf);
     assert_int_equal(count(EV_READ), 1);         /* the map's */
     assert_int_equal(count(EV_WRITE), 1);
@@ -822,6 +881,7 @@ static void cache_partial_write_of_uncached_page_reads_it_first(void **state)
     struct blk_server *s = *state;
     uint8_t *buf = pattern(10, 0x11);
     assert_int_equal(cache_write(s, 6 * P + 5, 10, buf), SAS_OK);
+    assert_int_equal(cache_writeback(s), SAS_OK);
     assert_int_equal(count(EV_READ), 1);
     assert_int_equal(count(EV_WRITE), 1);
     assert_true(position(EV_READ, frame_of(s, 6)) < position(EV_WRITE, frame_of(s, 6)));
@@ -836,6 +896,7 @@ static void cache_full_write_of_uncached_page_does_not_read(void **state)
     uint8_t *buf = pattern(P, 0x22);
     uint8_t back[BLK_PAGE];
     assert_int_equal(cache_write(s, 7 * P, P, buf), SAS_OK);
+    assert_int_equal(cache_writeback(s), SAS_OK);
     assert_int_equal(count(EV_READ), 0);
     assert_int_equal(count(EV_WRITE), 1);
     assert_disk_is_original_but(7 * P, P, buf);
@@ -852,6 +913,7 @@ static void cache_write_spanning_pages_writes_each_page_once(void **state)
     uint64_t off = 1 * P + 4000, len = 96 + P + 100;   /* the tail of 1, all 2, head of 3 */
     uint8_t *buf = pattern(len, 0x33);
     assert_int_equal(cache_write(s, off, len, buf), SAS_OK);
+    assert_int_equal(cache_writeback(s), SAS_OK);
     assert_disk_is_original_but(off, len, buf);
     assert_int_equal(count(EV_WRITE), 3);
     assert_int_equal(fk.requests[EV_WRITE], 1);       /* one request of three pages */
@@ -862,63 +924,45 @@ static void cache_write_spanning_pages_writes_each_page_once(void **state)
     free(buf);
 }
 
-/* Eight whole pages: batches of at most NFRAMES - 1 pages (a batch must not evict its own
- * pages), and of at most the device's max_segs; page order kept, every byte on the disk. */
-static void assert_batched_write(struct blk_server *s, unsigned max_segs, unsigned want_requests)
-{
-    s->dev.max_segs = max_segs;
-    uint8_t *buf = pattern(8 * P, 0x21);
-    assert_int_equal(cache_write(s, 4 * P, 8 * P, buf), SAS_OK);
-    assert_disk_is_original_but(4 * P, 8 * P, buf);
-    assert_int_equal(count(EV_WRITE), 8);
-    assert_int_equal(fk.requests[EV_WRITE], want_requests);
-    assert_int_equal(count(EV_READ), 0);
-    for (uint64_t pg = 9; pg <= 11; pg++)             /* the last batch is still cached */
-        assert_memory_equal(frame_of(s, pg), buf + (pg - 4) * P, P);
-    free(buf);
-}
-
-static void cache_write_batches_fewer_pages_than_frames(void **state)
-{
-    assert_batched_write(*state, VBLK_MAX_SEGS, 3);   /* 3 + 3 + 2 with 4 frames */
-}
-
-static void cache_write_batches_no_more_than_the_device_takes(void **state)
-{
-    assert_batched_write(*state, 2, 4);               /* 2 + 2 + 2 + 2 */
-}
-
-/* A batch the device refuses: every page of it is dropped and unmapped, none is on disk. */
-static void cache_failed_batch_write_drops_every_page_of_it(void **state)
+/* Two pages written, one of them mapped, then a write-back the device refuses: SAS_EIO,
+ * both pages dropped and unmapped, the device unchanged, and a read finds its bytes. */
+static void cache_failed_write_back_drops_every_page_of_the_request(void **state)
 {
     struct blk_server *s = *state;
     uint64_t va;
     assert_int_equal(cache_map(s, 5 * P, &va), SAS_OK);
-    uint8_t *buf = pattern(3 * P, 0x44), back[BLK_PAGE];
+    uint8_t *buf = pattern(2 * P, 0x44), back[BLK_PAGE];
+    assert_int_equal(cache_write(s, 4 * P, 2 * P, buf), SAS_OK);
     fk.fail_writes = 1;
-    assert_int_equal(cache_write(s, 4 * P, 3 * P, buf), SAS_EIO);
+    fk.nlog = 0;
+    assert_int_equal(cache_writeback(s), SAS_EIO);
     assert_int_equal(fk.requests[EV_WRITE], 1);
-    assert_int_equal(count(EV_UNMAP), 3);
+    assert_int_equal(count(EV_UNMAP), 2);
     assert_true(position(EV_UNMAP, (uint8_t *)va) >= 0);
-    for (uint64_t pg = 4; pg <= 6; pg++)
+    for (uint64_t pg = 4; pg <= 5; pg++)
         assert_int_equal(cache_lookup(&s->cache, pg), -1);
+    assert_int_equal(s->cache.ndirty, 0);
     assert_original(fk.disk, 0, sizeof(fk.disk));
     assert_int_equal(cache_read(s, 5 * P, P, back), SAS_OK);
     assert_original(back, 5 * P, P);
+    assert_int_equal(cache_writeback(s), SAS_OK);        /* nothing left to write */
+    assert_int_equal(fk.requests[EV_WRITE], 1);
     free(buf);
 }
 
-/* A batch whose last (partial) page cannot be read in: nothing is written, the pages the
- * batch had already updated are dropped, so no frame holds bytes the device does not. */
-static void cache_failed_fill_drops_the_batch_so_far(void **state)
+/* A write whose last (partial) page cannot be read in: SAS_EIO, nothing reaches the
+ * device yet, that page is not cached, and the whole pages before it keep the new bytes
+ * (dirty: a failed write may leave part of itself, as write(2) may). */
+static void cache_failed_fill_keeps_the_pages_before_it(void **state)
 {
     struct blk_server *s = *state;
     uint8_t *buf = pattern(2 * P + 10, 0x55);
     fk.fail_reads = 1;
     assert_int_equal(cache_write(s, 0, 2 * P + 10, buf), SAS_EIO);
     assert_int_equal(fk.requests[EV_WRITE], 0);
-    for (uint64_t pg = 0; pg <= 2; pg++)
-        assert_int_equal(cache_lookup(&s->cache, pg), -1);
+    assert_int_equal(cache_lookup(&s->cache, 2), -1);
+    assert_memory_equal(frame_of(s, 0), buf, 2 * P);
+    assert_int_equal(s->cache.ndirty, 2);
     assert_original(fk.disk, 0, sizeof(fk.disk));
     free(buf);
 }
@@ -1000,6 +1044,7 @@ static void cache_unmaps_an_evicted_frame_before_reusing_it(void **state)
     uint8_t *f0 = frame_of(s, 0), *f1 = frame_of(s, 1);
     uint8_t *buf = pattern(P, 0x44);
     assert_int_equal(cache_write(s, NFRAMES * P, P, buf), SAS_OK);  /* no read: reuse is the copy */
+    assert_int_equal(cache_writeback(s), SAS_OK);
     assert_ptr_equal(nth(EV_UNMAP, 0), f0);
     assert_original(fk.at_unmap, 0, P);          /* still page 0 when it was taken back */
     assert_true(position(EV_UNMAP, f0) < position(EV_WRITE, f0));
@@ -1059,14 +1104,16 @@ static void cache_failed_fill_of_partial_write_writes_nothing(void **state)
     assert_original(fk.disk, 0, sizeof(fk.disk));
 }
 
-/* A write the device refuses leaves the page uncached and unmapped, the device unchanged. */
+/* A write whose write-back the device refuses leaves the page uncached and unmapped, the
+ * device unchanged. */
 static void assert_failed_write_drops(struct blk_server *s, uint64_t off, uint64_t len)
 {
     uint64_t pg = off / P;
     uint8_t *buf = pattern(len, 0x66);
     uint8_t back[BLK_PAGE];
+    assert_int_equal(cache_write(s, off, len, buf), SAS_OK);
     fk.fail_writes = 1;
-    assert_int_equal(cache_write(s, off, len, buf), SAS_EIO);
+    assert_int_equal(cache_writeback(s), SAS_EIO);
     uint8_t *f = nth(EV_WRITE, 0);
     assert_int_equal(count(EV_UNMAP), 1);
     assert_ptr_equal(nth(EV_UNMAP, 0), f);
@@ -1118,8 +1165,9 @@ static void cache_counters_count_hits_misses_and_evictions(void **state)
     fk.fail_reads = 1;
     assert_int_equal(cache_read(s, 2 * P, 1, buf), SAS_EIO);   /* page 1 goes */
     assert_counts(s, 3, 6, 4);
+    assert_int_equal(cache_write(s, 3 * P, 1, buf), SAS_OK);   /* a hit ... */
     fk.fail_writes = 1;
-    assert_int_equal(cache_write(s, 3 * P, 1, buf), SAS_EIO);  /* a hit, then dropped */
+    assert_int_equal(cache_writeback(s), SAS_EIO);             /* ... then dropped */
     assert_counts(s, 4, 6, 4);
     free(buf);
 }
@@ -1132,6 +1180,267 @@ static void cache_bytes_is_whole_pages_of_a_cache_with_frames(void **state)
     assert_int_equal(cache_bytes(s), 5 * P);
     cache_init(&s->cache, 0);
     assert_int_equal(cache_bytes(s), 0);
+}
+
+/* --- the write-back (writeback.c, runs.c) over MAX_FRAMES frames ------------------------ */
+
+/* The cache re-made with MAX_FRAMES frames and a device taking max_segs pages a request. */
+static void big_cache(struct blk_server *s, unsigned max_segs)
+{
+    cache_init(&s->cache, MAX_FRAMES);
+    s->dev.max_segs = max_segs;
+}
+
+/* Whole pages pg[0..n) written, each with its own pattern (seed + its page). */
+static void write_pages(struct blk_server *s, const uint64_t *pg, unsigned n)
+{
+    for (unsigned k = 0; k < n; k++) {
+        uint8_t *b = pattern(P, (uint8_t)(0x80 + pg[k]));
+        assert_int_equal(cache_write(s, pg[k] * P, P, b), SAS_OK);
+        free(b);
+    }
+}
+
+/* Page pg on the device holds what write_pages wrote, or its original bytes. */
+static void assert_page_written(uint64_t pg, int written)
+{
+    uint8_t *b = pattern(P, (uint8_t)(0x80 + pg));
+    if (written)
+        assert_memory_equal(fk.disk + pg * P, b, P);
+    else
+        assert_original(fk.disk + pg * P, pg * P, P);
+    free(b);
+}
+
+/* The write-back's requests were these (first page, pages), in this order. */
+static void assert_requests(const uint64_t *first, const unsigned *pages, unsigned n)
+{
+    assert_int_equal(fk.nreq, n);
+    for (unsigned k = 0; k < n; k++) {
+        assert_int_equal(fk.req[k].sector, first[k] * SPP);
+        assert_int_equal(fk.req[k].pages, pages[k]);
+    }
+}
+
+/* Pages written in any order, some twice, go to the device sorted, one request per run of
+ * consecutive pages, each page once, and nothing before the write-back. */
+static void writeback_merges_consecutive_dirty_pages_into_one_request(void **state)
+{
+    struct blk_server *s = *state;
+    big_cache(s, 254);
+    const uint64_t pg[] = { 7, 5, 6, 20, 2, 1, 6, 3, 21 };
+    write_pages(s, pg, 9);
+    assert_int_equal(fk.nreq, 0);
+    assert_int_equal(s->cache.ndirty, 8);
+    assert_int_equal(cache_writeback(s), SAS_OK);
+    const uint64_t first[] = { 1, 5, 20 };
+    const unsigned pages[] = { 3, 3, 2 };
+    assert_requests(first, pages, 3);
+    assert_int_equal(count(EV_WRITE), 8);
+    for (uint64_t p = 0; p < 24; p++)
+        assert_page_written(p, (p >= 1 && p <= 3) || (p >= 5 && p <= 7) || p == 20 || p == 21);
+    assert_int_equal(s->cache.ndirty, 0);
+    assert_int_equal(cache_writeback(s), SAS_OK);        /* clean: nothing more */
+    assert_int_equal(fk.nreq, 3);
+}
+
+/* A run longer than the device takes is cut at its limit. */
+static void writeback_cuts_a_run_at_the_device_limit(void **state)
+{
+    struct blk_server *s = *state;
+    big_cache(s, 3);
+    const uint64_t pg[] = { 10, 11, 12, 13, 14, 15, 16, 17, 18, 19 };
+    write_pages(s, pg, 10);
+    assert_int_equal(cache_writeback(s), SAS_OK);
+    const uint64_t first[] = { 10, 13, 16, 19 };
+    const unsigned pages[] = { 3, 3, 3, 1 };
+    assert_requests(first, pages, 4);
+    for (uint64_t p = 10; p < 20; p++)
+        assert_page_written(p, 1);
+}
+
+/* Five runs: all in flight at once when the queue has room, at most `room` otherwise,
+ * completed first or last in first: every page reaches the device and is clean. */
+static void assert_runs_written(struct blk_server *s, unsigned room, unsigned lifo,
+                                unsigned want_most)
+{
+    big_cache(s, 254);
+    fk.room = room, fk.lifo = lifo;
+    const uint64_t pg[] = { 1, 2, 4, 6, 7, 9, 11, 12, 13 };
+    write_pages(s, pg, 9);
+    assert_int_equal(cache_writeback(s), SAS_OK);
+    assert_int_equal(fk.nreq, 5);
+    assert_int_equal(fk.most_in_flight, want_most);
+    assert_int_equal(fk.nfly, 0);                        /* every one waited for */
+    for (unsigned k = 0; k < 9; k++)
+        assert_page_written(pg[k], 1);
+    assert_int_equal(s->cache.ndirty, 0);
+}
+
+static void writeback_keeps_every_request_in_flight_the_queue_holds(void **state)
+{
+    assert_runs_written(*state, 0, 0, 5);
+}
+
+static void writeback_waits_for_room_in_a_small_queue(void **state)
+{
+    assert_runs_written(*state, 2, 0, 2);
+}
+
+static void writeback_takes_completions_in_any_order(void **state)
+{
+    assert_runs_written(*state, 3, 1, 3);
+}
+
+/* The second of three requests fails: only its pages are dropped (and unmapped), the
+ * others are on the device and clean, and the write-back says SAS_EIO. Completed last in
+ * first out, so the bookkeeping must find each request's pages by its id. */
+static void writeback_failure_drops_only_the_failed_requests_pages(void **state)
+{
+    struct blk_server *s = *state;
+    big_cache(s, 254);
+    fk.lifo = 1;
+    const uint64_t pg[] = { 1, 2, 5, 6, 9 };
+    write_pages(s, pg, 5);
+    uint8_t *f5 = frame_of(s, 5), *f6 = frame_of(s, 6);
+    fk.nlog = 0;
+    fk.fail_write_at = fk.requests[EV_WRITE] + 2;        /* the second request fails */
+    assert_int_equal(cache_writeback(s), SAS_EIO);
+    assert_int_equal(fk.nreq, 3);
+    assert_int_equal(cache_lookup(&s->cache, 5), -1);
+    assert_int_equal(cache_lookup(&s->cache, 6), -1);
+    assert_true(position(EV_UNMAP, f5) >= 0 && position(EV_UNMAP, f6) >= 0);
+    assert_int_equal(count(EV_UNMAP), 2);
+    assert_page_written(1, 1);
+    assert_page_written(2, 1);
+    assert_page_written(9, 1);
+    assert_original(fk.disk + 5 * P, 5 * P, 2 * P);
+    assert_int_equal(s->cache.ndirty, 0);
+    assert_true(frame_of(s, 9) != NULL);
+}
+
+/* More than half the frames dirty: the write that makes it so writes them all back. */
+static void cache_write_writes_back_when_half_the_cache_is_dirty(void **state)
+{
+    struct blk_server *s = *state;
+    big_cache(s, 254);
+    uint64_t pg[MAX_FRAMES / 2 + 1];
+    for (unsigned k = 0; k <= MAX_FRAMES / 2; k++)
+        pg[k] = 2 * k;                                   /* no two consecutive */
+    write_pages(s, pg, MAX_FRAMES / 2);
+    assert_int_equal(fk.nreq, 0);
+    write_pages(s, pg + MAX_FRAMES / 2, 1);
+    assert_int_equal(fk.nreq, MAX_FRAMES / 2 + 1);
+    assert_int_equal(s->cache.ndirty, 0);
+    assert_int_equal(cache_take_error(&s->cache), SAS_OK);
+}
+
+/* A write-back the cache does for itself keeps its error for cache_take_error, once. */
+static void cache_clean_keeps_its_error_for_the_next_flush(void **state)
+{
+    struct blk_server *s = *state;
+    big_cache(s, 254);
+    const uint64_t pg[] = { 3 };
+    write_pages(s, pg, 1);
+    fk.fail_writes = 1;
+    cache_clean(s);
+    assert_int_equal(cache_lookup(&s->cache, 3), -1);
+    assert_int_equal(cache_take_error(&s->cache), SAS_EIO);
+    assert_int_equal(cache_take_error(&s->cache), SAS_OK);
+}
+
+/* cache_clean_range writes back only if a page of the range is dirty, and then all. */
+static void cache_clean_range_writes_back_only_for_a_dirty_page_in_range(void **state)
+{
+    struct blk_server *s = *state;
+    big_cache(s, 254);
+    const uint64_t pg[] = { 4, 8 };
+    write_pages(s, pg, 2);
+    cache_clean_range(s, 5 * P, 3 * P);                  /* pages 5 .. 7 */
+    assert_int_equal(fk.nreq, 0);
+    cache_clean_range(s, 7 * P + 4000, 100);             /* the head of page 8 */
+    assert_int_equal(fk.nreq, 2);
+    assert_int_equal(s->cache.ndirty, 0);
+}
+
+/* A page dropped while dirty (its write-back failed) and then cached and written again
+ * is written back once: the list never holds an entry twice. */
+static void writeback_writes_a_page_dirtied_again_after_a_drop_once(void **state)
+{
+    struct blk_server *s = *state;
+    big_cache(s, 254);
+    const uint64_t pg[] = { 12 };
+    write_pages(s, pg, 1);
+    fk.fail_writes = 1;
+    assert_int_equal(cache_writeback(s), SAS_EIO);
+    write_pages(s, pg, 1);
+    write_pages(s, pg, 1);
+    fk.nlog = 0;
+    assert_int_equal(cache_writeback(s), SAS_OK);
+    assert_int_equal(count(EV_WRITE), 1);
+    assert_page_written(12, 1);
+}
+
+/* The bytes a reader must see: every write so far, over the device's original bytes. */
+static uint8_t model[DISK_PAGES * BLK_PAGE];
+
+static uint64_t rnd_next(uint64_t *x)
+{
+    *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+    return *x;
+}
+
+/* One random step: a write, a read or a map (checked against the model), or a write-back
+ * (after which the device is the model). */
+static void model_step(struct blk_server *s, uint64_t *x, uint8_t *buf)
+{
+    uint64_t r = rnd_next(x), off = r % (DISK_PAGES * P), len = 1 + (r >> 20) % (3 * P);
+    len = len < DISK_PAGES * P - off ? len : DISK_PAGES * P - off;
+    uint64_t va;
+    switch ((r >> 40) % 8) {
+    case 0: case 1: case 2:
+        for (uint64_t k = 0; k < len; k++)
+            buf[k] = (uint8_t)rnd_next(x);
+        assert_int_equal(cache_write(s, off, len, buf), SAS_OK);
+        memcpy(model + off, buf, len);
+        break;
+    case 3: case 4:
+        assert_int_equal(cache_read(s, off, len, buf), SAS_OK);
+        assert_memory_equal(buf, model + off, len);
+        break;
+    case 5: case 6:
+        assert_int_equal(cache_map(s, off / P * P, &va), SAS_OK);
+        assert_memory_equal((const uint8_t *)va, model + off / P * P, P);
+        break;
+    default:
+        assert_int_equal(cache_writeback(s), SAS_OK);
+        assert_memory_equal(fk.disk, model, sizeof(model));
+    }
+}
+
+/* 20,000 random writes, reads, maps and write-backs of any length and alignment through
+ * caches of 4 and 32 frames, devices taking 1 to 254 pages a request, queues of 1 to 32
+ * requests completing either way round: every read and view sees the last write, every
+ * write-back leaves the device equal to them, and nothing is lost to eviction. */
+static void cache_random_use_never_loses_or_reorders_a_write(void **state)
+{
+    struct blk_server *s = *state;
+    static uint8_t buf[3 * BLK_PAGE];
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    memcpy(model, fk.disk, sizeof(model));
+    for (unsigned round = 0; round < 20; round++) {
+        cache_init(&s->cache, round % 2 ? MAX_FRAMES : NFRAMES);
+        s->dev.max_segs = 1 + (unsigned)(rnd_next(&x) % 254);
+        fk.room = 1 + (unsigned)(rnd_next(&x) % VBLK_SLOTS);
+        fk.lifo = round % 3 == 0;
+        for (unsigned step = 0; step < 1000; step++) {
+            fk.nlog = 0;
+            fk.nreq = 0;
+            model_step(s, &x, buf);
+        }
+        assert_int_equal(cache_writeback(s), SAS_OK);   /* before cache_init forgets */
+        assert_memory_equal(fk.disk, model, sizeof(model));
+    }
 }
 
 #define CACHE_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1159,10 +1468,8 @@ int main(void)
         CACHE_TEST(cache_partial_write_of_uncached_page_reads_it_first),
         CACHE_TEST(cache_full_write_of_uncached_page_does_not_read),
         CACHE_TEST(cache_write_spanning_pages_writes_each_page_once),
-        CACHE_TEST(cache_write_batches_fewer_pages_than_frames),
-        CACHE_TEST(cache_write_batches_no_more_than_the_device_takes),
-        CACHE_TEST(cache_failed_batch_write_drops_every_page_of_it),
-        CACHE_TEST(cache_failed_fill_drops_the_batch_so_far),
+        CACHE_TEST(cache_failed_write_back_drops_every_page_of_the_request),
+        CACHE_TEST(cache_failed_fill_keeps_the_pages_before_it),
         CACHE_TEST(cache_read_spanning_pages_at_unaligned_offsets_moves_exact_bytes),
         CACHE_TEST(cache_eviction_spares_a_page_just_read),
         CACHE_TEST(cache_eviction_spares_a_page_just_written),
@@ -1183,8 +1490,19 @@ int main(void)
         CACHE_TEST(cache_evicts_a_mapped_page_nobody_touched),
         CACHE_TEST(cache_asks_nothing_of_pages_never_mapped),
         CACHE_TEST(cache_gives_a_bounded_number_of_second_chances),
-        CACHE_TEST(cache_never_evicts_the_pages_of_a_batch),
+        CACHE_TEST(cache_writes_a_dirty_victim_back_before_reusing_its_frame),
         CACHE_TEST(cache_bytes_is_whole_pages_of_a_cache_with_frames),
+        CACHE_TEST(writeback_merges_consecutive_dirty_pages_into_one_request),
+        CACHE_TEST(writeback_cuts_a_run_at_the_device_limit),
+        CACHE_TEST(writeback_keeps_every_request_in_flight_the_queue_holds),
+        CACHE_TEST(writeback_waits_for_room_in_a_small_queue),
+        CACHE_TEST(writeback_takes_completions_in_any_order),
+        CACHE_TEST(writeback_failure_drops_only_the_failed_requests_pages),
+        CACHE_TEST(cache_write_writes_back_when_half_the_cache_is_dirty),
+        CACHE_TEST(cache_clean_keeps_its_error_for_the_next_flush),
+        CACHE_TEST(cache_clean_range_writes_back_only_for_a_dirty_page_in_range),
+        CACHE_TEST(writeback_writes_a_page_dirtied_again_after_a_drop_once),
+        CACHE_TEST(cache_random_use_never_loses_or_reorders_a_write),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

@@ -1,8 +1,10 @@
 /*
  * test_blkops.c — the virtio-blk driver's requests (sasos/virtio_blk/ops.c, dispatched by
  * sas/server.h's step) on the host: who gets a client slot, and that a slot never
- * outlives its client. ops.c runs with the real cache (cache.c, lru.c) over fakes of the
- * device (every request succeeds, a flat in-memory disk), of the unmaps (logged) and of
+ * outlives its client, and that the cache's write-back keeps raw requests and flushes
+ * coherent with cached writes. ops.c runs with the real cache (cache.c, lru.c,
+ * writeback.c, runs.c) over fakes of the device (a flat in-memory disk; writes fail on
+ * request; up to FLY_MAX requests in flight, completed last first), of the unmaps (logged) and of
  * the kernel's answer to "does this thread still exist" (a set of dead thread ids).
  */
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 
 #define DISK_PAGES 8u
 #define MAX_DEAD   8u
+#define FLY_MAX    3u                           /* the fake queue's room, in requests */
 
 static struct {
     uint8_t disk[DISK_PAGES * BLK_PAGE];
@@ -24,6 +27,8 @@ static struct {
     unsigned ndead;
     unsigned fail_writes;                       /* the next n write requests fail */
     unsigned seed;                              /* the random test's generator */
+    unsigned nfly, fly[FLY_MAX];                /* requests in flight: their ids ... */
+    enum sas_error fly_e[FLY_MAX];              /* ... and results */
 } fk;
 
 enum sas_error vblk_dov(struct vblk *v, uint32_t type, uint64_t sector,
@@ -43,6 +48,34 @@ enum sas_error vblk_dov(struct vblk *v, uint32_t type, uint64_t sector,
                type == VIRTIO_BLK_T_IN ? d : seg[k].buf, seg[k].len);
     }
     return SAS_OK;
+}
+
+/* Requests in flight: each done at once, completed last in, first out (the device
+ * orders nothing), at most FLY_MAX at a time. */
+enum sas_error vblk_submit(struct vblk *v, uint32_t type, uint64_t sector,
+                           const struct vblk_seg *seg, unsigned *np, unsigned *id)
+{
+    /* The device takes max_segs pages a request (the fake knows no physical addresses). */
+    unsigned n = *np < v->max_segs ? *np : v->max_segs;
+    if (fk.nfly == FLY_MAX)
+        return SAS_EBUSY;
+    unsigned k = 0;
+    for (unsigned j = 0; j < fk.nfly; j++)
+        k = fk.fly[j] >= k ? fk.fly[j] + 1 : k;
+    fk.fly_e[fk.nfly] = vblk_dov(v, type, sector, seg, n);
+    fk.fly[fk.nfly++] = *id = k;
+    *np = n;
+    return SAS_OK;
+}
+
+enum sas_error vblk_wait(struct vblk *v, unsigned *id)
+{
+    (void)v;
+    if (!fk.nfly)
+        return SAS_EINVAL;
+    fk.nfly--;
+    *id = fk.fly[fk.nfly];
+    return fk.fly_e[fk.nfly];
 }
 
 void vblk_unmap_frame(uint64_t va) { (void)va; }
@@ -80,7 +113,8 @@ static int setup(void **state)
     s->dev.dma = aligned_alloc(BLK_BUF_WINDOW, BLK_BUF_WINDOW);
     memset(s->dev.dma, 0, BLK_BUF_WINDOW);
     s->dev.sectors = DISK_PAGES * BLK_PAGE / BLK_SECTOR;
-    s->dev.max_segs = VBLK_MAX_SEGS;
+    s->dev.max_segs = 2;                        /* so a write-back makes several requests */
+    s->dev.flags = BLK_INFO_FLUSH;
     s->cache.frames = aligned_alloc(BLK_PAGE, 4 * BLK_PAGE);
     cache_init(&s->cache, 4);
     *state = s;
@@ -210,6 +244,7 @@ static void another_thread_of_the_task_shares_its_slot(void **state)
     memset((void *)va, 0x61, 64);
     l4_msg_t m = { { 0, 64, 0 } };
     assert_int_equal(request(s, other, BLK_CACHE_WRITE, 3, &m), SAS_OK);
+    assert_int_equal(request(s, other, BLK_FLUSH, 0, &m), SAS_OK);
     assert_int_equal(fk.disk[63], 0x61);
     kill_thread(client(16));                                  /* the attaching one ends */
     m = (l4_msg_t){ { 0, 64, 0 } };
@@ -243,13 +278,107 @@ static void requests_are_checked_before_anything_is_done(void **state)
     assert_int_equal(fk.disk[sizeof(fk.disk) - 1], 0x33);
 }
 
-/* Every page the cache holds is byte for byte what the device holds. */
+/* Every clean page the cache holds is byte for byte what the device holds, and the dirty
+ * count is the dirty pages'. */
 static void assert_cache_coherent(struct blk_server *s)
 {
-    for (unsigned i = 0; i < s->cache.npages; i++)
-        if (s->cache.tag[i])
+    unsigned dirty = 0;
+    for (unsigned i = 0; i < s->cache.npages; i++) {
+        dirty += s->cache.dirty[i];
+        if (s->cache.dirty[i])
+            assert_true(s->cache.tag[i] && s->cache.listed[i]);
+        else if (s->cache.tag[i])
             assert_memory_equal(s->cache.frames + (uint64_t)i * BLK_PAGE,
                                 fk.disk + (s->cache.tag[i] - 1) * BLK_PAGE, BLK_PAGE);
+    }
+    assert_int_equal(dirty, s->cache.ndirty);
+}
+
+/* A cached write of len bytes of `byte` at off, from client c's buffer. */
+static void cached_write(struct blk_server *s, unsigned c, uint64_t off, uint64_t len, int byte)
+{
+    uint64_t buf = attach_ok(s, client(c));
+    memset((void *)buf, byte, len);
+    l4_msg_t m = { { off, len, 0 } };
+    assert_int_equal(request(s, client(c), BLK_CACHE_WRITE, 3, &m), SAS_OK);
+}
+
+/* A cached write reaches the device at the next flush, not before; a third dirty page of
+ * the four-page cache (more than half) makes the cache write them back by itself. */
+static void flush_writes_back_every_dirty_page(void **state)
+{
+    struct blk_server *s = *state;
+    cached_write(s, 15, BLK_PAGE + 10, BLK_PAGE, 0x5e);          /* pages 1 and 2 */
+    assert_int_equal(fk.disk[BLK_PAGE + 10], 0);
+    assert_int_equal(s->cache.ndirty, 2);
+    l4_msg_t m = { { 0 } };
+    assert_int_equal(request(s, client(15), BLK_FLUSH, 0, &m), SAS_OK);
+    assert_int_equal(s->cache.ndirty, 0);
+    for (uint64_t k = 0; k < BLK_PAGE; k++)
+        assert_int_equal(fk.disk[BLK_PAGE + 10 + k], 0x5e);
+    assert_int_equal(fk.disk[BLK_PAGE + 9], 0);
+    assert_int_equal(fk.disk[2 * BLK_PAGE + 10], 0);
+    cached_write(s, 15, 4 * BLK_PAGE, 3 * BLK_PAGE, 0x5f);       /* pages 4 .. 6 */
+    assert_int_equal(s->cache.ndirty, 0);
+    assert_int_equal(fk.disk[7 * BLK_PAGE - 1], 0x5f);
+    assert_cache_coherent(s);
+}
+
+/* A raw read of sectors whose page a cached write dirtied reads that write. */
+static void raw_read_sees_a_cached_write(void **state)
+{
+    struct blk_server *s = *state;
+    cached_write(s, 15, 2 * BLK_PAGE + 512, 512, 0x7a);
+    uint64_t buf = attach_ok(s, client(15));
+    memset((void *)buf, 0, 1024);
+    l4_msg_t m = { { 2 * BLK_PAGE / BLK_SECTOR + 1, 1, 0 } };
+    assert_int_equal(request(s, client(15), BLK_READ, 3, &m), SAS_OK);
+    assert_int_equal(((uint8_t *)buf)[0], 0x7a);
+    assert_int_equal(((uint8_t *)buf)[511], 0x7a);
+    assert_cache_coherent(s);
+}
+
+/* A raw write over a dirty page is not undone by that page's write-back. */
+static void raw_write_is_not_undone_by_a_later_write_back(void **state)
+{
+    struct blk_server *s = *state;
+    cached_write(s, 15, 0, BLK_PAGE, 0x11);
+    uint64_t buf = attach_ok(s, client(15));
+    memset((void *)buf, 0x22, BLK_SECTOR);
+    l4_msg_t m = { { 3, 1, 0 } };                               /* sector 3 of page 0 */
+    assert_int_equal(request(s, client(15), BLK_WRITE, 3, &m), SAS_OK);
+    m = (l4_msg_t){ { 0 } };
+    assert_int_equal(request(s, client(15), BLK_FLUSH, 0, &m), SAS_OK);
+    assert_int_equal(fk.disk[3 * BLK_SECTOR], 0x22);
+    assert_int_equal(fk.disk[3 * BLK_SECTOR - 1], 0x11);
+    assert_int_equal(fk.disk[4 * BLK_SECTOR], 0x11);
+    assert_cache_coherent(s);
+}
+
+/* A write-back that fails makes that flush fail; the next flush, with nothing lost since,
+ * succeeds. A write-back the cache did for itself (to make room) that fails is reported
+ * by the next flush instead. */
+static void a_failed_write_back_is_reported_by_a_flush_once(void **state)
+{
+    struct blk_server *s = *state;
+    l4_msg_t m = { { 0 } };
+    cached_write(s, 15, 0, 100, 0x31);
+    fk.fail_writes = 1;
+    assert_int_equal(request(s, client(15), BLK_FLUSH, 0, &m), SAS_EIO);
+    assert_int_equal(cache_lookup(&s->cache, 0), -1);           /* dropped */
+    assert_int_equal(request(s, client(15), BLK_FLUSH, 0, &m), SAS_OK);
+    cached_write(s, 15, BLK_PAGE, 100, 0x32);                   /* dirty page 1 ... */
+    for (uint64_t pg = 2; pg < 6; pg++) {                       /* ... made room for */
+        m = (l4_msg_t){ { pg * BLK_PAGE, 10, 0 } };
+        fk.fail_writes = 1;
+        assert_int_equal(request(s, client(15), BLK_CACHE_READ, 3, &m), SAS_OK);
+    }
+    fk.fail_writes = 0;
+    assert_int_equal(cache_lookup(&s->cache, 1), -1);
+    m = (l4_msg_t){ { 0 } };
+    assert_int_equal(request(s, client(15), BLK_FLUSH, 0, &m), SAS_EIO);
+    assert_int_equal(request(s, client(15), BLK_FLUSH, 0, &m), SAS_OK);
+    assert_cache_coherent(s);
 }
 
 /* A raw write around the cache updates the cached page, so a view sees it at once. */
@@ -317,14 +446,17 @@ static void random_request(struct blk_server *s)
         memset(b + rnd(BLK_BUF_SIZE - 64), (int)rnd(256), 64);
     }
     fk.fail_writes = rnd(50) == 0;
-    request(s, from, label, u, &m);
+    enum sas_error e = request(s, from, label, u, &m);
     fk.fail_writes = 0;
+    if (label == BLK_FLUSH && u == 0)
+        assert_int_equal(s->cache.ndirty, 0);                   /* even when it failed */
+    (void)e;
     if (label == BLK_CACHE_READ && u == 3 && m.w[0] < bytes)    /* what it read is the disk's */
         assert_cache_coherent(s);
 }
 
-/* 20,000 random requests: nothing faults (ASan, UBSan), and after each one every cached
- * page is what the device holds, whatever mix of raw and cached reads and writes, maps,
+/* 20,000 random requests: nothing faults (ASan, UBSan), and after each one every clean
+ * cached page is what the device holds (a flush leaves none dirty), whatever mix of raw and cached reads and writes, maps,
  * failed writes and nonsense came before. */
 static void random_requests_keep_the_cache_coherent(void **state)
 {
@@ -350,6 +482,10 @@ int main(void)
         OPS_TEST(requests_are_checked_before_anything_is_done),
         OPS_TEST(raw_write_updates_the_cached_page),
         OPS_TEST(failed_raw_write_drops_the_cached_page),
+        OPS_TEST(flush_writes_back_every_dirty_page),
+        OPS_TEST(raw_read_sees_a_cached_write),
+        OPS_TEST(raw_write_is_not_undone_by_a_later_write_back),
+        OPS_TEST(a_failed_write_back_is_reported_by_a_flush_once),
         OPS_TEST(random_requests_keep_the_cache_coherent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,13 +24,19 @@
  *               number or a new client's ATTACH finds it.
  *   BLK_READ    MR0 = first sector, MR1 = sector count (1 .. BLK_BUF_SIZE / BLK_SECTOR),
  *               MR2 = byte offset in the caller's buffer (a multiple of BLK_SECTOR; the run
- *               must fit in the buffer). The sectors are in the buffer when the reply comes.
- *   BLK_WRITE   as BLK_READ; the sectors are taken from the buffer. A write completed is in
- *               the device's (volatile) cache: only BLK_FLUSH makes it durable. Pages of
- *               the block cache it touches are updated too (every mapping sees the new
- *               bytes); if it fails, they are dropped from the cache.
- *   BLK_FLUSH   no words. Returns once every write completed before it is durable (virtio
- *               VIRTIO_BLK_T_FLUSH: on QEMU, the image file has been fdatasync'ed).
+ *               must fit in the buffer). The sectors are in the buffer when the reply comes,
+ *               as the block cache has them: dirty cached pages they touch are written
+ *               back first (below).
+ *   BLK_WRITE   as BLK_READ; the sectors are taken from the buffer, and are on the device
+ *               when the reply comes: in its (volatile) cache, durable only after BLK_FLUSH.
+ *               Dirty cached pages it touches are written back first, then the cached
+ *               pages take its bytes (every mapping sees them); if it fails, they are
+ *               dropped from the cache.
+ *   BLK_FLUSH   no words. Writes every dirty page of the block cache back (whoever wrote
+ *               it), waits until those writes have completed, then has the device flush
+ *               (virtio VIRTIO_BLK_T_FLUSH: on QEMU, the image file is fdatasync'ed): when
+ *               it returns SAS_OK, every write acknowledged before it, cached or raw, is
+ *               durable.
  *   BLK_INFO    no words. Reply u = 8: MR0 the device's size in sectors, MR1 BLK_SECTOR,
  *               MR2 BLK_INFO_* flags; the device operations so far (deterministic, unlike
  *               time, for benchmarks): MR3 requests completed, MR4 bytes moved, MR5 flushes;
@@ -38,16 +44,37 @@
  *               MR7 pages dropped to make room (taken back from every view).
  *
  * The block cache (in the driver task, sasos/virtio_blk/cache.c) serves the device as one
- * file of bytes, through frames that cache its 4 KiB pages (BLK_PAGE). Writes go through
- * the cache to the device at once (write-through: a cached page is never dirty, so any
- * page may be dropped under pressure, least recently used first); BLK_FLUSH makes them
- * durable. Every view of a page maps the same frame, so a write is seen by all of them.
+ * file of bytes, through frames that cache its 4 KiB pages (BLK_PAGE). It is write-back:
+ * a write changes the cached pages, which become dirty, and reaches the device later, so
+ * that the pages written between two flushes go to it in few large requests. The rules
+ * the driver keeps (sasos/virtio_blk/writeback.c):
+ *   - Coherence: a page is in one frame at most, and every view maps that frame, so every
+ *     read, view and raw request sees the last write, cached or raw, whatever the device
+ *     holds yet. A dirty page is written back before its frame is reused, and before a
+ *     raw BLK_READ or BLK_WRITE touching it goes to the device.
+ *   - Durability: only BLK_FLUSH. It writes back every dirty page, and submits the
+ *     device's flush only once all of those writes (and every raw write, which completes
+ *     before its reply) have completed: virtio orders nothing between requests in flight,
+ *     and a flush covers only the writes completed before it. Dirty pages are also written
+ *     back, earlier, when more than half the cache's pages are dirty.
+ *   - Errors: a write-back request that fails drops its pages (what the device holds of
+ *     them is unknown) and BLK_FLUSH reports SAS_EIO: the flush during which it failed, or
+ *     the next one if it failed when the cache wrote back on its own (room, a raw request,
+ *     too many dirty pages). Each failure is reported once, to whichever client flushes
+ *     next (with one client, the disk file's, that is the one that wrote): a flush
+ *     returning SAS_OK means no write was lost since the previous flush returned. A page a
+ *     client writes only in part is read in first; that read's failure is the write's.
+ * A write-back's requests are runs of consecutive dirty pages, sorted by page, each as long
+ * as the device takes (seg_max descriptors: 254 on QEMU; pages whose frames are physically
+ * contiguous share one), several in flight at once.
  *   BLK_CACHE_READ   MR0 = byte offset on the device, MR1 = length (1 .. BLK_BUF_SIZE),
  *                    MR2 = byte offset in the caller's buffer (the run must fit in it).
  *                    Any alignment. The bytes are in the buffer when the reply comes.
- *   BLK_CACHE_WRITE  as BLK_CACHE_READ; the bytes are taken from the buffer, put in the
- *                    cached pages and written to the device (whole pages) before the
- *                    reply. Not durable until BLK_FLUSH.
+ *   BLK_CACHE_WRITE  as BLK_CACHE_READ; the bytes are taken from the buffer and put in the
+ *                    cached pages before the reply (the pages are dirty: on the device
+ *                    after a write-back, durable after BLK_FLUSH). SAS_EIO: a page written
+ *                    in part could not be read in; the pages before it may hold the new
+ *                    bytes already.
  *   BLK_CACHE_MAP    MR0 = byte offset of a page (a multiple of BLK_PAGE). Reply t = 2:
  *                    the page's frame, mapped read-only into the caller's receive window
  *                    (one page). The cache takes the mapping back (fpage_unmap) before it
@@ -60,8 +87,11 @@
  *   SAS_EINVAL   a count of 0 or too large, an offset not sector-aligned or a run outside
  *                the buffer, or sectors past the end of the device (nothing is transferred)
  *   SAS_ENOTSUP  an unknown label; BLK_FLUSH on a device without a write cache to flush
+ *                (the dirty pages have been written back: as durable as that device makes
+ *                them)
  *   SAS_EBUSY    READ or WRITE from a task that never attached; ATTACH with every slot taken
- *   SAS_EIO      the device reported an error (VIRTIO_BLK_S_IOERR) or did not complete
+ *   SAS_EIO      the device reported an error (VIRTIO_BLK_S_IOERR) or did not complete; for
+ *                BLK_FLUSH also a write-back that failed since the last flush (above)
  * The stubs also return SAS_EIO when the IPC itself fails (no driver).
  */
 #ifndef SAS_PROTO_BLK_H
@@ -141,7 +171,7 @@ static inline enum sas_error blk_write(l4_threadid_t blk, uint64_t sector, unsig
     return blk_call_(blk, BLK_WRITE, 3, &m);
 }
 
-/* Makes every completed write durable. */
+/* Makes every write acknowledged so far durable (the cache's dirty pages written back). */
 static inline enum sas_error blk_flush(l4_threadid_t blk)
 {
     l4_msg_t m = { { 0 } };
