@@ -13,7 +13,9 @@
  */
 #include "root.h"
 #include <l4/kdebug.h>
+#include <sas/proto/blk.h>
 #include <sas/proto/console.h>
+#include <sas/proto/root.h>
 
 #define PROMPT_LTHREAD 2u
 #define PROMPT_RUN   0x50520001u   /* MR0 name (a pointer): reply MR0 task, or an error */
@@ -101,8 +103,21 @@ static uint64_t ask(uint32_t label, uint64_t a, uint64_t b)
     return m.w[0];
 }
 
+/* The block cache is write-back (sas/proto/blk.h): what programs wrote and never synced is
+ * written out before the machine goes. (What a program synced is on the disk already.) */
+static void flush_disk(void)
+{
+    l4_threadid_t blk = services_id(ROOT_SERVICE_BLK);
+    if (l4_tid_is_nil(blk))
+        return;
+    enum sas_error e = blk_flush(blk);
+    if (e)
+        printf("root: flushing the disk's cache failed: %s\n", sas_strerror(e));
+}
+
 static __attribute__((noreturn)) void poweroff(const char *why)
 {
+    flush_disk();
     printf("root: %s: powering off\n", why);
     l4_kdb_exit(POWEROFF_OK);
     for (;;)
