@@ -5,9 +5,12 @@
  * the reports that have arrived; workers whose commands still block are recorded as
  * pending, and each worker's state and IPC partner (thread_schedule) is folded too. Every
  * report and record goes into the seed's transcript hash. A drain (when few workers are
- * free, now and then, and to end a seed) cancels every worker, so all report.
+ * free, now and then, and to end a seed) cancels every worker, so all report (a worker
+ * stopped in a foreign call is restarted by its cancel). A foreign call, or an answer to
+ * one, may first swap two workers' priorities and end its round (outrank).
  */
 #include "driver.h"
+#include <l4/fault.h>
 
 struct worker workers[IPCDIFF_WORKERS];
 static l4_threadid_t quiet, agents[IPCDIFF_TASKS - 1];
@@ -66,6 +69,23 @@ static void mask_registers(const struct worker *wk, uint64_t *r)
         r[R_MR0 + i] = 0x6d61736b6564ULL;   /* "masked" */
 }
 
+/* An exception message (a foreign call's, fault.h) worker wk received as its handler:
+ * whose call it was, so that gen.c builds full replies only from the caller's own set. */
+static void note_exception(struct worker *wk, const uint64_t *r)
+{
+    l4_msgtag_t tag = l4_ipc_tag(r[R_RESULT]);
+    if (wk->cmd[C_OP] != IPCDIFF_OP_IPC || l4_ipc_error(r[R_RESULT]) || !r[R_RESULT] ||
+        !(l4_ipc_control_flags(wk->cmd[C_CONTROL]) & L4_IPC_RECV) ||
+        l4_msgtag_label(tag) != L4_LABEL_EXCEPTION)
+        return;
+    wk->exc_u = l4_msgtag_u(tag);
+    wk->exc_stamp = 0;
+    for (unsigned x = 0; x < IPCDIFF_WORKERS; x++)
+        if (workers[x].id == r[R_PARTNER] && workers[x].busy &&
+            workers[x].cmd[C_OP] == IPCDIFF_OP_FOREIGN)
+            wk->exc_stamp = workers[x].cmd[C_STAMP];
+}
+
 /* Worker w's report, just received (res, m and the UTCB): folded with its command. */
 static void take_report(unsigned w, uint64_t res, const l4_msg_t *m)
 {
@@ -79,6 +99,7 @@ static void take_report(unsigned w, uint64_t res, const l4_msg_t *m)
                cur_seed, w, res, r[R_STAMP], wk->cmd[C_STAMP]);
         stuck = 1;
     }
+    note_exception(wk, r);
     mask_registers(wk, r);
     fold_record("cmd", w, wk->cmd, C_WORDS);
     fold_record("rep", w, r, R_WORDS);
@@ -104,6 +125,7 @@ static void collect(void)
         struct l4_sched q = { .thread = workers[w].id };
         uint64_t v[3] = { l4_thread_schedule(&q), q.state, q.partner };
         fold_record("state", w, v, 3);
+        workers[w].fresh = 0;
         workers[w].kstate = q.state & 0xff;
         workers[w].kpartner = q.partner;
     }
@@ -120,6 +142,7 @@ static void send_command(unsigned w)
         stuck = 1;
     }
     workers[w].busy = 1;
+    workers[w].fresh = 1;
 }
 
 static unsigned free_workers(unsigned *list)
@@ -131,6 +154,29 @@ static unsigned free_workers(unsigned *list)
     return n;
 }
 
+static void set_worker_prio(unsigned w, unsigned prio)
+{
+    struct l4_sched q = { .thread = workers[w].id, .set = L4_SCHED_SET_PRIO, .prio = prio };
+    uint64_t v[2] = { l4_thread_schedule(&q), prio };
+    workers[w].prio = prio;
+    fold_record("prio", w, v, 2);
+}
+
+/* The fastpath takes a foreign call, or an answer to one, only if the partner is at least
+ * as urgent as every thread ready, the running one included (fastpath.c, sched.c): with
+ * fixed priorities a call and its short reply would take it together only if caller and
+ * handler were equally urgent, which workers never are. So the driver may make the
+ * partner the more urgent first (and end the round with that command). */
+static void outrank(unsigned w, l4_threadid_t partner)
+{
+    for (unsigned x = 0; x < IPCDIFF_WORKERS; x++)
+        if (workers[x].id == partner && x != w && workers[x].prio < workers[w].prio) {
+            unsigned p = workers[x].prio;
+            set_worker_prio(x, workers[w].prio);
+            set_worker_prio(w, p);
+        }
+}
+
 /* One round: up to three commands (one if timed), quiet, collect. */
 static void run_round(uint64_t *s, uint64_t *stamp)
 {
@@ -140,7 +186,10 @@ static void run_round(uint64_t *s, uint64_t *stamp)
     for (unsigned j = 0; j < k && n; j++) {
         unsigned i = (unsigned)rng_below(s, n), w = list[i];
         list[i] = list[--n];
-        gen_command(s, w, ++*stamp, timed, workers[w].cmd);
+        if (gen_command(s, w, ++*stamp, timed, workers[w].cmd) && rng_below(s, 4)) {
+            outrank(w, workers[w].cmd[C_PARTNER]);
+            k = j == 0 ? 1 : k;
+        }
         send_command(w);
         timed_w = w;
     }
@@ -189,12 +238,8 @@ static void set_priorities(uint64_t *s)
         p[i] = p[j];
         p[j] = t;
     }
-    for (unsigned w = 0; w < IPCDIFF_WORKERS; w++) {
-        struct l4_sched q = { .thread = workers[w].id, .set = L4_SCHED_SET_PRIO,
-                              .prio = IPCDIFF_PRIO_WORKER + 10 * p[w] };
-        uint64_t v = l4_thread_schedule(&q);
-        fold_record("prio", w, &v, 1);
-    }
+    for (unsigned w = 0; w < IPCDIFF_WORKERS; w++)
+        set_worker_prio(w, IPCDIFF_PRIO_WORKER + 10 * p[w]);
 }
 
 int driver_run_seed(uint64_t seed)
