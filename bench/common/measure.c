@@ -38,15 +38,19 @@ uint64_t bench_median(uint64_t *a, unsigned n)
     return a[n / 2];
 }
 
-void report(const char *name)
+void report_samples(const char *name, unsigned n)
 {
     uint64_t sum = 0;
-    for (unsigned i = 0; i < iters; i++)
+    for (unsigned i = 0; i < n; i++)
         sum += samples[i];
-    shell_sort(samples, iters);
-    printf("BENCH %s %llu %llu %u %llu\n", name, (unsigned long long)samples[iters / 2],
-           (unsigned long long)samples[iters * 9 / 10], iters,
-           (unsigned long long)((sum + iters / 2) / iters));
+    shell_sort(samples, n);
+    printf("BENCH %s %llu %llu %u %llu\n", name, (unsigned long long)samples[n / 2],
+           (unsigned long long)samples[n * 9 / 10], n, (unsigned long long)((sum + n / 2) / n));
+}
+
+void report(const char *name)
+{
+    report_samples(name, iters);
 }
 
 void measure_overhead(void)

@@ -40,6 +40,8 @@ void measure_overhead(void);
 /* Sorts the samples and prints "BENCH <name> <median> <p90> <iterations> <mean>" (the mean
  * rounded: a median hides work batched every few iterations, such as Linux's LRU drain). */
 void report(const char *name);
+/* The same for samples[0 .. n) (n >= 1), a loop with its own count (anon_fault.h). */
+void report_samples(const char *name, unsigned n);
 
 /* Clears 4 KiB with one `rep stosb`, as Linux's clear_page_erms does (zero_page_4k). */
 void bench_zero_page(void *page);

@@ -34,7 +34,6 @@
 
 #define DEBUG_EXIT_PORT 0xf4
 #define DEBUG_EXIT_OK   0x10
-#define FAULT_CHUNK     256          /* pages mapped at a time for first-touch faults */
 #define FUTEX_WAIT      0            /* <linux/futex.h> needs the kernel headers; */
 #define FUTEX_WAKE      1            /* shared (not _PRIVATE): two processes */
 #define PEER_WARMUP     2000         /* untimed round trips after fork: see measure_with_peer */
@@ -228,9 +227,7 @@ static void mmap_munmap(void)
 
 static void bench_memory(void)
 {
-    TIME_LOOP_PREP(fault_prep(), *(volatile char *)fault_next = 1);
-    report("pagefault_anon_first_touch");
-    fault_done();
+    anon_fault_measure("pagefault_anon_first_touch");
     MEASURE("mmap_munmap_page", mmap_munmap());
 }
 

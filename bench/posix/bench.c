@@ -3,10 +3,12 @@
  * (./ellfour bench boots it beside the native benchmark guest, under the same -icount):
  *   personality_getpid  getpid(): a foreign `syscall` answered by the task's system thread
  *                       (Linux's native figure: syscall_getppid)
- *   anon_fault          first touch of an anonymous page: the fault goes to the system
- *                       thread (region mapper), which asks root for a frame (root gets it,
- *                       zeroed, from sigma0) mapped at the faulting address
- *                       (Linux: pagefault_anon_first_touch; zeroing alone: zero_page_4k)
+ *   anon_fault          first touch of an anonymous page, per page of a loop that maps,
+ *                       touches and unmaps more pages than sigma0 has free
+ *                       (bench/common/anon_fault.h): the fault goes to the system thread
+ *                       (region mapper), which grants it a zeroed frame from the batch root
+ *                       mapped into the task (Linux: pagefault_anon_first_touch; zeroing
+ *                       alone: zero_page_4k)
  * The iteration count comes from the kernel command line ("iters=N"), read natively
  * (sas_cmdline): native interfaces stay native in musl programs.
  */
@@ -18,8 +20,6 @@
 #include "../common/measure.h"
 #include "../common/kip.h"
 
-#define FAULT_CHUNK 1024u     /* pages per mapping; the next chunk is mapped untimed */
-
 #include "../common/anon_fault.h"
 
 int main(void)
@@ -27,8 +27,6 @@ int main(void)
     iters = bench_cmdline_iters();
     measure_overhead();
     MEASURE("personality_getpid", getpid());
-    TIME_LOOP_PREP(fault_prep(), *(volatile char *)fault_next = 1);
-    report("anon_fault");
-    fault_done();
+    anon_fault_measure("anon_fault");
     return 0;
 }

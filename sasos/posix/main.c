@@ -83,11 +83,12 @@ static const char *access_name(unsigned a)
     return a & L4_FPAGE_W ? "write" : a & L4_FPAGE_X ? "execute" : "read";
 }
 
-static void on_fault(const l4_msg_t *m, unsigned access)
+/* A page fault of the program's; the reply's typed words (a grant item in *m, or none). */
+static unsigned on_fault(l4_msg_t *m, unsigned access)
 {
-    int r = mapper_fault(m->w[0], access);
-    if (!r)
-        return;
+    int r = mapper_fault(m->w[0], access, m);
+    if (r >= 0)
+        return (unsigned)r;
     int bus = r == MAPPER_BUS_ERROR;
     char why[96];
     snprintf(why, sizeof(why), "%s: %s at %lx (ip %lx)", bus ? "bus error" : "segmentation fault",
@@ -149,8 +150,8 @@ static int handle(l4_threadid_t from, uint64_t res, union posix_msg *msg, l4_msg
     }
     uint32_t label = l4_msgtag_label(t);
     if ((label & ~(uint32_t)L4_FPAGE_RWX) == L4_LABEL_PAGEFAULT) {
-        on_fault(m, label & L4_FPAGE_RWX);
-        *tag = l4_msgtag(0, 0, 0);      /* the page is in place: the thread retries */
+        /* The page is in place, or comes with the reply: the thread retries. */
+        *tag = l4_msgtag(0, 0, on_fault(m, label & L4_FPAGE_RWX));
         return 1;
     }
     if (t == l4_msgtag(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0))

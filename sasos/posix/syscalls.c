@@ -388,7 +388,7 @@ static int64_t sys_munmap(uint64_t *regs)
     int e = region_remove(&pt.regions, addr, end);
     if (!e) {
         mapper_release(addr, end);
-        mapper_unmap(addr, end);      /* file pages the block cache mapped */
+        mapper_unmap(addr, end);      /* anonymous pages (ours), file pages (the cache's) */
     }
     return e;
 }

@@ -27,23 +27,26 @@ extern struct posix_task pt;
 
 /* mapper.c */
 /* Resolves a page fault of the program's thread at va needing `access` (L4_FPAGE_R/W/X)
- * through the region that holds va, mapping the page at va: an image page from root
- * (which ends the task itself if it has no such page), a file page read-only from the
- * block cache, an anonymous page as a zeroed frame from root. Returns
- *   0                 the page is mapped;
+ * through the region that holds va: an image page from root (which ends the task itself
+ * if it has no such page) or a file page read-only from the block cache, each mapped at
+ * va before this returns; an anonymous page as a zeroed frame of the task's batch, given
+ * by a grant item the caller puts in its reply: the item's two words go to reply->w[0..1]
+ * (untouched otherwise). Returns
+ *   0 or 2            the number of typed words for the reply (0: the page is in place);
  *   -1                no region holds va, the region's protection lacks `access`, root
  *                     gave no frame for an anonymous page, or the call to root failed:
  *                     the caller ends the task as SIGSEGV;
  *   MAPPER_BUS_ERROR  a file page that could not be had (past the end of the disk, or
  *                     an I/O error): the caller ends the task as SIGBUS. */
 #define MAPPER_BUS_ERROR (-2)
-int mapper_fault(uint64_t va, unsigned access);
+int mapper_fault(uint64_t va, unsigned access, l4_msg_t *reply);
 /* Makes [va, va + len) usable by the system thread itself with `access`: anonymous pages
  * get their frames now, image pages are touched (root pages them). 0 or -LX_EFAULT. */
 int mapper_user(uint64_t va, uint64_t len, unsigned access);
-/* Gives the frames of anonymous pages in [start, end) back (to root). */
+/* Gives the frames of anonymous pages in [start, end) back to root, by handle. */
 void mapper_release(uint64_t start, uint64_t end);
-/* Removes whatever [start, end) maps in this task (file pages the cache mapped). */
+/* Removes whatever [start, end) maps in this task (anonymous pages, granted to the task,
+ * and file pages the cache mapped). */
 void mapper_unmap(uint64_t start, uint64_t end);
 /* 1 if some page of [start, end) has its frame already. */
 int mapper_populated(uint64_t start, uint64_t end);

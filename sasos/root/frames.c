@@ -15,6 +15,7 @@ struct frame {
     uint64_t va;           /* where the task has it */
     uint16_t task;
     uint8_t rights;        /* what the task was given */
+    uint8_t anon;          /* anonymous memory (ROOT_ANON_MAP): the task may free it */
 };
 
 static struct frame frames[ROOT_MAX_FRAMES];
@@ -47,13 +48,15 @@ int frames_get(unsigned task, uint64_t va)
     uint64_t phys;
     if (slot < 0)
         return -1;
-    enum sas_error e = sigma0_alloc(s0, 12, l4_fpage((uint64_t)frames_ptr(slot), 12, L4_FPAGE_RWX),
-                                    &phys);
+    l4_fpage_t window = l4_fpage((uint64_t)frames_ptr(slot), 12, L4_FPAGE_RWX);
+    enum sas_error e = sigma0_alloc(s0, 12, window, &phys);
+    if (e == SAS_ENOMEM && batches_reclaim())     /* frames kept for batches come first */
+        e = sigma0_alloc(s0, 12, window, &phys);
     if (e) {
         printf("root: sigma0 gave no frame: %s\n", sas_strerror(e));
         return -1;
     }
-    frames[slot] = (struct frame){ phys, va, (uint16_t)task, 0 };
+    frames[slot] = (struct frame){ phys, va, (uint16_t)task, 0, 0 };
     hint = (unsigned)slot + 1;
     top = hint > top ? hint : top;
     used++;
@@ -70,6 +73,7 @@ int frames_find(unsigned task, uint64_t va)
 
 unsigned frames_rights(int slot) { return frames[slot].rights; }
 void frames_set_rights(int slot, unsigned rights) { frames[slot].rights = (uint8_t)rights; }
+void frames_set_anon(int slot) { frames[slot].anon = 1; }
 unsigned frames_in_use(void) { return used; }
 
 /* Gives slot's frame back to sigma0; 0, or -1 if sigma0 refused it (the slot is lost). */
@@ -89,12 +93,15 @@ static int release_slot(unsigned i)
     return 0;
 }
 
-int frames_release_one(int slot, unsigned task, uint64_t va)
+int frames_anon_held(uint32_t slot, unsigned task)
 {
-    if (slot < 0 || (unsigned)slot >= ROOT_MAX_FRAMES || !frames[slot].phys ||
-        frames[slot].task != task || frames[slot].va != va)
-        return -1;
-    return release_slot((unsigned)slot);
+    return slot < ROOT_MAX_FRAMES && frames[slot].phys && frames[slot].task == task &&
+           frames[slot].anon;
+}
+
+int frames_release_anon(uint32_t slot, unsigned task)
+{
+    return frames_anon_held(slot, task) ? release_slot(slot) : -1;
 }
 
 /* Gives back every frame of `task`. sigma0's unmap reaches the task's mapping and root's. */

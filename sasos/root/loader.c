@@ -4,7 +4,7 @@
  * image is paged from the archive at base + vaddr like a native one (elf_fill with the
  * address made relative), and the PIE relocates itself once its system thread has built
  * the initial stack (sasos/posix). Every field is checked before use. The program's
- * anonymous memory comes from root's frames too (ROOT_ANON_MAP, sas/proto/root.h).
+ * anonymous memory comes from root's frames too (anon.c).
  */
 #include "root.h"
 #include <ell/elf64.h>
@@ -81,46 +81,4 @@ void loader_info_words(const struct prog_info *pi, const char *name, l4_msg_t *m
     size_t n = strlen(name);
     memcpy(buf, name, n < sizeof(buf) - 1 ? n : sizeof(buf) - 1);
     memcpy(&m->w[5], buf, sizeof(buf));
-}
-
-/* 1 if va is a page of the program's slot outside its image: anonymous memory's place. */
-static int anon_place(const struct prog_info *pi, uint64_t va)
-{
-    return !(va & (SAS_PAGE_SIZE - 1)) && va >= pi->end && va < pi->base + SAS_PROGRAM_SLOT;
-}
-
-/* ROOT_ANON_MAP: a zeroed frame of root's, mapped to the task at va. */
-static void anon_map(unsigned task, const struct prog_info *pi, l4_msg_t *m, l4_msgtag_t *tag)
-{
-    uint64_t va = m->w[0];
-    unsigned rights = (unsigned)m->w[1] & L4_FPAGE_RWX;
-    int slot;
-    *tag = l4_msgtag(SAS_EINVAL, 0, 0);
-    /* No frames_find() against a second frame for va: that would scan every frame per
-     * fault. A task asking twice only holds two frames until it ends. */
-    if (!anon_place(pi, va) || !rights)
-        return;
-    if ((slot = frames_get(task, va)) < 0) {
-        *tag = l4_msgtag(SAS_ENOMEM, 0, 0);
-        return;
-    }
-    frames_set_rights(slot, rights);
-    *m = (l4_msg_t){ { (uint64_t)slot, l4_fpage((uint64_t)frames_ptr(slot), 12, rights), va } };
-    *tag = l4_msgtag(SAS_OK, 1, 2);
-}
-
-int loader_anon(unsigned task, const struct prog_info *pi, uint32_t label, l4_msg_t *m,
-                l4_msgtag_t *tag)
-{
-    if (label == ROOT_ANON_MAP) {
-        anon_map(task, pi, m, tag);
-        return 1;
-    }
-    if (label == ROOT_ANON_FREE) {
-        int ok = anon_place(pi, m->w[0]) && m->w[1] < ROOT_MAX_FRAMES &&
-                 !frames_release_one((int)m->w[1], task, m->w[0]);
-        *tag = l4_msgtag(ok ? SAS_OK : SAS_EINVAL, 0, 0);
-        return 1;
-    }
-    return 0;
 }

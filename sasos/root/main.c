@@ -247,9 +247,10 @@ static void report(unsigned bad_echo, int ready, uint64_t free_before, l4_thread
     const struct child_exit *ex;
     struct sigma0_info info = { 0 };
     if (ready && tasks_exits(&ex) > 0) {
-        int back = !sigma0_info(s0, &info) && info.free_pages == free_before && !frames_in_use();
+        unsigned held = frames_in_use() + batches_in_use();
+        int back = !sigma0_info(s0, &info) && info.free_pages == free_before && !held;
         printf("%s %u - root.frames_returned (sigma0 free %lu, before %lu; root holds %u)\n",
-               verdict(back), check(back), info.free_pages, free_before, frames_in_use());
+               verdict(back), check(back), info.free_pages, free_before, held);
     }
     printf("ELLFOUR-KTEST-DONE tests=%u failed=%u\n", checks, failures);
     l4_kdb_exit(failures ? 0x11 : 0x10);
@@ -264,6 +265,7 @@ static int boot_programs_ready(l4_threadid_t s0, uint64_t *free_before)
         return -1;
     }
     frames_init(s0);
+    batches_init(s0);
     enum sas_error e = bootfs_init(s0);
     if (e) {
         printf("root: cannot map the boot archive: %s\n", sas_strerror(e));

@@ -1,6 +1,8 @@
 /*
- * root.h — the root task's parts: frames from sigma0 (frames.c), the boot archive
- * (bootfs.c), ELF images (elf.c) and the tasks it starts and pages (tasks.c).
+ * root.h — the root task's parts: frames from sigma0 (frames.c), in batches for musl tasks
+ * (batches.c over batchtab.h), the boot archive (bootfs.c), ELF images (elf.c), musl
+ * programs and their anonymous memory (loader.c, anon.c) and the tasks it starts and pages
+ * (tasks.c).
  */
 #ifndef ROOT_H
 #define ROOT_H
@@ -20,9 +22,24 @@ int frames_find(unsigned task, uint64_t va);           /* the slot task has at v
 uint8_t *frames_ptr(int slot);
 unsigned frames_rights(int slot);
 void frames_set_rights(int slot, unsigned rights);
+void frames_set_anon(int slot);                        /* anonymous: the task may free it */
 unsigned frames_release_task(unsigned task);           /* returns the count given back */
-int frames_release_one(int slot, unsigned task, uint64_t va);   /* 0, or -1 if not held */
+int frames_anon_held(uint32_t slot, unsigned task);    /* 1 if an anonymous frame of task's */
+int frames_release_anon(uint32_t slot, unsigned task); /* 0, or -1 if not held */
 unsigned frames_in_use(void);
+
+/* batches.c — frames in batches for musl tasks (batchtab.h): from sigma0 in runs, or from
+ * root's pool of batches that came back whole; to the pool, or back to sigma0 in runs. */
+void batches_init(l4_threadid_t sigma0);
+/* A batch of 2^log2 zeroed frames for task, mapped in the batch slots of root's window:
+ * SAS_OK and the first frame's handle and the map item's flexpage (in root's window), or
+ * SAS_ENOMEM (nothing taken). */
+enum sas_error batches_get(unsigned task, unsigned log2, uint32_t *first, l4_fpage_t *item);
+int batches_check_run(unsigned task, uint32_t first, uint32_t count);   /* 0 if all held */
+void batches_free_run(unsigned task, uint32_t first, uint32_t count);  /* checked: freed */
+unsigned batches_release_task(unsigned task);          /* every frame; the count */
+unsigned batches_reclaim(void);     /* frames freed but kept go back to sigma0; the count */
+unsigned batches_in_use(void);                         /* frames root holds in batches */
 
 /* bootfs.c — the boot archive, mapped read-only from sigma0. */
 enum sas_error bootfs_init(l4_threadid_t sigma0);
@@ -43,8 +60,11 @@ struct prog_info {
 int loader_is_pie(const uint8_t *image, uint64_t size);
 int loader_check(const uint8_t *image, uint64_t size, struct prog_info *pi);   /* 0, or -1 */
 void loader_info_words(const struct prog_info *pi, const char *name, l4_msg_t *m);
-/* ROOT_ANON_MAP and ROOT_ANON_FREE for a musl task; 0 if label is neither. */
-int loader_anon(unsigned task, const struct prog_info *pi, uint32_t label, l4_msg_t *m,
+
+/* anon.c — a musl task's anonymous memory: ROOT_ANON_MAP, ROOT_FRAMES_BATCH and
+ * ROOT_FRAMES_FREE (sas/proto/root.h). 1 and the reply in *tag and *m if `tag_in`'s label
+ * is one of them, else 0. */
+int anon_handle(unsigned task, const struct prog_info *pi, l4_msgtag_t tag_in, l4_msg_t *m,
                 l4_msgtag_t *tag);
 
 /* tasks.c — children: started from the archive, paged, reported when they end. */

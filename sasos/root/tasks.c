@@ -114,6 +114,7 @@ static void child_end(struct child *c, unsigned code, int record)
     if (err)
         printf("root: deleting task %u failed: error %lu\n", c->task, err);
     frames_release_task(c->task);
+    batches_release_task(c->task);
     if (record && nexits < MAX_EXITS) {
         exits[nexits] = (struct child_exit){ .task = c->task, .code = code,
                                              .service = c->service };
@@ -197,7 +198,7 @@ int tasks_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag
         *tag = l4_msgtag(SAS_OK, 8, 0);
         return 1;
     }
-    if (c->rt && loader_anon(c->task, &c->prog, label, m, tag))
+    if (c->rt && anon_handle(c->task, &c->prog, l4_ipc_tag(res), m, tag))
         return 1;
     if (label == ROOT_EXIT) {
         child_end(c, m->w[0] > 255 ? 255 : (unsigned)m->w[0], 1);

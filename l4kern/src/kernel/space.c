@@ -280,14 +280,19 @@ static int map_one(struct task *src, uint64_t sva, uint64_t *spte, struct task *
     }
     if (!grant || !sn->parent)              /* a root (image, sigma0) is mapped, not moved */
         return insert_at(dst, dva, dpte, pa, rights, sn);   /* the walk done above */
-    if (kmem_charge(dst, nodes.size))       /* the node moves: so does its charge */
+    /* The node moves: so does its charge, unless both tasks pay into one quota (always
+     * within a task), where charging first would ask for room the grant never uses. */
+    int recharge = src->kmem_payer != dst->kmem_payer;
+    if (recharge && kmem_charge(dst, nodes.size))
         return -1;
-    uint64_t *np = pt_walk(dst->pml4, dva, dst);
+    uint64_t *np = dpte ? dpte : pt_walk(dst->pml4, dva, dst);   /* the walk done above */
     if (!np) {
-        kmem_uncharge(dst, nodes.size);
+        if (recharge)
+            kmem_uncharge(dst, nodes.size);
         return -1;
     }
-    kmem_uncharge(src, nodes.size);
+    if (recharge)
+        kmem_uncharge(src, nodes.size);
     unsigned lost = pte_rights(*spte) & ~rights;
     uint64_t ad = *spte & (PTE_A | PTE_D);  /* the mapping moves with its bits */
     *spte = 0;

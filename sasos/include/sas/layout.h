@@ -74,6 +74,11 @@
 #define SAS_WIN_IPCDIFF_SIZE     0x0000000000400000ULL
 #define SAS_WIN_IPCDIFF_RCV_BASE 0x0000000013000000ULL   /* its receive windows, one page per */
 #define SAS_WIN_IPCDIFF_RCV_SIZE 0x0000000000100000ULL   /* lthread, in each of its tasks */
+/* Every musl task's frame batch (sasos/posix/mapper.c): root maps a batch of frames here
+ * (ROOT_FRAMES_BATCH, sas/proto/root.h), and only here; the system thread grants them on
+ * to faulting addresses one by one, leaving each slot empty for the next batch. */
+#define SAS_WIN_FRAME_BATCH_BASE 0x0000000014000000ULL
+#define SAS_WIN_FRAME_BATCH_SIZE 0x0000000000040000ULL
 
 #define SAS_WIN_IMAGE 1u   /* a native image's window, named as its boot-archive member */
 #define SAS_WIN_DATA  2u   /* memory a service maps at run time: no image may lie there */
@@ -101,7 +106,8 @@
     X(IOERRTEST,  "ioerrtest",  SAS_WIN_IMAGE)      \
     X(BENCH_PEER, "bench_peer", SAS_WIN_IMAGE)      \
     X(IPCDIFF,    "ipcdiff",    SAS_WIN_IMAGE)      \
-    X(IPCDIFF_RCV, "ipcdiff_rcv", SAS_WIN_DATA)
+    X(IPCDIFF_RCV, "ipcdiff_rcv", SAS_WIN_DATA)     \
+    X(FRAME_BATCH, "frame_batch", SAS_WIN_DATA)
 
 /* One row of the table as data: static const struct sas_window w[] =
  * { SAS_WINDOWS(SAS_WINDOW_ROW) }; */
@@ -116,6 +122,12 @@ struct sas_window {
 #define SAS_BLK_DMA_ADDR     SAS_WIN_BLK_DMA_BASE
 #define SAS_BLK_CACHE_ADDR   SAS_WIN_BLK_CACHE_BASE
 #define SAS_BLK_CACHE_SIZE   SAS_WIN_BLK_CACHE_SIZE
+/* The frame batch: one flexpage of 2^SAS_FRAME_BATCH_LOG2 pages at most, naturally aligned,
+ * so a whole batch is one map item. */
+#define SAS_FRAME_BATCH_ADDR SAS_WIN_FRAME_BATCH_BASE
+#define SAS_FRAME_BATCH_LOG2 6u                      /* 64 frames */
+_Static_assert(SAS_WIN_FRAME_BATCH_SIZE == SAS_PAGE_SIZE << SAS_FRAME_BATCH_LOG2 &&
+               SAS_FRAME_BATCH_ADDR % SAS_WIN_FRAME_BATCH_SIZE == 0, "the batch is one flexpage");
 
 /* The root task's private windows: frames it holds for its children (one 4 KiB slot per
  * frame it got from sigma0) and the boot archive, mapped read-only from sigma0. */

@@ -30,10 +30,38 @@
  *                      rights (L4_FPAGE_*). A zeroed frame for it: reply SAS_OK, u = 1, MR0
  *                      = the frame's handle, t = 2: the map item, hot spot MR0's page (the
  *                      caller's receive window takes it). SAS_EINVAL for a page elsewhere
- *                      or no rights; SAS_ENOMEM if no frame is left. (Asking twice for a
- *                      page only costs the task a frame until it ends.)
- *   ROOT_ANON_FREE     MR0 = the page, MR1 = its handle: the frame goes back (root and
- *                      sigma0 unmap it). SAS_EINVAL if the task holds no such frame.
+ *                      or no rights (or fewer than two words); SAS_ENOMEM if no frame is
+ *                      left. (Asking twice for a page only costs the task a frame until it
+ *                      ends.) The system thread uses it for pages it touches itself; its
+ *                      program's faults take frames from a batch.
+ *   ROOT_FRAMES_BATCH  MR0 = the flexpage of the task's batch window: base
+ *                      SAS_FRAME_BATCH_ADDR, 2^k pages with 0 <= k <= SAS_FRAME_BATCH_LOG2
+ *                      (sas/layout.h; rights bits ignored). 2^k zeroed frames of root's,
+ *                      mapped read-write-execute over the whole window: reply SAS_OK,
+ *                      u = 1, MR0 = the handle of the window's first frame (the frame at
+ *                      window + i pages has handle MR0 + i), t = 2: one map item of the
+ *                      2^k pages, hot spot the window's base (the caller's receive window
+ *                      must be that flexpage: where a map item lands is the receiver's
+ *                      window's choice, so a caller whose window is elsewhere only moves
+ *                      its own frames within its own space). The task grants the frames on
+ *                      within itself (sasos/posix/mapper.c). A frame still in the window is unmapped from
+ *                      there by the new batch; it stays the task's until freed or the task
+ *                      ends, as does a batch the caller's window refused.
+ *                      SAS_EINVAL: no MR0, MR0 is not the batch window or k is out of range
+ *                      (root maps batches nowhere else; it logs why); SAS_ENOMEM: root
+ *                      could not get 2^k frames (none is given: ask for fewer).
+ *   ROOT_FRAMES_FREE   MR0..MR(u-1), 1 <= u <= 8: runs of handles, each word
+ *                      root_frames_run(first, count) = first | count << 32, count >= 1.
+ *                      The frames (from ROOT_ANON_MAP or ROOT_FRAMES_BATCH) are the task's
+ *                      no longer: reply SAS_OK, u = 0. The caller unmaps them first; root
+ *                      does not wait for that, but no other task gets a frame the caller
+ *                      may still reach: a single frame goes back to sigma0 at once (which
+ *                      unmaps it everywhere); a batch's frames once the task has freed the
+ *                      whole batch (earlier, one by one, if memory runs short), to sigma0
+ *                      or into root's pool of batches, which root unmaps from the task that
+ *                      freed it before it gives it to another. SAS_EINVAL, and nothing
+ *                      freed, if u is out of range or any handle is not an anonymous frame
+ *                      the task holds.
  *                      A task's remaining frames go back when it ends.
  * (A musl task's chief is root, so its system thread cannot call sigma0 directly: clans.)
  *   ROOT_EXIT          as above, with the code the program exited with.
@@ -48,7 +76,9 @@
 #define ROOT_EXIT            0x524f0001u
 #define ROOT_PROGRAM_INFO    0x524f0002u
 #define ROOT_ANON_MAP        0x524f0010u
-#define ROOT_ANON_FREE       0x524f0011u
+#define ROOT_FRAMES_BATCH    0x524f0012u
+#define ROOT_FRAMES_FREE     0x524f0013u
+#define ROOT_FRAMES_FREE_MAX 8u            /* runs per ROOT_FRAMES_FREE: the register words */
 #define ROOT_EXIT_FAULT      139u          /* 128 + SIGSEGV */
 #define ROOT_EXIT_EXCEPTION  256u          /* + vector: 256..511 */
 #define ROOT_SERVICE         0x524f0003u
@@ -77,6 +107,45 @@ static inline enum sas_error root_service(l4_threadid_t root, unsigned svc, l4_t
     if (!e)
         *out = m.w[0];
     return e;
+}
+
+/* A run of `count` frame handles from `first`, as ROOT_FRAMES_FREE takes it. */
+static inline uint64_t root_frames_run(uint32_t first, uint32_t count)
+{
+    return first | (uint64_t)count << 32;
+}
+
+/* Asks root for 2^log2 frames in the task's batch window: SAS_OK and the first frame's
+ * handle in *first, SAS_EINVAL, SAS_ENOMEM, or SAS_EIO (the IPC failed). The calling
+ * thread's receive window is the batch's flexpage for the call, nil after. */
+static inline enum sas_error root_frames_batch(l4_threadid_t root, l4_fpage_t batch,
+                                               uint32_t *first)
+{
+    struct l4_utcb *u = l4_utcb();
+    l4_msg_t m = { { batch } };
+    u->rcv_window = batch & ~(uint64_t)L4_FPAGE_RWX;
+    uint64_t res = l4_call(root, l4_msgtag(ROOT_FRAMES_BATCH, 1, 0), &m, L4_TIMEOUT_NEVER,
+                           L4_TIMEOUT_NEVER);
+    u->rcv_window = L4_FPAGE_NIL;
+    if (l4_ipc_error(res))
+        return SAS_EIO;
+    enum sas_error e = (enum sas_error)l4_msgtag_label(l4_ipc_tag(res));
+    if (!e)
+        *first = (uint32_t)m.w[0];
+    return e;
+}
+
+/* Gives n runs of handles (1 <= n <= ROOT_FRAMES_FREE_MAX) back: SAS_OK, SAS_EINVAL (then
+ * nothing was freed) or SAS_EIO. */
+static inline enum sas_error root_frames_free(l4_threadid_t root, const uint64_t *runs,
+                                              unsigned n)
+{
+    l4_msg_t m = { { 0 } };
+    for (unsigned i = 0; i < n && i < L4_MSG_REG_WORDS; i++)
+        m.w[i] = runs[i];
+    uint64_t res = l4_call(root, l4_msgtag(ROOT_FRAMES_FREE, n, 0), &m, L4_TIMEOUT_NEVER,
+                           L4_TIMEOUT_NEVER);
+    return l4_ipc_error(res) ? SAS_EIO : (enum sas_error)l4_msgtag_label(l4_ipc_tag(res));
 }
 
 /* Ends the calling task with `code`: tells its pager (root) and waits to be deleted. */

@@ -1,0 +1,9 @@
+# Host tests of the root task's pure logic: the table of frame batches it hands musl tasks
+# (sasos/root/batchtab.h). Sanitized.
+set(ROOT_DIR ${ELLFOUR_ROOT}/sasos/root)
+unit_test(batchtab test_batchtab.c ${ROOT_DIR}/batchtab.c)
+target_include_directories(batchtab PRIVATE ${ROOT_DIR} ${ELLFOUR_ROOT}/sasos/include
+                           ${ELLFOUR_ROOT}/l4kern/include)
+set(batchtab_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+target_compile_options(batchtab PRIVATE ${batchtab_san})
+target_link_options(batchtab PRIVATE ${batchtab_san})
