@@ -12,10 +12,10 @@
 enum lx_sysno {
     LX_read = 0, LX_write = 1, LX_open = 2, LX_close = 3, LX_fstat = 5, LX_lseek = 8,
     LX_mmap = 9, LX_mprotect = 10, LX_munmap = 11, LX_brk = 12, LX_rt_sigprocmask = 14,
-    LX_ioctl = 16, LX_pread64 = 17, LX_pwrite64 = 18, LX_readv = 19, LX_writev = 20, LX_mremap = 25, LX_madvise = 28,
-    LX_getpid = 39, LX_exit = 60, LX_kill = 62, LX_uname = 63, LX_fcntl = 72, LX_fsync = 74,
+    LX_ioctl = 16, LX_pread64 = 17, LX_pwrite64 = 18, LX_readv = 19, LX_writev = 20, LX_mremap = 25, LX_madvise = 28, LX_sched_yield = 24,
+    LX_getpid = 39, LX_clone = 56, LX_exit = 60, LX_kill = 62, LX_uname = 63, LX_fcntl = 72, LX_fsync = 74,
     LX_fdatasync = 75, LX_ftruncate = 77, LX_fstatfs = 138, LX_arch_prctl = 158,
-    LX_gettid = 186, LX_tkill = 200, LX_set_tid_address = 218, LX_clock_gettime = 228,
+    LX_gettid = 186, LX_tkill = 200, LX_futex = 202, LX_set_tid_address = 218, LX_clock_gettime = 228,
     LX_exit_group = 231, LX_tgkill = 234, LX_openat = 257, LX_preadv = 295, LX_pwritev = 296,
     LX_getrandom = 318,
     LX_NSYSCALLS = 512     /* table size; larger numbers are unknown outright */
@@ -26,6 +26,26 @@ enum lx_errno {
     LX_ENOMEM = 12, LX_EACCES = 13, LX_EFAULT = 14, LX_EEXIST = 17, LX_ENODEV = 19,
     LX_EINVAL = 22, LX_EMFILE = 24, LX_ENOTTY = 25, LX_EFBIG = 27, LX_ENOSPC = 28, LX_ESPIPE = 29, LX_ENOSYS = 38, LX_EOPNOTSUPP = 95
 };
+
+/* clone: the flags of a thread (what musl's pthread_create passes) */
+#define LX_CLONE_VM             0x00000100
+#define LX_CLONE_FS             0x00000200
+#define LX_CLONE_FILES          0x00000400
+#define LX_CLONE_SIGHAND        0x00000800
+#define LX_CLONE_THREAD         0x00010000
+#define LX_CLONE_SYSVSEM        0x00040000
+#define LX_CLONE_SETTLS         0x00080000
+#define LX_CLONE_PARENT_SETTID  0x00100000
+#define LX_CLONE_CHILD_CLEARTID 0x00200000
+#define LX_CLONE_DETACHED       0x00400000
+
+/* futex: the operation in the low bits; PRIVATE and CLOCK_REALTIME change nothing here */
+#define LX_FUTEX_WAIT           0
+#define LX_FUTEX_WAKE           1
+#define LX_FUTEX_REQUEUE        3
+#define LX_FUTEX_CMP_REQUEUE    4
+#define LX_FUTEX_PRIVATE        128
+#define LX_FUTEX_CLOCK_REALTIME 256
 
 /* mmap and mprotect */
 #define LX_PROT_READ      0x1

@@ -131,13 +131,23 @@ static l4_msgtag_t on_syscall(union posix_msg *msg)
 {
     _Static_assert(L4_EXS_WORDS == L4_MSG_REG_WORDS + 1, "one short word in the UTCB");
     msg->regs[L4_EXS_ARG5] = l4_utcb()->mr[L4_EXS_ARG5];
-    msg->regs[POSIX_FS_SET] = 0;
-    return l4_msgtag(0, posix_syscall(msg->regs), 0);
+    msg->regs[POSIX_REPLY] = POSIX_REPLY_RESULT;
+    return l4_msgtag(0, posix_syscall(msg->regs), 0);     /* 0: no answer now */
 }
 
-/* Handles one message; 1 and the reply's tag if the sender is to be answered. A system
+int posix_answer(l4_threadid_t t, int64_t result)
+{
+    l4_msg_t m = { { (uint64_t)result } };
+    return !l4_ipc_error(l4_send(t, l4_msgtag(0, L4_EXR_RAX + 1, 0), &m, L4_TIMEOUT_ZERO));
+}
+
+/* A page fault's reply carries this label: any reply resumes the thread (l4/fault.h), and
+ * a nonzero tag tells serve() there is one. */
+#define FAULT_REPLY_LABEL 1u
+
+/* Handles one message; the reply's tag, or 0 if the sender is not answered now. A system
  * call, the common case, is tested first, on the whole tag. */
-static int handle(l4_threadid_t from, uint64_t res, union posix_msg *msg, l4_msgtag_t *tag)
+static l4_msgtag_t handle(l4_threadid_t from, uint64_t res, union posix_msg *msg)
 {
     l4_msg_t *m = &msg->m;
     l4_msgtag_t t = l4_ipc_tag(res);
@@ -145,14 +155,13 @@ static int handle(l4_threadid_t from, uint64_t res, union posix_msg *msg, l4_msg
         return 0;
     if (t == l4_msgtag(L4_LABEL_EXCEPTION, L4_EXS_WORDS, 0) &&
         m->w[L4_EXS_VECTOR] == L4_EXC_SYSCALL) {
-        *tag = on_syscall(msg);
-        return 1;
+        pt.caller = from;
+        return on_syscall(msg);         /* 0: answered later (a futex wait, an exit) */
     }
     uint32_t label = l4_msgtag_label(t);
     if ((label & ~(uint32_t)L4_FPAGE_RWX) == L4_LABEL_PAGEFAULT) {
         /* The page is in place, or comes with the reply: the thread retries. */
-        *tag = l4_msgtag(0, 0, on_fault(m, label & L4_FPAGE_RWX));
-        return 1;
+        return l4_msgtag(FAULT_REPLY_LABEL, 0, on_fault(m, label & L4_FPAGE_RWX));
     }
     if (t == l4_msgtag(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0))
         on_exception(m);
@@ -166,8 +175,8 @@ static __attribute__((noreturn)) void serve(void)
     l4_msg_t *m = &msg.m;
     uint64_t res = l4_receive(&from, m, L4_TIMEOUT_NEVER);
     for (;;) {
-        l4_msgtag_t tag;
-        if (!handle(from, res, &msg, &tag)) {
+        l4_msgtag_t tag = handle(from, res, &msg);
+        if (!tag) {
             from = L4_NILTHREAD;
             res = l4_receive(&from, m, L4_TIMEOUT_NEVER);
             continue;
@@ -188,6 +197,7 @@ int main(void)
         root_exit(1);
     }
     uint64_t sp;
+    threads_init();
     if (fetch_info() || set_regions() || !(sp = initial_stack()) || start_main_thread(sp)) {
         printf("posix: task %u: cannot start the program\n", pt.task);
         root_exit(127);

@@ -420,10 +420,61 @@ static int64_t sys_brk(uint64_t *regs) { (void)regs; return 0; }
 
 /* ---- process, time, randomness ---- */
 
-static int64_t sys_getpid(uint64_t *regs) { (void)regs; return pt.task; }
-static int64_t sys_set_tid_address(uint64_t *regs) { (void)regs; return pt.task; }
+/* ---- threads (threads.c, futex.c) ---- */
 
-static int64_t sys_exit(uint64_t *regs) { posix_exit((unsigned)ARG(0) & 0xff, 0); }
+static int64_t sys_getpid(uint64_t *regs) { (void)regs; return pt.task; }
+static int64_t sys_gettid(uint64_t *regs) { (void)regs; return thread_tid(thread_of(pt.caller)); }
+
+static int64_t sys_set_tid_address(uint64_t *regs)
+{
+    unsigned n = thread_of(pt.caller);
+    thread_set_clear_tid(n, ARG(0));
+    return thread_tid(n);
+}
+
+static int64_t sys_clone(uint64_t *regs)
+{
+    const struct lx_clone c = { ARG(0), ARG(1), ARG(2), ARG(3), ARG(4), ARG(5),
+                                regs[L4_EXS_RIP] };
+    return thread_clone(&c);
+}
+
+/* One thread ends (its caller is left waiting for good); the last one ends the program. */
+static int64_t sys_exit(uint64_t *regs)
+{
+    if (!thread_exit(thread_of(pt.caller)))
+        posix_exit((unsigned)ARG(0) & 0xff, 0);
+    regs[POSIX_REPLY] = POSIX_REPLY_NONE;
+    return 0;
+}
+
+/* The caller's slice goes on: the system thread cannot give another thread's time away,
+ * and the kernel's time slices interleave the threads anyway. */
+static int64_t sys_sched_yield(uint64_t *regs) { (void)regs; return 0; }
+
+static int64_t sys_exit_group(uint64_t *regs) { posix_exit((unsigned)ARG(0) & 0xff, 0); }
+
+static int64_t sys_futex(uint64_t *regs)
+{
+    uint64_t addr = ARG(0), op = ARG(1) & ~(uint64_t)(LX_FUTEX_PRIVATE | LX_FUTEX_CLOCK_REALTIME);
+    uint32_t val3 = (uint32_t)ARG(5);
+    switch (op) {
+    case LX_FUTEX_WAIT: {
+        int64_t r = futex_wait(pt.caller, addr, (uint32_t)ARG(2), ARG(3) != 0);
+        if (r == POSIX_DEFERRED)
+            regs[POSIX_REPLY] = POSIX_REPLY_NONE;
+        return r;
+    }
+    case LX_FUTEX_WAKE:
+        return futex_wake(addr, (uint32_t)ARG(2));
+    case LX_FUTEX_REQUEUE:
+        return futex_requeue(addr, (uint32_t)ARG(2), (uint32_t)ARG(3), ARG(4), 0);
+    case LX_FUTEX_CMP_REQUEUE:
+        return futex_requeue(addr, (uint32_t)ARG(2), (uint32_t)ARG(3), ARG(4), &val3);
+    default:
+        return -LX_ENOSYS;
+    }
+}
 
 static int64_t sys_rt_sigprocmask(uint64_t *regs)
 {
@@ -494,7 +545,7 @@ static int64_t sys_arch_prctl(uint64_t *regs)
     if (!l4_is_canonical(ARG(1)) || ARG(1) >= L4_USER_END)
         return -LX_EPERM;
     regs[POSIX_FS] = ARG(1);     /* the short reply's second word sets the FS base */
-    regs[POSIX_FS_SET] = 1;
+    regs[POSIX_REPLY] = POSIX_REPLY_FS;
     return 0;
 }
 
@@ -536,10 +587,11 @@ static const sys_fn table[LX_NSYSCALLS] = {
     [LX_brk] = sys_brk, [LX_rt_sigprocmask] = sys_rt_sigprocmask, [LX_ioctl] = sys_ioctl,
     [LX_readv] = sys_readv, [LX_writev] = sys_writev, [LX_mremap] = sys_mremap,
     [LX_madvise] = sys_madvise, [LX_getpid] = sys_getpid, [LX_exit] = sys_exit,
+    [LX_clone] = sys_clone, [LX_futex] = sys_futex, [LX_sched_yield] = sys_sched_yield,
     [LX_kill] = sys_kill, [LX_uname] = sys_uname, [LX_arch_prctl] = sys_arch_prctl,
-    [LX_gettid] = sys_getpid, [LX_tkill] = sys_tkill,
+    [LX_gettid] = sys_gettid, [LX_tkill] = sys_tkill,
     [LX_set_tid_address] = sys_set_tid_address, [LX_clock_gettime] = sys_clock_gettime,
-    [LX_exit_group] = sys_exit, [LX_tgkill] = sys_tgkill, [LX_openat] = sys_openat,
+    [LX_exit_group] = sys_exit_group, [LX_tgkill] = sys_tgkill, [LX_openat] = sys_openat,
     [LX_getrandom] = sys_getrandom, [LX_pread64] = sys_pread64, [LX_pwrite64] = sys_pwrite64,
     [LX_preadv] = sys_preadv, [LX_pwritev] = sys_pwritev,
     [LX_fcntl] = sys_fcntl, [LX_fsync] = sys_fsync, [LX_fdatasync] = sys_fsync,
@@ -565,8 +617,10 @@ unsigned posix_syscall(uint64_t *regs)
     uint64_t nr = regs[L4_EXS_NR];
     sys_fn fn = nr < LX_NSYSCALLS ? table[nr] : 0;
     regs[L4_EXR_RAX] = (uint64_t)(fn ? fn(regs) : unsupported(nr));
-    if (!regs[POSIX_FS_SET])
+    if (regs[POSIX_REPLY] == POSIX_REPLY_RESULT)
         return L4_EXR_FS;
+    if (regs[POSIX_REPLY] == POSIX_REPLY_NONE)
+        return 0;
     regs[L4_EXR_FS] = regs[POSIX_FS];
     return L4_EXR_WORDS;
 }

@@ -22,6 +22,7 @@ struct posix_task {
     uint64_t sigmask;
     l4_threadid_t root, main_thread;
     l4_threadid_t console;          /* nil: no console service, output via kdebug */
+    l4_threadid_t caller;           /* the thread whose call is being answered */
 };
 extern struct posix_task pt;
 
@@ -54,13 +55,43 @@ int mapper_populated(uint64_t start, uint64_t end);
 uint64_t mapper_pages(void);
 
 /* syscalls.c: answers one foreign system call. regs holds the short exception message
- * (l4/fault.h, enum l4_exc_short) and, past it, what a call sets besides its result: the
- * FS base (arch_prctl), with POSIX_FS_SET 0 on entry. Returns the reply's word count
- * (enum l4_exc_reply), its words in regs[0..count): the result, and the FS base if set. */
-enum { POSIX_FS_SET = L4_EXS_WORDS, POSIX_FS, POSIX_REGS };
+ * (l4/fault.h, enum l4_exc_short) and, past it, how to answer (regs[POSIX_REPLY], 0 on
+ * entry: enum posix_reply) and the FS base a call sets (arch_prctl). Returns the reply's
+ * word count (enum l4_exc_reply), its words in regs[0..count): the result, and the FS
+ * base if set; 0 for no answer now (the caller waits: a futex wait, an ended thread). */
+enum { POSIX_REPLY = L4_EXS_WORDS, POSIX_FS, POSIX_REGS };
+enum posix_reply { POSIX_REPLY_RESULT, POSIX_REPLY_FS, POSIX_REPLY_NONE };
 unsigned posix_syscall(uint64_t *regs);
+/* What futex_wait returns when the caller is to wait (its call is answered later). */
+#define POSIX_DEFERRED INT64_MIN
+/* main.c: answers a waiting thread's call later with `result`; 1 if it took the answer. */
+int posix_answer(l4_threadid_t t, int64_t result);
 /* Ends the task with `code` and a report line (why: NULL for a plain exit). */
 __attribute__((noreturn)) void posix_exit(unsigned code, const char *why);
+
+/* threads.c: the program's threads (lthreads 1 .. POSIX_MAX_THREADS - 1). */
+#define POSIX_MAX_THREADS 64
+struct lx_clone {
+    uint64_t flags, stack, ptid, ctid, tls, fn;
+    uint64_t resume;                    /* the parent's RIP past its syscall */
+};
+void threads_init(void);
+/* The lthread number of t (0 if it cannot be one of the program's). */
+unsigned thread_of(l4_threadid_t t);
+int64_t thread_tid(unsigned n);
+void thread_set_clear_tid(unsigned n, uint64_t addr);
+/* A new thread as clone makes it: its tid, or -EAGAIN (no lthread or kernel memory left),
+ * -ENOSYS (flags of a new process), -EINVAL, -EFAULT, -EPERM (TLS outside user space). */
+int64_t thread_clone(const struct lx_clone *c);
+/* Thread n ends: its clear_tid word zeroed and woken. 1 if other threads live on. */
+int thread_exit(unsigned n);
+
+/* futex.c: waits deferred, wakes answered through posix_answer. */
+int64_t futex_wait(l4_threadid_t who, uint64_t addr, uint32_t val, int timed);
+int64_t futex_wake(uint64_t addr, uint64_t n);
+/* cmp: FUTEX_CMP_REQUEUE's expected value, or NULL for FUTEX_REQUEUE. */
+int64_t futex_requeue(uint64_t addr, uint64_t n, uint64_t m, uint64_t addr2,
+                      const uint32_t *cmp);
 
 /* disk.c: the disk as one file, DISK_PATH, through the block cache (sas/proto/blk.h). */
 #define DISK_PATH "/disk"
