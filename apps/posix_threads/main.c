@@ -14,7 +14,13 @@
  *   gettid            every thread's tid differs; the main thread's is the pid
  *   others_served     a thread blocked in a futex wait (a mutex main holds) stops no one:
  *                     meanwhile main maps memory, faults its pages in and writes lines
+ *   futex_timeout     FUTEX_WAIT with 50 ms returns ETIMEDOUT, no sooner, and not more
+ *                     than a second later; pthread_cond_timedwait likewise
+ *   sleeps            nanosleep and clock_nanosleep (relative and TIMER_ABSTIME) of 20 ms
+ *                     while another thread sleeps 200 ms: each wakes after its own time
  */
+#include <errno.h>
+#include <time.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <pthread.h>
@@ -174,6 +180,88 @@ static int serve_meanwhile(void)
     return ok && v == (void *)2;
 }
 
+#define FUTEX_WAIT 0               /* <linux/futex.h> needs the kernel headers */
+#define FUTEX_PRIVATE_FLAG 128
+
+static long ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static int futex_timeout(void)
+{
+    static int word = 5;
+    struct timespec t0, to = { 0, 50 * 1000000 };
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long r = syscall(SYS_futex, &word, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, 5, &to, 0, 0);
+    int e = errno;
+    long ms = ms_since(&t0);
+    int ok = r == -1 && e == ETIMEDOUT && ms >= 50 && ms < 1050;
+    if (!ok)
+        printf("posix_threads: futex_timeout: r %ld errno %d after %ld ms\n", r, e, ms);
+    pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 50 * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    pthread_mutex_lock(&m);
+    int cr = pthread_cond_timedwait(&c, &m, &until);
+    pthread_mutex_unlock(&m);
+    ms = ms_since(&t0);
+    if (cr != ETIMEDOUT || ms < 45 || ms >= 1050) {
+        printf("posix_threads: futex_timeout: cond_timedwait %d after %ld ms\n", cr, ms);
+        ok = 0;
+    }
+    return ok;
+}
+
+static long slept_long;
+static void *sleep_long(void *arg)
+{
+    (void)arg;
+    struct timespec t0, d = { 0, 200 * 1000000 };
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    nanosleep(&d, 0);
+    slept_long = ms_since(&t0);
+    return 0;
+}
+
+static int sleeps(void)
+{
+    pthread_t t;
+    pthread_create(&t, 0, sleep_long, 0);
+    struct timespec t0, d = { 0, 20 * 1000000 }, abs;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    nanosleep(&d, 0);
+    long a = ms_since(&t0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_nanosleep(CLOCK_MONOTONIC, 0, &d, 0);
+    long b = ms_since(&t0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    abs = t0;
+    abs.tv_nsec += 20 * 1000000;
+    if (abs.tv_nsec >= 1000000000) {
+        abs.tv_sec++;
+        abs.tv_nsec -= 1000000000;
+    }
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &abs, 0);
+    long c = ms_since(&t0);
+    pthread_join(t, 0);
+    int ok = a >= 20 && a < 1020 && b >= 20 && b < 1020 && c >= 19 && c < 1020 &&
+             slept_long >= 200 && slept_long < 1200;
+    if (!ok)
+        printf("posix_threads: sleeps: %ld %ld %ld ms, the other thread %ld ms\n", a, b, c,
+               slept_long);
+    return ok;
+}
+
 int main(void)
 {
     pthread_t t[NTHREADS];
@@ -243,6 +331,8 @@ int main(void)
             ok &= tids[i] > 0 && tids[i] != getpid() && (i == j || tids[i] != tids[j]);
     result("gettid", ok, 0, 0);
     result("others_served", serve_meanwhile(), 0, 0);
+    result("futex_timeout", futex_timeout(), 0, 0);
+    result("sleeps", sleeps(), 0, 0);
     printf("posix_threads: done, %d failed\n", failed);
     return failed;
 }

@@ -12,7 +12,7 @@
 enum lx_sysno {
     LX_read = 0, LX_write = 1, LX_open = 2, LX_close = 3, LX_fstat = 5, LX_lseek = 8,
     LX_mmap = 9, LX_mprotect = 10, LX_munmap = 11, LX_brk = 12, LX_rt_sigprocmask = 14,
-    LX_ioctl = 16, LX_pread64 = 17, LX_pwrite64 = 18, LX_readv = 19, LX_writev = 20, LX_mremap = 25, LX_madvise = 28, LX_sched_yield = 24,
+    LX_ioctl = 16, LX_pread64 = 17, LX_pwrite64 = 18, LX_readv = 19, LX_writev = 20, LX_mremap = 25, LX_madvise = 28, LX_sched_yield = 24, LX_nanosleep = 35, LX_clock_nanosleep = 230,
     LX_getpid = 39, LX_clone = 56, LX_exit = 60, LX_kill = 62, LX_uname = 63, LX_fcntl = 72, LX_fsync = 74,
     LX_fdatasync = 75, LX_ftruncate = 77, LX_fstatfs = 138, LX_arch_prctl = 158,
     LX_gettid = 186, LX_tkill = 200, LX_futex = 202, LX_set_tid_address = 218, LX_clock_gettime = 228,
@@ -24,7 +24,7 @@ enum lx_sysno {
 enum lx_errno {
     LX_EPERM = 1, LX_ENOENT = 2, LX_ESRCH = 3, LX_EIO = 5, LX_ENXIO = 6, LX_EBADF = 9, LX_EAGAIN = 11,
     LX_ENOMEM = 12, LX_EACCES = 13, LX_EFAULT = 14, LX_EEXIST = 17, LX_ENODEV = 19,
-    LX_EINVAL = 22, LX_EMFILE = 24, LX_ENOTTY = 25, LX_EFBIG = 27, LX_ENOSPC = 28, LX_ESPIPE = 29, LX_ENOSYS = 38, LX_EOPNOTSUPP = 95
+    LX_EINVAL = 22, LX_ETIMEDOUT = 110, LX_EMFILE = 24, LX_ENOTTY = 25, LX_EFBIG = 27, LX_ENOSPC = 28, LX_ESPIPE = 29, LX_ENOSYS = 38, LX_EOPNOTSUPP = 95
 };
 
 /* clone: the flags of a thread (what musl's pthread_create passes) */
@@ -95,6 +95,7 @@ enum lx_errno {
 #define LX_CLOCK_REALTIME_COARSE 5
 #define LX_CLOCK_MONOTONIC_COARSE 6
 #define LX_CLOCK_BOOTTIME 7
+#define LX_TIMER_ABSTIME 1
 #define LX_S_IFCHR        0020000u
 #define LX_S_IFREG        0100000u
 #define LX_SIGABRT        6

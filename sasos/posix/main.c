@@ -168,6 +168,25 @@ static l4_msgtag_t handle(l4_threadid_t from, uint64_t res, union posix_msg *msg
     return 0;
 }
 
+/* With waits that have a deadline (futex.c): answers those due, then answers `tag` (if
+ * any) and receives, for no longer than until the earliest deadline left. */
+static __attribute__((noinline)) uint64_t timed_turn(l4_threadid_t *from, l4_msgtag_t tag,
+                                                      l4_msg_t *m)
+{
+    if (rt_rdtsc() >= futex_earliest)
+        futex_expire();
+    l4_timeout_t to = L4_TIMEOUT_NEVER;
+    if (futex_earliest) {
+        uint64_t now = rt_rdtsc(), per_us = rt_kip->tsc_hz / 1000000 + 1;
+        to = futex_earliest <= now ? L4_TIMEOUT_ZERO
+                                   : l4_timeout_from_us((futex_earliest - now) / per_us + 1);
+    }
+    if (tag)
+        return l4_reply_wait(from, tag, m, to);
+    *from = L4_NILTHREAD;
+    return l4_receive(from, m, to);
+}
+
 static __attribute__((noreturn)) void serve(void)
 {
     l4_threadid_t from = L4_NILTHREAD;
@@ -176,6 +195,10 @@ static __attribute__((noreturn)) void serve(void)
     uint64_t res = l4_receive(&from, m, L4_TIMEOUT_NEVER);
     for (;;) {
         l4_msgtag_t tag = handle(from, res, &msg);
+        if (futex_earliest) {
+            res = timed_turn(&from, tag, m);
+            continue;                   /* a failed send: the next turn receives */
+        }
         if (!tag) {
             from = L4_NILTHREAD;
             res = l4_receive(&from, m, L4_TIMEOUT_NEVER);

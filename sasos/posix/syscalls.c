@@ -452,6 +452,39 @@ static int64_t sys_exit(uint64_t *regs)
  * and the kernel's time slices interleave the threads anyway. */
 static int64_t sys_sched_yield(uint64_t *regs) { (void)regs; return 0; }
 
+/* nanosleep and clock_nanosleep: the caller is answered at its deadline (futex.c). */
+static int64_t sleep_until(uint64_t *regs, uint64_t deadline)
+{
+    int64_t r = futex_sleep(pt.caller, deadline);
+    if (r == POSIX_DEFERRED)
+        regs[POSIX_REPLY] = POSIX_REPLY_NONE;
+    return r;
+}
+
+static int64_t sys_nanosleep(uint64_t *regs)
+{
+    uint64_t deadline;
+    int64_t e = futex_deadline(ARG(0), &deadline);
+    return e ? e : sleep_until(regs, deadline);
+}
+
+/* Relative, or TIMER_ABSTIME against the clock's own time (the TSC's, plus the boot time
+ * for CLOCK_REALTIME); `rem` is never written: no signal interrupts a sleep. */
+static int64_t sys_clock_nanosleep(uint64_t *regs)
+{
+    uint64_t id = ARG(0), deadline;
+    if (id > LX_CLOCK_BOOTTIME || id == LX_CLOCK_PROCESS_CPUTIME_ID ||
+        id == LX_CLOCK_THREAD_CPUTIME_ID)
+        return -LX_EINVAL;
+    if (ARG(1) & ~(uint64_t)LX_TIMER_ABSTIME)
+        return -LX_EINVAL;
+    uint64_t base = id == LX_CLOCK_REALTIME || id == LX_CLOCK_REALTIME_COARSE
+                        ? rt_kip->boot_time : 0;
+    int64_t e = ARG(1) & LX_TIMER_ABSTIME ? futex_deadline_at(ARG(2), base, &deadline)
+                                          : futex_deadline(ARG(2), &deadline);
+    return e ? e : sleep_until(regs, deadline);
+}
+
 static int64_t sys_exit_group(uint64_t *regs) { posix_exit((unsigned)ARG(0) & 0xff, 0); }
 
 static int64_t sys_futex(uint64_t *regs)
@@ -460,7 +493,7 @@ static int64_t sys_futex(uint64_t *regs)
     uint32_t val3 = (uint32_t)ARG(5);
     switch (op) {
     case LX_FUTEX_WAIT: {
-        int64_t r = futex_wait(pt.caller, addr, (uint32_t)ARG(2), ARG(3) != 0);
+        int64_t r = futex_wait(pt.caller, addr, (uint32_t)ARG(2), ARG(3));
         if (r == POSIX_DEFERRED)
             regs[POSIX_REPLY] = POSIX_REPLY_NONE;
         return r;
@@ -588,6 +621,7 @@ static const sys_fn table[LX_NSYSCALLS] = {
     [LX_readv] = sys_readv, [LX_writev] = sys_writev, [LX_mremap] = sys_mremap,
     [LX_madvise] = sys_madvise, [LX_getpid] = sys_getpid, [LX_exit] = sys_exit,
     [LX_clone] = sys_clone, [LX_futex] = sys_futex, [LX_sched_yield] = sys_sched_yield,
+    [LX_nanosleep] = sys_nanosleep, [LX_clock_nanosleep] = sys_clock_nanosleep,
     [LX_kill] = sys_kill, [LX_uname] = sys_uname, [LX_arch_prctl] = sys_arch_prctl,
     [LX_gettid] = sys_gettid, [LX_tkill] = sys_tkill,
     [LX_set_tid_address] = sys_set_tid_address, [LX_clock_gettime] = sys_clock_gettime,

@@ -86,8 +86,19 @@ int64_t thread_clone(const struct lx_clone *c);
 /* Thread n ends: its clear_tid word zeroed and woken. 1 if other threads live on. */
 int thread_exit(unsigned n);
 
-/* futex.c: waits deferred, wakes answered through posix_answer. */
-int64_t futex_wait(l4_threadid_t who, uint64_t addr, uint32_t val, int timed);
+/* futex.c: waits deferred, wakes answered through posix_answer. timeout: the user's
+ * relative timespec, or 0 for none. */
+int64_t futex_wait(l4_threadid_t who, uint64_t addr, uint32_t val, uint64_t timeout);
+/* who sleeps until the TSC reaches deadline (POSIX_DEFERRED), or 0 if it has. */
+int64_t futex_sleep(l4_threadid_t who, uint64_t deadline);
+/* A relative timespec at ts as a TSC deadline; 0, -EFAULT or -EINVAL. */
+int64_t futex_deadline(uint64_t ts, uint64_t *deadline);
+/* An absolute one, of a clock that is the TSC's time plus base_sec seconds. */
+int64_t futex_deadline_at(uint64_t ts, uint64_t base_sec, uint64_t *deadline);
+/* Answers the waits and sleeps whose deadline has passed; futex_earliest is the next one
+ * (0: none), for the system thread's receive timeout. */
+void futex_expire(void);
+extern uint64_t futex_earliest;
 int64_t futex_wake(uint64_t addr, uint64_t n);
 /* cmp: FUTEX_CMP_REQUEUE's expected value, or NULL for FUTEX_REQUEUE. */
 int64_t futex_requeue(uint64_t addr, uint64_t n, uint64_t m, uint64_t addr2,
