@@ -38,7 +38,7 @@ static int fetch_info(void)
 static int set_regions(void)
 {
     uint64_t top = SAS_PROG_STACK_TOP(pt.base);
-    pt.anon_next = SAS_PROG_ANON_BASE(pt.base);
+    pt.anon_base = SAS_PROG_ANON_BASE(pt.base);
     pt.anon_end = pt.base + SAS_PROGRAM_SLOT;
     fd_init(&pt.fds);
     return region_add(&pt.regions, pt.base, pt.end, REGION_IMAGE, 7) ||

@@ -41,6 +41,11 @@ int region_add_file(struct region_table *t, uint64_t start, uint64_t end, unsign
                     uint64_t off);
 /* The region holding va, or NULL. */
 const struct region *region_find(const struct region_table *t, uint64_t va);
+/* First fit: the lowest a >= lo with [a, a + len) free of regions and inside [lo, hi),
+ * in *at (lo and len page-aligned, len > 0, lo < hi; else -EINVAL). -ENOMEM if no gap
+ * of [lo, hi) is that long. Costs a binary search and one step per region of [lo, a). */
+int region_gap(const struct region_table *t, uint64_t lo, uint64_t hi, uint64_t len,
+               uint64_t *at);
 /* Removes whatever of [start, end) is mapped, splitting regions at the edges. Image
  * regions are not removed (-EINVAL, nothing changed). -ENOMEM if a split would not fit. */
 int region_remove(struct region_table *t, uint64_t start, uint64_t end);

@@ -1,7 +1,10 @@
 /*
  * regions.c — the region table: the task's mapped ranges, sorted by start and disjoint,
  * with what backs them (image or anonymous memory) and their protection. The region
- * mapper resolves a fault by looking the address up here (posix.h).
+ * mapper resolves a fault by looking the address up here (posix.h). The table is also
+ * mmap's allocator of addresses: a new mapping goes in the lowest gap between regions
+ * that fits it (region_gap), so what munmap removed is handed out again and no second
+ * record of the free ranges can disagree with the table.
  */
 #include "posix.h"
 
@@ -63,6 +66,23 @@ const struct region *region_find(const struct region_table *t, uint64_t va)
 {
     unsigned i = first_after(t, va);
     return i < t->n && t->r[i].start <= va ? &t->r[i] : 0;
+}
+
+int region_gap(const struct region_table *t, uint64_t lo, uint64_t hi, uint64_t len,
+               uint64_t *at)
+{
+    if (!aligned(lo) || !aligned(len) || !len || lo >= hi)
+        return -LX_EINVAL;
+    uint64_t a = lo;      /* the lowest address no region below it covers */
+    for (unsigned i = first_after(t, lo); i < t->n && t->r[i].start < hi; i++) {
+        if (t->r[i].start > a && t->r[i].start - a >= len)
+            break;
+        a = t->r[i].end;  /* sorted and disjoint: never below a once past lo */
+    }
+    if (a >= hi || hi - a < len)
+        return -LX_ENOMEM;
+    *at = a;
+    return 0;
 }
 
 /* Splits the region containing `at` (if any starts before it) so a boundary lies there. */

@@ -351,6 +351,19 @@ static int file_map_check(int64_t fd, uint64_t len, uint64_t off)
     return off < disk_size() && len <= disk_size() - off ? 0 : -LX_ENXIO;
 }
 
+/* Removes [start, end) from the table, then gives its frames back and unmaps its pages
+ * before the program runs again: region_gap may hand the range out at the next mmap, and
+ * its pages must then fault in fresh. */
+static int unmap_range(uint64_t start, uint64_t end)
+{
+    int e = region_remove(&pt.regions, start, end);
+    if (!e) {
+        mapper_release(start, end);
+        mapper_unmap(start, end);     /* anonymous pages (ours), file pages (the cache's) */
+    }
+    return e;
+}
+
 static int64_t sys_mmap(uint64_t *regs)
 {
     uint64_t len = page_up(ARG(1));
@@ -360,16 +373,19 @@ static int64_t sys_mmap(uint64_t *regs)
         e = file_map_check((int64_t)ARG(4), len, ARG(5));
     if (e)
         return e;
-    if (len > pt.anon_end - pt.anon_next)
-        return -LX_ENOMEM;
-    uint64_t at = pt.anon_next;     /* addresses are never reused: see docs/POSIX.md */
-    e = file ? region_add_file(&pt.regions, at, at + len, (unsigned)ARG(2), ARG(5))
-             : region_add(&pt.regions, at, at + len, REGION_ANON, (unsigned)ARG(2));
+    /* The lowest free range of the area: what munmap gave back is handed out again, safe
+     * since munmap returned its frames and unmapped its pages before it replied. */
+    uint64_t at;
+    e = region_gap(&pt.regions, pt.anon_base, pt.anon_end, len, &at);
+    if (!e)
+        e = file ? region_add_file(&pt.regions, at, at + len, (unsigned)ARG(2), ARG(5))
+                 : region_add(&pt.regions, at, at + len, REGION_ANON, (unsigned)ARG(2));
     if (e)
         return e;
-    pt.anon_next += len;
-    if ((ARG(3) & LX_MAP_POPULATE) && mapper_user(at, len, prot_to_rights((unsigned)ARG(2))))
+    if ((ARG(3) & LX_MAP_POPULATE) && mapper_user(at, len, prot_to_rights((unsigned)ARG(2)))) {
+        unmap_range(at, at + len);    /* nothing left behind, as if never mapped */
         return -LX_ENOMEM;
+    }
     return (int64_t)at;
 }
 
@@ -385,12 +401,7 @@ static int64_t sys_munmap(uint64_t *regs)
     uint64_t addr = ARG(0), end = addr + page_up(ARG(1));
     if (!anon_range(addr, ARG(1)))
         return -LX_EINVAL;
-    int e = region_remove(&pt.regions, addr, end);
-    if (!e) {
-        mapper_release(addr, end);
-        mapper_unmap(addr, end);      /* anonymous pages (ours), file pages (the cache's) */
-    }
-    return e;
+    return unmap_range(addr, end);
 }
 
 static int64_t sys_mprotect(uint64_t *regs)

@@ -15,7 +15,7 @@ struct posix_task {
     struct region_table regions;
     struct fd_table fds;
     uint64_t base, end;             /* the program's image */
-    uint64_t anon_next, anon_end;   /* where the next mmap goes; the slot's end */
+    uint64_t anon_base, anon_end;   /* the mmap area, to the slot's end (region_gap) */
     uint64_t entry, phdr, phnum;
     char name[25];
     unsigned task;
