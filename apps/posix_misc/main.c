@@ -8,11 +8,14 @@
  *           (the personality logs it once; the test checks the log)
  *   abort   abort(): the task ends with 128 + SIGABRT = 134 and a report line
  *   fault   a write to an unmapped address: 128 + SIGSEGV = 139 and a report line
+ *   thread_abort  abort() in a thread other than main: the whole task ends with 134 and a
+ *           report line, as abort() in main does (its tkill names the thread's own tid)
  *   span    prints where its image, stack and heap lie ("posix_span: NAME AREA lo hi"), so
  *           the test can check that two programs loaded at once are disjoint; and makes a
  *           native L4 call (id_nearest) straight to the kernel, past the personality
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +27,14 @@
 #define MODE_ABORT 2
 #define MODE_FAULT 3
 #define MODE_SPAN 4
+#define MODE_THREAD_ABORT 5
+
+static void *aborter(void *arg)
+{
+    (void)arg;
+    printf("posix_misc: calling abort() in a thread\n");
+    abort();
+}
 
 extern const char __ehdr_start[], _end[];
 static volatile int *volatile wild = (int *)0x10;
@@ -65,6 +76,13 @@ int main(int argc, char **argv)
         return 0;
     case MODE_SPAN:
         return span(argv[0]);
+    case MODE_THREAD_ABORT: {
+        pthread_t t;
+        if (pthread_create(&t, 0, aborter, 0))
+            return 98;
+        pthread_join(t, 0);
+        return 97;                        /* not reached: the abort ends the task */
+    }
     }
     return 99;
 }

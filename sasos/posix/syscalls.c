@@ -548,13 +548,14 @@ static int64_t signal_self(uint64_t sig)
     snprintf(why, sizeof(why), "killed by signal %lu", sig);
     posix_exit(128 + (unsigned)sig, why);
 }
+/* A signal to any thread of the program acts on the whole program (no handlers yet). */
 static int64_t sys_tkill(uint64_t *regs)
 {
-    return ARG(0) == pt.task ? signal_self(ARG(1)) : -LX_ESRCH;
+    return thread_live_tid(ARG(0)) ? signal_self(ARG(1)) : -LX_ESRCH;
 }
 static int64_t sys_tgkill(uint64_t *regs)
 {
-    return ARG(0) == pt.task && ARG(1) == pt.task ? signal_self(ARG(2)) : -LX_ESRCH;
+    return ARG(0) == pt.task && thread_live_tid(ARG(1)) ? signal_self(ARG(2)) : -LX_ESRCH;
 }
 static int64_t sys_kill(uint64_t *regs)
 {

@@ -79,6 +79,8 @@ void threads_init(void);
 /* The lthread number of t (0 if it cannot be one of the program's). */
 unsigned thread_of(l4_threadid_t t);
 int64_t thread_tid(unsigned n);
+/* 1 if tid names a live thread of the program. */
+int thread_live_tid(uint64_t tid);
 void thread_set_clear_tid(unsigned n, uint64_t addr);
 /* A new thread as clone makes it: its tid, or -EAGAIN (no lthread or kernel memory left),
  * -ENOSYS (flags of a new process), -EINVAL, -EFAULT, -EPERM (TLS outside user space). */

@@ -43,6 +43,13 @@ int64_t thread_tid(unsigned n)
     return (int64_t)(pt.task + (n - 1) * TID_STRIDE);
 }
 
+int thread_live_tid(uint64_t tid)
+{
+    uint64_t n = tid < pt.task ? 0 : (tid - pt.task) / TID_STRIDE + 1;
+    return tid >= pt.task && (tid - pt.task) % TID_STRIDE == 0 && n < POSIX_MAX_THREADS &&
+           threads[n].live;
+}
+
 void thread_set_clear_tid(unsigned n, uint64_t addr)
 {
     threads[n].clear_tid = addr;
