@@ -7,6 +7,7 @@
  * the program ends. It needs nothing that answers foreign system calls: it is native code.
  */
 #include "systhread.h"
+#include <l4/errors.h>
 #include <l4/fault.h>
 #include <sas/layout.h>
 #include <sas/proto/root.h>
@@ -168,6 +169,20 @@ static l4_msgtag_t handle(l4_threadid_t from, uint64_t res, union posix_msg *msg
     return 0;
 }
 
+/* A reply that failed: a fault's grant the kernel refused (MAP_FAILED: the task's
+ * kernel-memory quota cannot take the page's table or node) ends the program with a
+ * report, since the thread waits for a page that cannot come. Other failures (a caller
+ * gone, a zero timeout) leave it to the next turn. */
+static void reply_failed(uint64_t res, l4_msgtag_t tag, uint64_t va)
+{
+    if (!l4_ipc_error(res) || l4_ipc_failed_in_receive(res) || !l4_msgtag_t_words(tag) ||
+        l4_ipc_error(res) != L4_ERR_MAP_FAILED)
+        return;
+    char why[96];
+    snprintf(why, sizeof(why), "out of kernel memory: the page at %lx cannot be mapped", va);
+    posix_exit(ROOT_EXIT_KMEM, why);
+}
+
 /* With waits that have a deadline (futex.c): answers those due, then answers `tag` (if
  * any) and receives, for no longer than until the earliest deadline left. */
 static __attribute__((noinline)) uint64_t timed_turn(l4_threadid_t *from, l4_msgtag_t tag,
@@ -181,8 +196,11 @@ static __attribute__((noinline)) uint64_t timed_turn(l4_threadid_t *from, l4_msg
         to = futex_earliest <= now ? L4_TIMEOUT_ZERO
                                    : l4_timeout_from_us((futex_earliest - now) / per_us + 1);
     }
-    if (tag)
-        return l4_reply_wait(from, tag, m, to);
+    if (tag) {
+        uint64_t va = m->w[1], res = l4_reply_wait(from, tag, m, to);
+        reply_failed(res, tag, va);
+        return res;
+    }
     *from = L4_NILTHREAD;
     return l4_receive(from, m, to);
 }
@@ -204,8 +222,10 @@ static __attribute__((noreturn)) void serve(void)
             res = l4_receive(&from, m, L4_TIMEOUT_NEVER);
             continue;
         }
+        uint64_t va = m->w[1];          /* a grant's destination, if the reply has one */
         res = l4_reply_wait(&from, tag, m, L4_TIMEOUT_NEVER);
         if (l4_ipc_error(res) && !l4_ipc_failed_in_receive(res)) {
+            reply_failed(res, tag, va);
             from = L4_NILTHREAD;
             res = l4_receive(&from, m, L4_TIMEOUT_NEVER);
         }

@@ -70,7 +70,7 @@ int posix_answer(l4_threadid_t t, int64_t result);
 __attribute__((noreturn)) void posix_exit(unsigned code, const char *why);
 
 /* threads.c: the program's threads (lthreads 1 .. POSIX_MAX_THREADS - 1). */
-#define POSIX_MAX_THREADS 64
+#define POSIX_MAX_THREADS L4_THREADS_PER_TASK   /* the kernel's lthreads: 0 is the system thread */
 struct lx_clone {
     uint64_t flags, stack, ptid, ctid, tls, fn;
     uint64_t resume;                    /* the parent's RIP past its syscall */

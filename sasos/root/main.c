@@ -161,19 +161,21 @@ static void serve(int stop_when_done)
             res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
             continue;
         }
+        l4_threadid_t to = from;
         res = l4_reply_wait(&from, tag, &m, L4_TIMEOUT_NEVER);
         if (l4_ipc_error(res) && !l4_ipc_failed_in_receive(res)) {
+            tasks_reply_failed(to, res);
             from = L4_NILTHREAD;      /* the reply failed: nothing was received */
             res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
         }
     }
 }
 
-/* The code "expect=name:code,..." gives `name`, or 0. */
-static unsigned expected_code(const char *name)
+/* The number "key=name:number,..." on the command line gives `name`, or 0. */
+unsigned root_cmdline_value(const char *key, const char *name)
 {
     char list[128];
-    if (rt_cmdline_get("expect", list, sizeof(list)))
+    if (rt_cmdline_get(key, list, sizeof(list)))
         return 0;
     size_t n = strlen(name);
     for (const char *p = list; *p; p++) {
@@ -218,7 +220,7 @@ static void report_children(void)
     const struct child_exit *ex;
     unsigned count = tasks_exits(&ex);
     for (unsigned i = 0; i < count; i++) {
-        unsigned want = expected_code(ex[i].name);
+        unsigned want = root_cmdline_value("expect", ex[i].name);
         printf("%s %u - root.child.%s exited with code %u (want %u)\n",
                verdict(ex[i].code == want), check(ex[i].code == want), ex[i].name,
                ex[i].code, want);

@@ -14,6 +14,13 @@
 #define ROOT_MAX_FRAMES   65536u  /* 256 MiB of children's memory (all of RAM) */
 #define ROOT_MAX_CHILDREN 16u
 #define ROOT_NAME_LEN     32u
+/* Each musl program's kernel-memory quota, in pages, carved from root's at task_new and
+ * returned when the task is deleted (docs/ABI.md §2d; the measurements behind the size:
+ * docs/POSIX.md). When root has less left, the program gets the largest half, quarter, ...
+ * of it that root can give, down to ROOT_PROGRAM_QUOTA_MIN; below that it does not start.
+ * "kmem=name:pages,..." on the command line sets a program's quota (tests). */
+#define ROOT_PROGRAM_QUOTA     1024u      /* 4 MiB */
+#define ROOT_PROGRAM_QUOTA_MIN 128u
 
 /* frames.c — 4 KiB frames root holds, each mapped in its own slot of SAS_ROOT_FRAMES. */
 void frames_init(l4_threadid_t sigma0);
@@ -67,6 +74,9 @@ void loader_info_words(const struct prog_info *pi, const char *name, l4_msg_t *m
 int anon_handle(unsigned task, const struct prog_info *pi, l4_msgtag_t tag_in, l4_msg_t *m,
                 l4_msgtag_t *tag);
 
+/* main.c: the number "key=name:number,..." on the command line gives `name`, or 0. */
+unsigned root_cmdline_value(const char *key, const char *name);
+
 /* tasks.c — children: started from the archive, paged, reported when they end. */
 struct child_exit {
     char name[ROOT_NAME_LEN];
@@ -90,6 +100,11 @@ struct task_info {
 unsigned tasks_list(struct task_info *out, unsigned max);
 /* Handles one message from a child; 1 if the sender should get the reply in *tag and *m. */
 int tasks_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag);
+/* Root's reply to `to` failed with `res`: a child program whose mapping the kernel
+ * refused (MAP_FAILED: its quota is spent) is ended with ROOT_EXIT_KMEM and a report,
+ * rather than left waiting for a reply that cannot come. Services, and other failures
+ * (the caller gone), are left as they are. */
+void tasks_reply_failed(l4_threadid_t to, uint64_t res);
 /* The exits seen so far, oldest first. */
 unsigned tasks_exits(const struct child_exit **list);
 

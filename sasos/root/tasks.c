@@ -6,6 +6,7 @@
  * Protocol: sas/proto/root.h.
  */
 #include "root.h"
+#include <l4/errors.h>
 #include <l4/fault.h>
 #include <sas/layout.h>
 #include <sas/proto/root.h>
@@ -22,6 +23,7 @@ struct child {
     int service;
     const uint8_t *rt;      /* musl programs: the system thread's image (else 0) */
     struct prog_info prog;  /* musl programs: where the PIE sits */
+    unsigned quota;         /* musl programs: kernel memory of its own, in pages */
 };
 
 static struct child kids[ROOT_MAX_CHILDREN];
@@ -57,6 +59,26 @@ static uint64_t musl_entry(struct child *c, const struct cpio_member *f)
     return entry;
 }
 
+/* sp 0: a native program's crt0 sets up its own stack, as for the kernel's boot tasks.
+ * A musl program gets a kernel-memory quota of its own (root.h): the full size, or the
+ * largest halving of it root's quota can still give; native programs and services are the
+ * system's and draw on root's. */
+static uint64_t task_new(struct child *c, const char *name, uint64_t entry, l4_threadid_t *first)
+{
+    l4_threadid_t me = l4_myself();
+    if (!c->rt)
+        return l4_task_new(L4_TASK_ANY, entry, 0, me, CHILD_MCP, me, first);
+    unsigned quota = root_cmdline_value("kmem", name);
+    if (!quota)
+        quota = ROOT_PROGRAM_QUOTA;
+    uint64_t err;
+    while ((err = l4_task_new_quota(L4_TASK_ANY, entry, 0, me, CHILD_MCP, me, quota, first)) ==
+               L4_ERR_NO_MEMORY && quota / 2 >= ROOT_PROGRAM_QUOTA_MIN)
+        quota /= 2;
+    c->quota = err ? 0 : quota;
+    return err;
+}
+
 int tasks_spawn(const char *name, int service, l4_threadid_t *first_out)
 {
     struct cpio_member f;
@@ -69,11 +91,11 @@ int tasks_spawn(const char *name, int service, l4_threadid_t *first_out)
                : bootfs_find(name, &f) ? "no such boot program" : "not a loadable executable");
         return -1;
     }
-    l4_threadid_t me = l4_myself(), first;
-    /* sp 0: a native program's crt0 sets up its own stack, as for the kernel's boot tasks. */
-    uint64_t err = l4_task_new(L4_TASK_ANY, entry, 0, me, CHILD_MCP, me, &first);
+    l4_threadid_t first;
+    uint64_t err = task_new(c, name, entry, &first);
     if (err) {
-        printf("root: task_new for '%s' failed: error %lu\n", name, err);
+        printf("root: task_new for '%s' failed: error %lu%s\n", name, err,
+               err == L4_ERR_NO_MEMORY ? " (out of kernel memory)" : "");
         c->rt = 0;
         return -1;
     }
@@ -86,8 +108,8 @@ int tasks_spawn(const char *name, int service, l4_threadid_t *first_out)
     snprintf(c->name, sizeof(c->name), "%s", name);
     live += !service;
     if (c->rt)
-        printf("root: started task %u '%s' (musl program at %lx, entry %lx)\n", c->task, name,
-               c->prog.base, c->prog.entry);
+        printf("root: started task %u '%s' (musl program at %lx, entry %lx, kernel memory "
+               "%u pages)\n", c->task, name, c->prog.base, c->prog.entry, c->quota);
     else
         printf("root: started task %u '%s' (thread %lx, entry %lx)\n", c->task, name, first, entry);
     return (int)c->task;
@@ -205,6 +227,20 @@ int tasks_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag
         return 0;
     }
     return 1;
+}
+
+void tasks_reply_failed(l4_threadid_t to, uint64_t res)
+{
+    struct child *c = child_of(to);
+    if (!c || c->service || l4_ipc_error(res) != L4_ERR_MAP_FAILED)
+        return;
+    if (c->rt)
+        printf("root: task %u '%s': out of kernel memory: a page could not be mapped "
+               "(quota %u pages)\n", c->task, c->name, c->quota);
+    else
+        printf("root: task %u '%s': a page could not be mapped (MAP_FAILED)\n", c->task,
+               c->name);
+    child_end(c, ROOT_EXIT_KMEM, 1);
 }
 
 int tasks_alive(unsigned task)

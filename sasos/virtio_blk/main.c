@@ -146,7 +146,8 @@ int main(void)
     printf("virtio_blk: PCI %u:%u.%u, ports %x+%u, IRQ %u, %lu sectors%s, %u cache pages\n",
            d.bus, d.dev, d.fn, d.io_base, 1u << d.io_log2, d.irq, srv.dev.sectors,
            srv.dev.flags & BLK_INFO_FLUSH ? ", write cache (flush)" : "", srv.cache.npages);
-    struct server loop = { .ops = blk_ops, .nops = blk_nops, .state = &srv };
+    struct server loop = { .ops = blk_ops, .nops = blk_nops, .state = &srv,
+                           .reply_failed = blk_reply_failed };
     server_run(&loop);
     return 0;
 }

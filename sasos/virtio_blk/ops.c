@@ -7,6 +7,7 @@
  * here rather than in main.c so that the test dispatches through the driver's own.
  */
 #include "virtio_blk.h"
+#include <l4/errors.h>
 
 static uint8_t *slot_buf(struct blk_server *s, unsigned i)
 {
@@ -168,6 +169,18 @@ static enum server_action op_info(void *state, struct server_msg *msg)
 }
 
 /* The busiest first: a file's reads, writes and mappings go through the cache. */
+/* A reply did not arrive. One whose map item the kernel refused (MAP_FAILED: the
+ * client's window, or its kernel-memory quota, could not take the page) is answered once
+ * more without it, SAS_ENOMEM, so the client's call returns instead of waiting for good;
+ * any other is the client's loss. */
+enum server_action blk_reply_failed(void *state, struct server_msg *msg, unsigned err)
+{
+    (void)state;
+    if (!l4_msgtag_t_words(msg->reply) || err != L4_ERR_MAP_FAILED)
+        return SERVER_DROP;
+    return server_reply(msg, SAS_ENOMEM, 0, 0);
+}
+
 const struct server_op blk_ops[] = {
     { .label = BLK_CACHE_READ, .fn = op_cache_read },
     { .label = BLK_CACHE_WRITE, .fn = op_cache_write },

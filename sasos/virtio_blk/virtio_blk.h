@@ -262,5 +262,7 @@ enum sas_error cache_take_error(struct blk_cache *c);
 /* The requests' label table (ops.c), for sas/server.h with a struct blk_server as state. */
 extern const struct server_op blk_ops[];
 extern const unsigned blk_nops;
+/* server_run's reply_failed hook (ops.c): a refused map item is answered SAS_ENOMEM. */
+enum server_action blk_reply_failed(void *state, struct server_msg *msg, unsigned err);
 
 #endif

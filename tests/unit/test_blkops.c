@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "virtio_blk.h"
+#include <l4/errors.h>
 
 #define DISK_PAGES 8u
 #define MAX_DEAD   8u
@@ -469,6 +470,23 @@ static void random_requests_keep_the_cache_coherent(void **state)
     assert_true(s->cache.hits > 100 && s->cache.misses > 100);   /* it did exercise them */
 }
 
+/* A CACHE_MAP reply whose item the client's kernel memory refused is answered once more,
+ * SAS_ENOMEM and no item, so the client's call returns; any other failed reply is dropped. */
+static void refused_map_item_is_answered_enomem(void **state)
+{
+    l4_msg_t m = { { 0 } };
+    assert_int_equal(request(*state, client(15), BLK_CACHE_MAP, 1, &m), SAS_OK);
+    struct server_msg msg = { .from = client(15), .task = l4_tid_task(client(15)), .tag = l4_msgtag(BLK_CACHE_MAP, 1, 0),
+                              .m = &m, .reply = l4_msgtag(SAS_OK, 0, 2) };
+    assert_int_equal(blk_reply_failed(*state, &msg, L4_ERR_MAP_FAILED), SERVER_REPLY);
+    assert_int_equal(l4_msgtag_label(msg.reply), SAS_ENOMEM);
+    assert_int_equal(l4_msgtag_t_words(msg.reply), 0);
+    msg.reply = l4_msgtag(SAS_OK, 0, 2);
+    assert_int_not_equal(blk_reply_failed(*state, &msg, L4_ERR_NO_PARTNER), SERVER_REPLY);
+    msg.reply = l4_msgtag(SAS_OK, 1, 0);
+    assert_int_not_equal(blk_reply_failed(*state, &msg, L4_ERR_MAP_FAILED), SERVER_REPLY);
+}
+
 #define OPS_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -487,6 +505,7 @@ int main(void)
         OPS_TEST(raw_write_is_not_undone_by_a_later_write_back),
         OPS_TEST(a_failed_write_back_is_reported_by_a_flush_once),
         OPS_TEST(random_requests_keep_the_cache_coherent),
+        OPS_TEST(refused_map_item_is_answered_enomem),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,9 @@
  *   anything a task cannot survive (a fault outside its segments, a write to read-only
  *   memory, an exception, an unknown system call) ends it as ROOT_EXIT would, with code
  *   ROOT_EXIT_FAULT for a page fault and ROOT_EXIT_EXCEPTION + vector for an exception
- *   (L4_FAULT_BAD_SYSCALL's 255 for a foreign `syscall`), as a shell reports signals.
+ *   (L4_FAULT_BAD_SYSCALL's 255 for a foreign `syscall`), as a shell reports signals; a
+ *   reply whose mapping the kernel refuses (MAP_FAILED: the task's kernel-memory quota is
+ *   spent) ends it with ROOT_EXIT_KMEM, as Linux's OOM killer would.
  *   ROOT_SERVICE MR0 = a ROOT_SERVICE_* number: the thread id of a service root started
  *               (root starts services before any program). Reply: label SAS_OK, u = 1,
  *               MR0 = the thread id; SAS_ENOTFOUND (u = 0) if that service is not running.
@@ -81,6 +83,8 @@
 #define ROOT_FRAMES_FREE_MAX 8u            /* runs per ROOT_FRAMES_FREE: the register words */
 #define ROOT_EXIT_FAULT      139u          /* 128 + SIGSEGV */
 #define ROOT_EXIT_EXCEPTION  256u          /* + vector: 256..511 */
+#define ROOT_EXIT_KMEM       137u          /* 128 + SIGKILL: a page could not be mapped, the
+                                              task's kernel-memory quota is spent */
 #define ROOT_SERVICE         0x524f0003u
 
 /* Services (ROOT_SERVICE's MR0) and the boot program that provides each. */
