@@ -99,7 +99,6 @@ int kmem_charge(struct task *t, uint64_t bytes)
     if (bytes > p->kmem_limit - p->kmem_used)
         return -1;
     p->kmem_used += bytes;
-    p->kmem_peak = MAX(p->kmem_peak, p->kmem_used);
     return 0;
 }
 

@@ -211,9 +211,6 @@ void task_delete(struct task *task)
     kdebug_task_gone(task);
     pt_free_space(task->pml4, task);
     tasks[task->num] = NULL;
-    if (task->kmem_payer == task)           /* what a chief's quota policy is sized by */
-        klog(LOG_INFO, "task %u: kernel memory peak %lu of its %lu pages", task->num,
-             (uint64_t)(task->kmem_peak / PAGE_SIZE), (uint64_t)(task->kmem_limit / PAGE_SIZE));
     if (task->kmem_payer == task && task->chief && tasks[task->chief])
         kmem_uncharge(tasks[task->chief], task->kmem_limit);   /* the quota goes back */
     kpool_free_for(task, task, 1);

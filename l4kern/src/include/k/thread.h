@@ -98,7 +98,6 @@ struct task {
     struct task *kmem_payer;       /* whose quota pays: itself, or its chief's payer */
     uint64_t kmem_limit;           /* own quota (payer == itself), carved from the chief's */
     uint64_t kmem_used;            /* charged to it as a payer: its own and sharers' */
-    uint64_t kmem_peak;            /* the most kmem_used has been (logged when it goes) */
     uint64_t kdb_bytes;            /* kdebug output written so far (kdebug.c's budget) */
     uint64_t kdb_suppressed;       /* ... and refused once the budget was spent */
     struct tcb *threads[L4_THREADS_PER_TASK];
