@@ -43,6 +43,9 @@ void ldisc_input(struct ldisc *ld, uint8_t c);
 /* Takes up to max bytes a reader may have; 1 if anything (or an end of file, *n = 0). */
 int ldisc_take(struct ldisc *ld, uint8_t *buf, unsigned max, unsigned *n);
 void ldisc_output(struct ldisc *ld, const uint8_t *buf, size_t n);   /* "\n" as "\r\n" */
+/* Puts n bytes a reader took back in front, as the first record (n = 0: an end of file):
+ * their reply did not reach the reader. 0 if there is no room (they are lost). */
+int ldisc_untake(struct ldisc *ld, const uint8_t *buf, unsigned n);
 
 /* ops.c — the requests, as plain functions over the driver's state. */
 struct reader {
@@ -61,5 +64,8 @@ server_fn con_write, con_read, con_info, con_set_mode;
 /* The loop's deferred hook: 1 and the reply for the first waiting reader that can now be
  * answered, 0 if none can. */
 int con_pump(void *state, l4_threadid_t *who, l4_msgtag_t *out, l4_msg_t *m);
+/* The loop's deferred_failed hook: a reader that left (its task deleted meanwhile) did not
+ * get what con_pump took for it, so it goes back for the next reader. */
+void con_untake(void *state, l4_threadid_t to, l4_msgtag_t tag, l4_msg_t *m, unsigned err);
 
 #endif

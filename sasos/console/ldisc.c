@@ -133,3 +133,17 @@ int ldisc_take(struct ldisc *ld, uint8_t *buf, unsigned max, unsigned *n)
     }
     return 1;
 }
+
+int ldisc_untake(struct ldisc *ld, const uint8_t *buf, unsigned n)
+{
+    if (ld->count + n > LDISC_RING || ld->nrec == LDISC_RECORDS)
+        return 0;
+    ld->head = (ld->head + LDISC_RING - n % LDISC_RING) % LDISC_RING;
+    for (unsigned i = 0; i < n; i++)
+        ld->ring[(ld->head + i) % LDISC_RING] = buf[i];
+    ld->count += n;
+    ld->rhead = (ld->rhead + LDISC_RECORDS - 1) % LDISC_RECORDS;
+    ld->rec[ld->rhead] = n;
+    ld->nrec++;
+    return 1;
+}

@@ -109,7 +109,7 @@ int main(void)
     }
     printf("console: COM1 at %x, IRQ %u, %ux%u\n", COM1_PORT, COM1_IRQ, con.rows, con.cols);
     struct server srv = { .ops = ops, .nops = SERVER_NOPS(ops), .state = &con,
-                          .deferred = con_pump };
+                          .deferred = con_pump, .deferred_failed = con_untake };
     server_run(&srv);
     return 0;
 }

@@ -3,7 +3,8 @@
  * and checks the request, acts on the driver's state and fills the reply. No IPC here:
  * they are sas/server.h handlers, and the loop sends what they return. A READ that finds
  * nothing to read joins the queue of waiting readers (SERVER_DEFER), and con_pump, the
- * loop's deferred hook, answers them, oldest first, as input arrives.
+ * loop's deferred hook, answers them, oldest first, as input arrives; what could not be
+ * delivered (a reader deleted while it waited) goes back in front (con_untake).
  */
 #include "console.h"
 
@@ -78,4 +79,16 @@ int con_pump(void *state, l4_threadid_t *who, l4_msgtag_t *out, l4_msg_t *m)
     for (unsigned i = 0; i < c->nwaiting; i++)
         c->waiting[i] = c->waiting[i + 1];
     return 1;
+}
+
+void con_untake(void *state, l4_threadid_t to, l4_msgtag_t tag, l4_msg_t *m, unsigned err)
+{
+    struct con *c = state;
+    uint8_t buf[CONSOLE_IO_MAX];
+    size_t n = m->w[0];
+    (void)to, (void)err;
+    if (l4_msgtag_label(tag) != SAS_OK || n > CONSOLE_IO_MAX)
+        return;                             /* only read replies are deferred */
+    console_unpack(m, buf, n);
+    ldisc_untake(&c->ld, buf, (unsigned)n);
 }

@@ -4,7 +4,8 @@
  * (image, main stack, anonymous area), builds the initial stack musl expects, starts the
  * program's main thread (lthread 1) with itself as pager and exception handler, and then
  * serves that thread's page faults (mapper.c) and foreign system calls (syscalls.c) until
- * the program ends. It needs nothing that answers foreign system calls: it is native code.
+ * the program ends, and the notes of its reader thread (consread.c). It needs nothing
+ * that answers foreign system calls: it is native code.
  */
 #include "systhread.h"
 #include <l4/errors.h>
@@ -166,6 +167,8 @@ static l4_msgtag_t handle(l4_threadid_t from, uint64_t res, union posix_msg *msg
     }
     if (t == l4_msgtag(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0))
         on_exception(m);
+    if (t == l4_msgtag(CONSREAD_DONE, 2, 0) && consread_is_reader(from))
+        return consread_done(m);        /* a console read is done (consread.c) */
     return 0;
 }
 

@@ -39,18 +39,16 @@ static int64_t term_write(uint64_t buf, uint64_t len)
     return (int64_t)len;
 }
 
-/* One line (canonical mode) or what is there; 0 at end of file or with no console. */
-static int64_t term_read(uint64_t buf, uint64_t len, uint32_t flags)
+/* A console read: deferred (consread.c) unless it can be answered now; 0 at end of file
+ * or with no console. iov: an lx_iovec array of cnt entries (checked), else 0 for
+ * [buf, buf + cnt). */
+static int64_t term_read(uint64_t buf, uint64_t cnt, uint32_t flags, int iov)
 {
-    if (mapper_user(buf, len, L4_FPAGE_W))
-        return -LX_EFAULT;
-    if (l4_tid_is_nil(pt.console) || !len)
-        return 0;
-    size_t got;
-    unsigned f = flags & LX_O_NONBLOCK ? CONSOLE_READ_NONBLOCK : 0;
-    enum sas_error e = console_read(pt.console, (void *)buf,
-                                    len < CONSOLE_IO_MAX ? len : CONSOLE_IO_MAX, f, &got);
-    return e == SAS_EBUSY ? -LX_EAGAIN : e ? -LX_EIO : (int64_t)got;
+    int nonblock = (flags & LX_O_NONBLOCK) != 0;
+    if (l4_tid_is_nil(pt.console))
+        return iov || !mapper_user(buf, cnt, L4_FPAGE_W) ? 0 : -LX_EFAULT;
+    return iov ? consread_vector(pt.caller, buf, cnt, nonblock)
+               : consread_one(pt.caller, buf, cnt, nonblock);
 }
 
 /* The disk file at its position, which advances by what was moved. */
@@ -76,11 +74,22 @@ static int64_t fd_read(int64_t fd, uint64_t buf, uint64_t len)
     struct fd_entry *e = fd_get(&pt.fds, fd);
     if (!e || (e->flags & LX_O_ACCMODE) == LX_O_WRONLY)
         return -LX_EBADF;
-    return e->kind == FD_DISK ? file_io(e, buf, len, 0) : term_read(buf, len, e->flags);
+    return e->kind == FD_DISK ? file_io(e, buf, len, 0) : term_read(buf, len, e->flags, 0);
+}
+
+/* A result of POSIX_DEFERRED: the caller is answered later (a futex wait, a console read). */
+static int64_t maybe_later(uint64_t *regs, int64_t r)
+{
+    if (r == POSIX_DEFERRED)
+        regs[POSIX_REPLY] = POSIX_REPLY_NONE;
+    return r;
 }
 
 static int64_t sys_write(uint64_t *regs) { return fd_write((int64_t)ARG(0), ARG(1), ARG(2)); }
-static int64_t sys_read(uint64_t *regs) { return fd_read((int64_t)ARG(0), ARG(1), ARG(2)); }
+static int64_t sys_read(uint64_t *regs)
+{
+    return maybe_later(regs, fd_read((int64_t)ARG(0), ARG(1), ARG(2)));
+}
 
 /* The iovec array of a readv/writev family call (ARG(1), ARG(2) entries), checked. */
 static int64_t user_iov(uint64_t *regs, const struct lx_iovec **v)
@@ -112,16 +121,17 @@ static int64_t each_buffer(int64_t fd, const struct lx_iovec *v, uint64_t cnt, b
     return total;
 }
 
-/* buffer_io of a disk read at offset `off` and of the console (`writing` or not). */
+/* buffer_io of a disk read at offset `off` and of a console write. */
 static int64_t disk_read_one(int64_t fd, const struct lx_iovec *v, uint64_t done, uint64_t off)
 {
     (void)fd;
     return disk_pread(v->base, v->len, off + done);
 }
-static int64_t console_one(int64_t fd, const struct lx_iovec *v, uint64_t done, uint64_t writing)
+static int64_t console_write_one(int64_t fd, const struct lx_iovec *v, uint64_t done,
+                                 uint64_t arg)
 {
-    (void)done;
-    return writing ? fd_write(fd, v->base, v->len) : fd_read(fd, v->base, v->len);
+    (void)done, (void)arg;
+    return fd_write(fd, v->base, v->len);
 }
 
 /* The disk file at off: a write gathered into few cache writes and at most one flush. */
@@ -133,7 +143,7 @@ static int64_t disk_vector(struct fd_entry *e, const struct lx_iovec *v, uint64_
 }
 
 /* readv and writev: the disk file at its position (which moves by what was moved); the
- * console's buffers each in turn, as it takes them all at once. */
+ * console's buffers each in turn for a write, and one read (one line) over them all. */
 static int64_t vector_io(uint64_t *regs, int writing)
 {
     const struct lx_iovec *v;
@@ -147,10 +157,14 @@ static int64_t vector_io(uint64_t *regs, int writing)
         e->pos += total > 0 ? (uint64_t)total : 0;
         return total;
     }
-    return each_buffer((int64_t)ARG(0), v, ARG(2), console_one, (uint64_t)writing);
+    if (writing)
+        return each_buffer((int64_t)ARG(0), v, ARG(2), console_write_one, 0);
+    if (!e || (e->flags & LX_O_ACCMODE) == LX_O_WRONLY)
+        return -LX_EBADF;
+    return term_read(ARG(1), ARG(2), e->flags, 1);
 }
 static int64_t sys_writev(uint64_t *regs) { return vector_io(regs, 1); }
-static int64_t sys_readv(uint64_t *regs) { return vector_io(regs, 0); }
+static int64_t sys_readv(uint64_t *regs) { return maybe_later(regs, vector_io(regs, 0)); }
 
 /* ---- descriptors ---- */
 
@@ -466,10 +480,7 @@ static int64_t sys_sched_yield(uint64_t *regs) { (void)regs; return 0; }
 /* nanosleep and clock_nanosleep: the caller is answered at its deadline (futex.c). */
 static int64_t sleep_until(uint64_t *regs, uint64_t deadline)
 {
-    int64_t r = futex_sleep(pt.caller, deadline);
-    if (r == POSIX_DEFERRED)
-        regs[POSIX_REPLY] = POSIX_REPLY_NONE;
-    return r;
+    return maybe_later(regs, futex_sleep(pt.caller, deadline));
 }
 
 static int64_t sys_nanosleep(uint64_t *regs)
@@ -503,12 +514,8 @@ static int64_t sys_futex(uint64_t *regs)
     uint64_t addr = ARG(0), op = ARG(1) & ~(uint64_t)(LX_FUTEX_PRIVATE | LX_FUTEX_CLOCK_REALTIME);
     uint32_t val3 = (uint32_t)ARG(5);
     switch (op) {
-    case LX_FUTEX_WAIT: {
-        int64_t r = futex_wait(pt.caller, addr, (uint32_t)ARG(2), ARG(3));
-        if (r == POSIX_DEFERRED)
-            regs[POSIX_REPLY] = POSIX_REPLY_NONE;
-        return r;
-    }
+    case LX_FUTEX_WAIT:
+        return maybe_later(regs, futex_wait(pt.caller, addr, (uint32_t)ARG(2), ARG(3)));
     case LX_FUTEX_WAKE:
         return futex_wake(addr, (uint32_t)ARG(2));
     case LX_FUTEX_REQUEUE:

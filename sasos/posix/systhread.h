@@ -62,7 +62,8 @@ uint64_t mapper_pages(void);
 enum { POSIX_REPLY = L4_EXS_WORDS, POSIX_FS, POSIX_REGS };
 enum posix_reply { POSIX_REPLY_RESULT, POSIX_REPLY_FS, POSIX_REPLY_NONE };
 unsigned posix_syscall(uint64_t *regs);
-/* What futex_wait returns when the caller is to wait (its call is answered later). */
+/* What futex_wait and the console reads return when the caller is to wait (its call is
+ * answered later). */
 #define POSIX_DEFERRED INT64_MIN
 /* main.c: answers a waiting thread's call later with `result`; 1 if it took the answer. */
 int posix_answer(l4_threadid_t t, int64_t result);
@@ -70,7 +71,8 @@ int posix_answer(l4_threadid_t t, int64_t result);
 __attribute__((noreturn)) void posix_exit(unsigned code, const char *why);
 
 /* threads.c: the program's threads (lthreads 1 .. POSIX_MAX_THREADS - 1). */
-#define POSIX_MAX_THREADS L4_THREADS_PER_TASK   /* the kernel's lthreads: 0 is the system thread */
+/* The kernel's lthreads less two: 0 is the system thread, the last the console reader. */
+#define POSIX_MAX_THREADS (L4_THREADS_PER_TASK - 1)
 struct lx_clone {
     uint64_t flags, stack, ptid, ctid, tls, fn;
     uint64_t resume;                    /* the parent's RIP past its syscall */
@@ -105,6 +107,30 @@ int64_t futex_wake(uint64_t addr, uint64_t n);
 /* cmp: FUTEX_CMP_REQUEUE's expected value, or NULL for FUTEX_REQUEUE. */
 int64_t futex_requeue(uint64_t addr, uint64_t n, uint64_t m, uint64_t addr2,
                       const uint32_t *cmp);
+
+/* consread.c: console reads deferred, as futex waits are; the blocking CONSOLE_READ is
+ * made by the task's reader thread (lthread POSIX_READER_LTHREAD, past the program's),
+ * started at the first read. Reads up to one console message into the user's buffer
+ * (consread_one) or scattered over an lx_iovec array of cnt entries, already checked
+ * readable (consread_vector). Returns POSIX_DEFERRED (answered later, through
+ * posix_answer, oldest waiter first), or now: 0 (nothing to read into), -EFAULT, and with
+ * `nonblock` the bytes there, or -EAGAIN if none (or earlier readers wait); -EIO if the
+ * console is gone. Without a reader thread (no kernel memory) reads are made here, as
+ * blocking calls. */
+#define POSIX_READER_LTHREAD POSIX_MAX_THREADS
+int64_t consread_one(l4_threadid_t who, uint64_t buf, uint64_t len, int nonblock);
+int64_t consread_vector(l4_threadid_t who, uint64_t iov, uint64_t cnt, int nonblock);
+/* The reader's note to the system thread: CONSREAD_DONE, MR0 bytes read into its buffer,
+ * MR1 the enum sas_error of the read (CONSREAD_NONE in its first note). The reply, if
+ * any, is CONSREAD_REQUEST, MR0 bytes to read. */
+#define CONSREAD_DONE    0x50430001u
+#define CONSREAD_REQUEST 0x50430002u
+#define CONSREAD_NONE    (~0ULL)
+/* 1 if t is the reader thread (main.c routes its notes here). */
+int consread_is_reader(l4_threadid_t t);
+/* The note in m: answers the oldest waiter; the reply for the reader (the next request,
+ * in m) or 0 (it waits for one). */
+l4_msgtag_t consread_done(l4_msg_t *m);
 
 /* disk.c: the disk as one file, DISK_PATH, through the block cache (sas/proto/blk.h). */
 #define DISK_PATH "/disk"

@@ -2,9 +2,9 @@
  * threads.c — the program's threads, as musl's pthread_create makes them: `clone` with the
  * flags of a thread (shared memory, files, signal handlers, thread group), each a kernel
  * thread of the task (lthread 2 .. POSIX_MAX_THREADS - 1; 0 is the system thread, 1 the
- * main thread) with the system thread as pager and exception handler. A thread's id is
- * the task's number for the main thread (getpid = gettid there, as on Linux) and
- * task + (lthread - 1) * 1024 for the others.
+ * main thread; POSIX_READER_LTHREAD, past them, is consread.c's) with the system thread as
+ * pager and exception handler. A thread's id is the task's number for the main thread
+ * (getpid = gettid there, as on Linux) and task + (lthread - 1) * 1024 for the others.
  *
  * Starting a child: lthread_ex_regs sets only ip, sp, FS and the handlers, and musl's
  * __clone expects the child back after its `syscall` with RAX 0 and its function in R9.

@@ -90,9 +90,16 @@ struct server {
     /* Asked, after a handler or the irq hook set msg->wake, for the deferred replies that
      * can go now: 1 and the next one's receiver, tag and words (beyond 8: in the UTCB), 0
      * when there is none left. Each is sent with a zero timeout (a receiver that stopped
-     * waiting loses it), before that message's own reply unless that reply has words
-     * beyond the registers, which theirs would overwrite. */
+     * waiting loses it, but see deferred_failed), before that message's own reply unless
+     * that reply has words beyond the registers, which theirs would overwrite. */
     int (*deferred)(void *state, l4_threadid_t *to, l4_msgtag_t *tag, l4_msg_t *m);
+    /* A deferred reply could not be delivered (err as for reply_failed: its receiver had
+     * stopped waiting, or is gone); to, tag and m (beyond 8 words: the UTCB's, unchanged)
+     * as the deferred hook gave them, before the hook is asked for the next one. So a
+     * server can take back what the reply carried (the console: a line, for its next
+     * reader). Without the hook: dropped. */
+    void (*deferred_failed)(void *state, l4_threadid_t to, l4_msgtag_t tag, l4_msg_t *m,
+                            unsigned err);
     /* A reply could not be delivered: `err` (enum l4_error of the send phase) is
      * L4_ERR_MAP_FAILED when the receiver's window refused the reply's map item, another
      * error when the receiver had stopped waiting or is gone. msg is as the reply was

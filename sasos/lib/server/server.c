@@ -63,7 +63,8 @@ static enum server_action wake(const struct server *s, struct server_msg *msg,
         a = SERVER_DROP;
     }
     while (s->deferred && s->deferred(s->state, &to, &tag, &m))
-        server_reply_to(to, tag, &m);
+        if ((err = server_reply_to(to, tag, &m)) && s->deferred_failed)
+            s->deferred_failed(s->state, to, tag, &m, err);
     return a;
 }
 

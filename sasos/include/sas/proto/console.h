@@ -23,7 +23,8 @@
  *                     u = 1 + ceil(n / 8): MR0 = n (1..max), MR1.. the bytes; n = 0 means
  *                     end of file (Ctrl-D typed at the start of a line, as on a Unix
  *                     terminal; the next read waits again). Readers are served in the order
- *                     they asked.
+ *                     they asked; what a reader that is gone by then (its task deleted)
+ *                     cannot take goes to the next one.
  *   CONSOLE_INFO      no words. Reply u = 4: MR0 rows, MR1 columns, MR2 the current mode,
  *                     MR3 CONSOLE_INFO_* flags. The console is a terminal (CONSOLE_INFO_TTY):
  *                     a POSIX personality answers isatty() and ioctl(TIOCGWINSZ) from this.
