@@ -64,4 +64,14 @@ void bench_zero_page(void *page);
 
 #define MEASURE(name, op) do { TIME_LOOP(op); report(name); } while (0)
 
+/* MEASURE with a tenth of the iterations (at least 10), for operations as heavy as a
+ * whole process or thread. */
+#define MEASURE_TENTH(name, op)                                  \
+    do {                                                         \
+        unsigned all_ = iters;                                   \
+        iters = all_ / 10 >= 10 ? all_ / 10 : 10;                \
+        MEASURE(name, op);                                       \
+        iters = all_;                                            \
+    } while (0)
+
 #endif

@@ -67,15 +67,6 @@ static void quit(void)
         pause();
 }
 
-/* The expensive operations (a whole process) run a tenth of the iterations. */
-static void measure_heavy(const char *name, void (*op)(void))
-{
-    unsigned all = iters;
-    iters = all / 10 >= 10 ? all / 10 : 10;
-    MEASURE(name, op());
-    iters = all;
-}
-
 /* ---- IPC between two processes: a one-byte pipe ping-pong and a futex ping-pong ---- */
 
 static int ping[2], pong[2];
@@ -250,6 +241,10 @@ static void spawn_wait(void)
         abort();
 }
 
+/* ---- threads of this program: pthread_create+join, a futex ping-pong between two ---- */
+
+#include "../common/threads.h"
+
 /* The disk, last: /disk-bench (disk.c) loads modules and makes a disk appear. */
 static void run_disk_bench(void)
 {
@@ -280,8 +275,9 @@ int main(int argc, char **argv)
     MEASURE("zero_page_4k", bench_zero_page(zero_page));
     bench_ipc();
     bench_memory();
-    measure_heavy("process_fork_exit_wait", fork_exit_wait);
-    measure_heavy("process_posix_spawn_wait", spawn_wait);
+    MEASURE_TENTH("process_fork_exit_wait", fork_exit_wait());     /* a whole process: */
+    MEASURE_TENTH("process_posix_spawn_wait", spawn_wait());       /* a tenth of iters */
+    threads_measure();              /* last: musl takes its locks once there are threads */
     run_disk_bench();
 
     printf("BENCH-DONE\n");

@@ -9,6 +9,12 @@
  *                       (region mapper), which grants it a zeroed frame from the batch root
  *                       mapped into the task (Linux: pagefault_anon_first_touch; zeroing
  *                       alone: zero_page_4k)
+ *   thread_create_join, futex_pingpong_threads
+ *                       a thread's pthread_create + pthread_join, and a word handed back
+ *                       and forth between two threads with private futexes
+ *                       (bench/common/threads.h, as Linux's /init runs them): each futex
+ *                       call is a foreign `syscall` to the system thread, a wait answered
+ *                       later by the wake
  * The iteration count comes from the kernel command line ("iters=N"), read natively
  * (sas_cmdline): native interfaces stay native in musl programs.
  */
@@ -21,6 +27,7 @@
 #include "../common/kip.h"
 
 #include "../common/anon_fault.h"
+#include "../common/threads.h"
 
 int main(void)
 {
@@ -28,5 +35,6 @@ int main(void)
     measure_overhead();
     MEASURE("personality_getpid", getpid());
     anon_fault_measure("anon_fault");
+    threads_measure();
     return 0;
 }
