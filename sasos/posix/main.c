@@ -147,6 +147,10 @@ int posix_answer(l4_threadid_t t, int64_t result)
  * a nonzero tag tells serve() there is one. */
 #define FAULT_REPLY_LABEL 1u
 
+/* The page the last fault's reply grants, for reply_failed's report: kept on the fault's
+ * path, so that a system call's reply pays nothing for it. */
+static uint64_t fault_va;
+
 /* Handles one message; the reply's tag, or 0 if the sender is not answered now. A system
  * call, the common case, is tested first, on the whole tag. */
 static l4_msgtag_t handle(l4_threadid_t from, uint64_t res, union posix_msg *msg)
@@ -163,6 +167,7 @@ static l4_msgtag_t handle(l4_threadid_t from, uint64_t res, union posix_msg *msg
     uint32_t label = l4_msgtag_label(t);
     if ((label & ~(uint32_t)L4_FPAGE_RWX) == L4_LABEL_PAGEFAULT) {
         /* The page is in place, or comes with the reply: the thread retries. */
+        fault_va = m->w[0];
         return l4_msgtag(FAULT_REPLY_LABEL, 0, on_fault(m, label & L4_FPAGE_RWX));
     }
     if (t == l4_msgtag(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0))
@@ -176,13 +181,14 @@ static l4_msgtag_t handle(l4_threadid_t from, uint64_t res, union posix_msg *msg
  * kernel-memory quota cannot take the page's table or node) ends the program with a
  * report, since the thread waits for a page that cannot come. Other failures (a caller
  * gone, a zero timeout) leave it to the next turn. */
-static void reply_failed(uint64_t res, l4_msgtag_t tag, uint64_t va)
+static void reply_failed(uint64_t res, l4_msgtag_t tag)
 {
     if (!l4_ipc_error(res) || l4_ipc_failed_in_receive(res) || !l4_msgtag_t_words(tag) ||
         l4_ipc_error(res) != L4_ERR_MAP_FAILED)
         return;
     char why[96];
-    snprintf(why, sizeof(why), "out of kernel memory: the page at %lx cannot be mapped", va);
+    snprintf(why, sizeof(why), "out of kernel memory: the page at %lx cannot be mapped",
+             fault_va & ~(uint64_t)(SAS_PAGE_SIZE - 1));
     posix_exit(ROOT_EXIT_KMEM, why);
 }
 
@@ -200,8 +206,8 @@ static __attribute__((noinline)) uint64_t timed_turn(l4_threadid_t *from, l4_msg
                                    : l4_timeout_from_us((futex_earliest - now) / per_us + 1);
     }
     if (tag) {
-        uint64_t va = m->w[1], res = l4_reply_wait(from, tag, m, to);
-        reply_failed(res, tag, va);
+        uint64_t res = l4_reply_wait(from, tag, m, to);
+        reply_failed(res, tag);
         return res;
     }
     *from = L4_NILTHREAD;
@@ -225,10 +231,9 @@ static __attribute__((noreturn)) void serve(void)
             res = l4_receive(&from, m, L4_TIMEOUT_NEVER);
             continue;
         }
-        uint64_t va = m->w[1];          /* a grant's destination, if the reply has one */
         res = l4_reply_wait(&from, tag, m, L4_TIMEOUT_NEVER);
         if (l4_ipc_error(res) && !l4_ipc_failed_in_receive(res)) {
-            reply_failed(res, tag, va);
+            reply_failed(res, tag);
             from = L4_NILTHREAD;
             res = l4_receive(&from, m, L4_TIMEOUT_NEVER);
         }

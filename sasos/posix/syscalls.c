@@ -469,8 +469,7 @@ static int64_t sys_exit(uint64_t *regs)
 {
     if (!thread_exit(thread_of(pt.caller)))
         posix_exit((unsigned)ARG(0) & 0xff, 0);
-    regs[POSIX_REPLY] = POSIX_REPLY_NONE;
-    return 0;
+    return maybe_later(regs, POSIX_DEFERRED);
 }
 
 /* The caller's slice goes on: the system thread cannot give another thread's time away,
