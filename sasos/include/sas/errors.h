@@ -19,6 +19,8 @@ enum sas_error {
     SAS_ENOTSUP = 3,        /* the operation exists but not for this object or store */
     SAS_EIO = 4,            /* the device or file reported an I/O error */
     SAS_EBUSY = 5,          /* a conflicting operation is in progress (e.g. open write txn) */
+    SAS_EPERM = 6,          /* the sender may not make this request of this server */
+    SAS_ENOSTORE = 7,       /* no single address space: the disk holds no usable store */
 
     /* Objects and the address region (objmgr). */
     SAS_ENOSPACE = 16,      /* no free extent of the requested size and alignment */
@@ -65,6 +67,8 @@ static inline const char *sas_strerror(enum sas_error e)
     case SAS_ENOTSUP:          return "operation not supported";
     case SAS_EIO:              return "I/O error";
     case SAS_EBUSY:            return "busy";
+    case SAS_EPERM:            return "request not permitted to this sender";
+    case SAS_ENOSTORE:         return "no single address space (no usable store on the disk)";
     case SAS_ENOSPACE:         return "no free address range of that size and alignment";
     case SAS_ENOTFOUND:        return "no object at that address";
     case SAS_EEXIST:           return "range already in use";
