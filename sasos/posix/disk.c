@@ -18,6 +18,9 @@ static l4_threadid_t blk = L4_NILTHREAD;
 static uint8_t *buf;
 static uint64_t size;
 
+/* Attaches the driver's buffer once: 0; -ENOENT without a disk; -EACCES if the disk is
+ * another task's (persist owns it while the single address space runs: the driver
+ * refuses ATTACH with SAS_EPERM); -EIO for any other failure. */
 int disk_ready(void)
 {
     struct blk_info bi;
@@ -26,8 +29,11 @@ int disk_ready(void)
         return 0;
     if (root_service(pt.root, ROOT_SERVICE_BLK, &blk))
         return -LX_ENOENT;
-    if (blk_info(blk, &bi) || blk_attach(blk, &b))
+    if (blk_info(blk, &bi))
         return -LX_EIO;
+    enum sas_error e = blk_attach(blk, &b);
+    if (e)
+        return e == SAS_EPERM ? -LX_EACCES : -LX_EIO;
     size = bi.sectors * bi.sector_size / BLK_PAGE * BLK_PAGE;
     buf = b;
     return 0;

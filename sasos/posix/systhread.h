@@ -134,7 +134,8 @@ l4_msgtag_t consread_done(l4_msg_t *m);
 
 /* disk.c: the disk as one file, DISK_PATH, through the block cache (sas/proto/blk.h). */
 #define DISK_PATH "/disk"
-/* Finds the driver and attaches its buffer, once; 0 or -ENOENT (no disk) / -EIO. */
+/* Finds the driver and attaches its buffer, once; 0 or -ENOENT (no disk), -EACCES (the
+ * disk is another task's: persist's), -EIO. */
 int disk_ready(void);
 /* The file's size: the device's whole pages. */
 uint64_t disk_size(void);

@@ -10,6 +10,11 @@
  * each exit against "expect=a:code,b:code" (default 0) and whether every frame went back
  * to sigma0, and ends the run with the result. A program it could not start, and a name
  * in "expect=" that never ran, fail the run: a test cannot pass by not running.
+ *
+ * Services come before any program (services.c): the drivers, then the servers of the
+ * single address space, persist, capstore and objmgr, one at a time, each started once
+ * the one before has told root it serves (start_sas). A service is not a program: root
+ * does not wait for services to end, and stops them itself at the end of a test.
  */
 #include "root.h"
 #include <l4/kdebug.h>
@@ -145,17 +150,33 @@ static void start_programs(int by_default)
             start_one(f.name);
 }
 
-/* Answers the children until none is left (stop_when_done) or forever. */
-static void serve(int stop_when_done)
+/* What serve() waits for: a condition on root's tables, or 0 for nothing (forever). */
+typedef int serve_until_fn(void);
+
+static int no_program_left(void) { return !tasks_live(); }
+
+/* The SAS service being started (start_sas), for service_settled. */
+static unsigned starting;
+
+static int service_settled(void) { return services_settled(starting); }
+
+/* Answers the children until `until` holds (checked after each message, whose reply goes
+ * out first) or, with until 0, forever. */
+static void serve(serve_until_fn *until)
 {
     l4_threadid_t from = L4_NILTHREAD;
     l4_msg_t m;
+    if (until && until())
+        return;
     uint64_t res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
     for (;;) {
         l4_msgtag_t tag;
         int reply = !l4_ipc_error(res) && tasks_handle(from, res, &m, &tag);
-        if (stop_when_done && !tasks_live())
+        if (until && until()) {
+            if (reply && l4_ipc_error(res = l4_send(from, tag, &m, L4_TIMEOUT_ZERO)))
+                tasks_reply_failed(from, res);
             return;
+        }
         if (!reply) {
             from = L4_NILTHREAD;
             res = l4_receive(&from, &m, L4_TIMEOUT_NEVER);
@@ -214,16 +235,17 @@ static int exited(const char *name)
 
 /* Each exit against "expect=", each program root could not start, and each name in
  * "expect=" with no exit: a program that never ran fails the run whatever it was meant
- * to return. */
+ * to return. A service that ended by itself (persist with no store exits 0) is judged
+ * the same way, as root.service.NAME; those root stopped at the end are not recorded. */
 static void report_children(void)
 {
     const struct child_exit *ex;
     unsigned count = tasks_exits(&ex);
     for (unsigned i = 0; i < count; i++) {
         unsigned want = root_cmdline_value("expect", ex[i].name);
-        printf("%s %u - root.child.%s exited with code %u (want %u)\n",
-               verdict(ex[i].code == want), check(ex[i].code == want), ex[i].name,
-               ex[i].code, want);
+        printf("%s %u - root.%s.%s exited with code %u (want %u)\n",
+               verdict(ex[i].code == want), check(ex[i].code == want),
+               ex[i].service ? "service" : "child", ex[i].name, ex[i].code, want);
     }
     for (unsigned i = 0; i < nunstarted && i < ROOT_MAX_CHILDREN; i++)
         printf("not ok %u - root.child.%s could not be started\n", check(0), unstarted[i]);
@@ -293,18 +315,43 @@ static void require_entropy(void)
         l4_thread_switch(L4_NILTHREAD);
 }
 
+/* The servers of the single address space, in order, each once the one before serves:
+ * root answers every child (the new service's faults and requests too) until the one it
+ * started is ready (ROOT_SERVICE_READY) or has exited. A service not in the archive ends
+ * the chain quietly; persist present but not ready means no single address space. */
+static void start_sas(void)
+{
+    static const struct {
+        unsigned id;
+        const char *name;
+    } order[] = { { ROOT_SERVICE_PERSIST, "persist" }, { ROOT_SERVICE_CAPSTORE, "capstore" },
+                  { ROOT_SERVICE_OBJMGR, "objmgr" } };
+    for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        starting = order[i].id;
+        if (services_spawn(starting))
+            return;
+        serve(service_settled);
+        if (l4_tid_is_nil(services_id(starting))) {
+            printf("root: no single address space ('%s' ended before it was ready)\n",
+                   order[i].name);
+            return;
+        }
+    }
+}
+
 /* Services first, then the programs; with a console and not under test, the prompt
  * instead of the programs (unless "start=" names some). Returns only under test. */
 static void boot(int tested, l4_threadid_t s0)
 {
     services_start(s0);
+    start_sas();
     l4_threadid_t con = services_id(ROOT_SERVICE_CONSOLE);
     int prompt = !tested && !l4_tid_is_nil(con);
     start_programs(!prompt);
     if (prompt && !prompt_start(con))
         serve(0);
     if (tasks_live())
-        serve(tested);
+        serve(tested ? no_program_left : 0);
     services_stop();
 }
 

@@ -96,24 +96,41 @@ struct task_info {
     char name[ROOT_NAME_LEN];
     char state[40];
 };
+/* A program's lthread 0 (as root created it) and its domain's name, NUL-padded to
+ * ROOT_NAME_LEN bytes: 0, or -1 if no program (services have no domain) runs as `task`. */
+int tasks_domain(unsigned task, l4_threadid_t *lthread0, char name[ROOT_NAME_LEN]);
 /* Running tasks, then ended ones (newest first), at most max; returns the count. */
 unsigned tasks_list(struct task_info *out, unsigned max);
 /* Handles one message from a child; 1 if the sender should get the reply in *tag and *m. */
 int tasks_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag);
 /* Root's reply to `to` failed with `res`: a child program whose mapping the kernel
  * refused (MAP_FAILED: its quota is spent) is ended with ROOT_EXIT_KMEM and a report,
- * rather than left waiting for a reply that cannot come. Services, and other failures
- * (the caller gone), are left as they are. */
+ * rather than left waiting for a reply that cannot come; so is a musl service (it has a
+ * quota of its own, as programs do). Native services, which draw on root's, and other
+ * failures (the caller gone) are left as they are. */
 void tasks_reply_failed(l4_threadid_t to, uint64_t res);
 /* The exits seen so far, oldest first. */
 unsigned tasks_exits(const struct child_exit **list);
 
 /* services.c — services started before any program; their devices (sas/proto/root.h). */
-void services_start(l4_threadid_t sigma0);
-void services_stop(void);
+void services_start(l4_threadid_t sigma0);          /* the drivers */
+/* Starts SAS service `id` (ROOT_SERVICE_PERSIST, _CAPSTORE, _OBJMGR) if the archive
+ * holds it: 0, or -1 (not there, already running, or it could not start: a log line). */
+int services_spawn(unsigned id);
+/* 1 once SAS service `id` is ready (ROOT_SERVICE_READY) or no longer running. */
+int services_settled(unsigned id);
+void services_stop(void);                           /* last started first */
 int services_is(const char *name);
-l4_threadid_t services_id(unsigned id);             /* nil if not running */
-int services_handle(const char *name, uint32_t label, l4_msg_t *m, l4_msgtag_t *tag);
+/* ROOT_SERVICE's answer: a driver's first thread, a SAS service's server thread once it
+ * is ready; nil if none. */
+l4_threadid_t services_id(uint64_t id);
+unsigned services_disk_owner(void);                 /* persist's task if ready, else 0 */
+void services_task_ended(unsigned task);            /* tasks.c: the task is gone */
+/* The requests about services (ROOT_SERVICE, ROOT_SERVICE_READY, ROOT_DISK_OWNER,
+ * ROOT_TASK_DOMAIN) and a service's devices (SIGMA0_IO, _IRQ, _ALLOC) from child `name`
+ * (thread `from`): 1 and the reply in *tag and *m. */
+int services_handle(l4_threadid_t from, const char *name, l4_msgtag_t in, l4_msg_t *m,
+                    l4_msgtag_t *tag);
 
 /* prompt.c — root's prompt on the console, in a thread of its own. */
 int prompt_start(l4_threadid_t console);            /* 0, or -1 */

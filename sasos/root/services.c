@@ -14,6 +14,15 @@
  * reply sigma0 gives (the physical address and the map item) and frees it at shutdown.
  * A service whose device is found at boot (PCI) has a probe: root starts it only if the
  * device is there, and gives it exactly the I/O BAR and interrupt line the probe read.
+ *
+ * The servers of the single address space (persist, capstore, objmgr: musl programs with
+ * no devices) are services too, started one at a time after the drivers (main.c:
+ * services_spawn, then serving until services_settled). Each tells root when it serves
+ * (ROOT_SERVICE_READY); its server thread is then what ROOT_SERVICE names, persist's task
+ * owns the disk (ROOT_DISK_OWNER, for the driver), and objmgr may ask which program runs
+ * in which domain (ROOT_TASK_DOMAIN). Each request is checked against the task root
+ * started as that service, and a task that ended is forgotten (services_task_ended), so a
+ * later task with its number inherits nothing.
  */
 #include "root.h"
 #include <l4/irq.h>
@@ -31,6 +40,8 @@ struct ports {
 struct service {
     const char *name;
     unsigned id;                       /* ROOT_SERVICE_* */
+    int sas;                           /* a server of the single address space: started
+                                        * by services_spawn, ready once it says so */
     struct ports io[SERVICE_IO];       /* its I/O ports */
     unsigned irq;                      /* its interrupt line, or L4_IRQ_LINES for none */
     unsigned dma_log2;                 /* the largest SIGMA0_ALLOC it may ask; 0: none */
@@ -39,10 +50,15 @@ struct service {
 
 static int probe_virtio_blk(struct service *s, int *held);
 
+/* services_stop stops them from the last to the first: objmgr before capstore before
+ * persist, every one of them before the drivers they use. */
 static struct service table[] = {
-    { "console", ROOT_SERVICE_CONSOLE, { { 0x3f8, 3 } }, 4, 0, 0 },   /* COM1 whole */
-    { "virtio_blk", ROOT_SERVICE_BLK, { { PCI_CONFIG_PORT, 3 } }, L4_IRQ_LINES, 22,
+    { "console", ROOT_SERVICE_CONSOLE, 0, { { 0x3f8, 3 } }, 4, 0, 0 },   /* COM1 whole */
+    { "virtio_blk", ROOT_SERVICE_BLK, 0, { { PCI_CONFIG_PORT, 3 } }, L4_IRQ_LINES, 22,
       probe_virtio_blk },              /* PCI configuration; BAR 0 and line from probe */
+    { "persist", ROOT_SERVICE_PERSIST, 1, { { 0, 0 } }, L4_IRQ_LINES, 0, 0 },
+    { "capstore", ROOT_SERVICE_CAPSTORE, 1, { { 0, 0 } }, L4_IRQ_LINES, 0, 0 },
+    { "objmgr", ROOT_SERVICE_OBJMGR, 1, { { 0, 0 } }, L4_IRQ_LINES, 0, 0 },
 };
 #define NSERVICES (sizeof(table) / sizeof(table[0]))
 
@@ -51,7 +67,8 @@ struct dma {
     unsigned log2;
 };
 
-static l4_threadid_t running[NSERVICES];
+static l4_threadid_t running[NSERVICES];     /* its first thread; nil: not running */
+static l4_threadid_t server[NSERVICES];      /* SAS: its server thread, once ready */
 static int have_ports[NSERVICES][SERVICE_IO];
 static struct dma dma[ROOT_DMA_MAX];
 static uint64_t dma_next = SAS_ROOT_DMA_BASE;
@@ -79,31 +96,76 @@ static const struct service *by_name(const char *name)
     return 0;
 }
 
+static int by_id(uint64_t id)
+{
+    for (unsigned i = 0; i < NSERVICES; i++)
+        if (table[i].id == id)
+            return (int)i;
+    return -1;
+}
+
 int services_is(const char *name) { return by_name(name) != 0; }
 
+/* The drivers; the servers of the single address space come later (services_spawn). */
 void services_start(l4_threadid_t s0)
 {
     struct cpio_member f;
     sigma0 = s0;
     for (unsigned i = 0; i < NSERVICES; i++)
-        if (!bootfs_find(table[i].name, &f) &&
+        if (!table[i].sas && !bootfs_find(table[i].name, &f) &&
             (!table[i].probe || !table[i].probe(&table[i], have_ports[i])))
             tasks_spawn(table[i].name, 1, &running[i]);
 }
 
-l4_threadid_t services_id(unsigned id)
+int services_spawn(unsigned id)
+{
+    struct cpio_member f;
+    int i = by_id(id);
+    if (i < 0 || !table[i].sas || !l4_tid_is_nil(running[i]) ||
+        bootfs_find(table[i].name, &f))
+        return -1;
+    server[i] = L4_NILTHREAD;
+    return tasks_spawn(table[i].name, 1, &running[i]) < 0 ? -1 : 0;
+}
+
+int services_settled(unsigned id)
+{
+    int i = by_id(id);
+    return i < 0 || l4_tid_is_nil(running[i]) || !l4_tid_is_nil(server[i]);
+}
+
+void services_task_ended(unsigned task)
 {
     for (unsigned i = 0; i < NSERVICES; i++)
-        if (table[i].id == id && !l4_tid_is_nil(running[i]) &&
-            tasks_alive(l4_tid_task(running[i])))
-            return running[i];
-    return L4_NILTHREAD;
+        if (!l4_tid_is_nil(running[i]) && l4_tid_task(running[i]) == task)
+            running[i] = server[i] = L4_NILTHREAD;
+}
+
+l4_threadid_t services_id(uint64_t id)
+{
+    int i = by_id(id);
+    if (i < 0 || l4_tid_is_nil(running[i]))
+        return L4_NILTHREAD;
+    return table[i].sas ? server[i] : running[i];
+}
+
+unsigned services_disk_owner(void)
+{
+    int i = by_id(ROOT_SERVICE_PERSIST);
+    return l4_tid_is_nil(services_id(ROOT_SERVICE_PERSIST)) ? 0 : l4_tid_task(running[i]);
+}
+
+/* Whether `task` is the one root started as service `id` (and it still runs). */
+static int task_is(unsigned task, unsigned id)
+{
+    int i = by_id(id);
+    return i >= 0 && !l4_tid_is_nil(running[i]) && l4_tid_task(running[i]) == task;
 }
 
 void services_stop(void)
 {
-    for (unsigned i = 0; i < NSERVICES; i++)
-        if (!l4_tid_is_nil(running[i]) && tasks_alive(l4_tid_task(running[i])))
+    for (unsigned i = NSERVICES; i-- > 0;)
+        if (!l4_tid_is_nil(running[i]))
             tasks_kill(l4_tid_task(running[i]), 0);
     for (unsigned i = 0; i < ROOT_DMA_MAX; i++)
         if (dma[i].phys && !sigma0_free(sigma0, dma[i].phys, dma[i].log2))
@@ -161,16 +223,71 @@ static enum sas_error give_irq(const struct service *s, const l4_msg_t *m, l4_ms
     return SAS_OK;
 }
 
-int services_handle(const char *name, uint32_t label, l4_msg_t *m, l4_msgtag_t *tag)
+/* ROOT_SERVICE_READY from `from`: the server thread of the SAS service MR0 names, if
+ * `from` is of the task root started as that service. */
+static enum sas_error service_ready(l4_threadid_t from, unsigned u, const l4_msg_t *m)
+{
+    if (u < 1)
+        return SAS_EINVAL;
+    int i = by_id(m->w[0]);
+    if (i < 0 || !table[i].sas || !task_is(l4_tid_task(from), table[i].id))
+        return SAS_EPERM;
+    server[i] = from;
+    printf("root: task %u '%s' serves (thread %lx)\n", l4_tid_task(from), table[i].name, from);
+    return SAS_OK;
+}
+
+_Static_assert(ROOT_NAME_LEN == ROOT_DOMAIN_LEN, "root's domain names are the protocol's");
+
+/* ROOT_TASK_DOMAIN from objmgr's task: a program's lthread 0 and domain. */
+static enum sas_error task_domain(l4_threadid_t from, unsigned u, l4_msg_t *m)
+{
+    if (!task_is(l4_tid_task(from), ROOT_SERVICE_OBJMGR))
+        return SAS_EPERM;
+    if (u < 1)
+        return SAS_EINVAL;
+    char name[ROOT_DOMAIN_LEN];
+    l4_threadid_t first;
+    if (m->w[0] > UINT32_MAX || tasks_domain((unsigned)m->w[0], &first, name))
+        return SAS_ENOTFOUND;
+    m->w[0] = first;
+    memcpy(&m->w[1], name, ROOT_DOMAIN_LEN);
+    return SAS_OK;
+}
+
+/* The requests of services and programs about services: 1, with the reply in *tag and
+ * *m, if `label` is one of them. */
+static int about_services(l4_threadid_t from, l4_msgtag_t in, l4_msg_t *m, l4_msgtag_t *tag)
+{
+    uint32_t label = l4_msgtag_label(in);
+    enum sas_error e;
+    unsigned u = 0;
+    if (label == ROOT_SERVICE) {
+        l4_threadid_t id = services_id(l4_msgtag_u(in) ? m->w[0] : 0);
+        m->w[0] = id;
+        e = l4_tid_is_nil(id) ? SAS_ENOTFOUND : SAS_OK, u = 1;
+    } else if (label == ROOT_SERVICE_READY) {
+        e = service_ready(from, l4_msgtag_u(in), m);
+    } else if (label == ROOT_DISK_OWNER) {
+        e = task_is(l4_tid_task(from), ROOT_SERVICE_BLK) ? SAS_OK : SAS_EPERM, u = 1;
+        m->w[0] = services_disk_owner();
+    } else if (label == ROOT_TASK_DOMAIN) {
+        e = task_domain(from, l4_msgtag_u(in), m), u = 5;
+    } else {
+        return 0;
+    }
+    *tag = l4_msgtag(e, e ? 0 : u, 0);
+    return 1;
+}
+
+int services_handle(l4_threadid_t from, const char *name, l4_msgtag_t in, l4_msg_t *m,
+                    l4_msgtag_t *tag)
 {
     const struct service *s = by_name(name);
+    uint32_t label = l4_msgtag_label(in);
     enum sas_error e = SAS_EPAGE_DENIED;
-    if (label == ROOT_SERVICE) {
-        l4_threadid_t id = services_id((unsigned)m->w[0]);
-        m->w[0] = id;
-        *tag = l4_tid_is_nil(id) ? l4_msgtag(SAS_ENOTFOUND, 0, 0) : l4_msgtag(SAS_OK, 1, 0);
+    if (about_services(from, in, m, tag))
         return 1;
-    }
     if (s && label == SIGMA0_IO)
         e = give_ports(s, m, m);
     else if (s && label == SIGMA0_IRQ)

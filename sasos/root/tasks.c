@@ -19,8 +19,9 @@ struct child {
     unsigned task;          /* 0: slot unused */
     char name[ROOT_NAME_LEN];
     const uint8_t *image;
-    l4_threadid_t first;    /* its first thread: a service's server */
+    l4_threadid_t first;    /* its first thread (a musl task's lthread 0) */
     int service;
+    char domain[ROOT_NAME_LEN];   /* programs: the protection domain it runs in */
     const uint8_t *rt;      /* musl programs: the system thread's image (else 0) */
     struct prog_info prog;  /* musl programs: where the PIE sits */
     unsigned quota;         /* musl programs: kernel memory of its own, in pages */
@@ -106,6 +107,9 @@ int tasks_spawn(const char *name, int service, l4_threadid_t *first_out)
     if (first_out)
         *first_out = first;
     snprintf(c->name, sizeof(c->name), "%s", name);
+    memset(c->domain, 0, sizeof(c->domain));
+    if (!service)           /* its own name's domain, until `run PROG as DOMAIN` */
+        memcpy(c->domain, c->name, strlen(c->name));      /* the rest stays NUL */
     live += !service;
     if (c->rt)
         printf("root: started task %u '%s' (musl program at %lx, entry %lx, kernel memory "
@@ -147,6 +151,7 @@ static void child_end(struct child *c, unsigned code, int record)
     c->task = 0;
     c->rt = 0;
     live -= !c->service;
+    services_task_ended(task);
     prompt_task_ended(task, code);
 }
 
@@ -202,9 +207,10 @@ int tasks_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag
     *tag = l4_msgtag(SAS_ENOTSUP, 0, 0);
     if (!c)
         return prompt_handle(from, res, m, tag);      /* root's own threads */
-    if (label == ROOT_SERVICE || label == SIGMA0_IO || label == SIGMA0_IRQ ||
+    if (label == ROOT_SERVICE || label == ROOT_SERVICE_READY || label == ROOT_DISK_OWNER ||
+        label == ROOT_TASK_DOMAIN || label == SIGMA0_IO || label == SIGMA0_IRQ ||
         label == SIGMA0_ALLOC)
-        return services_handle(c->name, label, m, tag);
+        return services_handle(from, c->name, l4_ipc_tag(res), m, tag);
     if ((label & ~(uint32_t)L4_FPAGE_RWX) == L4_LABEL_PAGEFAULT)
         return on_fault(c, m, label & L4_FPAGE_RWX, tag, m);
     if (label == L4_LABEL_EXCEPTION || label == L4_LABEL_STOPPED) {
@@ -232,7 +238,7 @@ int tasks_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *tag
 void tasks_reply_failed(l4_threadid_t to, uint64_t res)
 {
     struct child *c = child_of(to);
-    if (!c || c->service || l4_ipc_error(res) != L4_ERR_MAP_FAILED)
+    if (!c || (c->service && !c->rt) || l4_ipc_error(res) != L4_ERR_MAP_FAILED)
         return;
     if (c->rt)
         printf("root: task %u '%s': out of kernel memory: a page could not be mapped "
@@ -246,6 +252,16 @@ void tasks_reply_failed(l4_threadid_t to, uint64_t res)
 int tasks_alive(unsigned task)
 {
     return task && child_of(l4_tid_make(task, 0, 0)) != 0;
+}
+
+int tasks_domain(unsigned task, l4_threadid_t *lthread0, char name[ROOT_NAME_LEN])
+{
+    struct child *c = task ? child_of(l4_tid_make(task, 0, 0)) : 0;
+    if (!c || c->service)
+        return -1;
+    *lthread0 = c->first;
+    memcpy(name, c->domain, ROOT_NAME_LEN);
+    return 0;
 }
 
 int tasks_kill(unsigned task, int record)

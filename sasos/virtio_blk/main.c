@@ -21,6 +21,7 @@
 
 static struct blk_server srv;
 static unsigned irq_line;
+static l4_threadid_t root_thread;      /* the driver's pager: root */
 
 /* Requests that come meanwhile queue in the kernel for the loop's next receive. */
 void vblk_wait_irq(void)
@@ -44,6 +45,12 @@ int vblk_frame_accessed(uint64_t va)
 void vblk_unmap_buffer(uint64_t va)
 {
     l4_fpage_unmap(l4_fpage(va, BLK_BUF_LOG2, L4_FPAGE_RWX), 0, 0, 0);
+}
+
+/* Root answers at once and never calls the driver's thread, so this cannot deadlock. */
+enum sas_error vblk_disk_owner(unsigned *task)
+{
+    return root_disk_owner(root_thread, task);
 }
 
 int vblk_thread_alive(l4_threadid_t t)
@@ -123,7 +130,8 @@ static void cache_setup(l4_threadid_t root, struct blk_cache *c, struct vblk *de
 int main(void)
 {
     rt_kip = (const volatile struct l4_kip *)L4_KIP_ADDR;   /* task_new passes none */
-    l4_threadid_t root = root_find();
+    l4_threadid_t root = root_thread = root_find();
+    srv.root_task = l4_tid_task(root);
     struct pci_dev d;
     uint64_t dma_phys = 0;
     enum sas_error e = sigma0_io(root, PCI_CONFIG_PORT, 3);

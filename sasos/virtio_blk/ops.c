@@ -2,8 +2,8 @@
  * ops.c — the requests of sas/proto/blk.h as plain functions over the driver's state:
  * each checks everything, then acts, and fills one reply. The device is reached through
  * virtio.c; nothing here sends a message (ATTACH's map item is only written as words), and
- * the kernel is reached only through main.c's hooks (virtio_blk.h), so this file is
- * host-tested too (tests/unit/test_blkops.c). The label table, blk_ops, is at the end:
+ * the kernel and root (ATTACH asks who owns the disk) are reached only through main.c's
+ * hooks (virtio_blk.h), so this file is host-tested too (tests/unit/test_blkops.c). The label table, blk_ops, is at the end:
  * here rather than in main.c so that the test dispatches through the driver's own.
  */
 #include "virtio_blk.h"
@@ -55,9 +55,24 @@ static int slot_new(struct blk_server *s)
     return -1;
 }
 
+/* Who may attach: anyone while nobody owns the disk; once root names an owner (persist,
+ * sas/proto/root.h: ROOT_DISK_OWNER), that task alone. Asked on every ATTACH, never
+ * remembered: the owner changes when persist becomes ready or ends. If root does not
+ * answer, nobody attaches. */
+static enum sas_error may_attach(const struct server_msg *msg)
+{
+    unsigned owner;
+    if (vblk_disk_owner(&owner))
+        return SAS_EIO;
+    return owner && owner != msg->task ? SAS_EPERM : SAS_OK;
+}
+
 static enum server_action op_attach(void *state, struct server_msg *msg)
 {
     struct blk_server *s = state;
+    enum sas_error e = may_attach(msg);
+    if (e)
+        return server_reply(msg, e, 0, 0);
     int i = slot_of(s, msg->from);
     if (i < 0) {
         if ((i = slot_new(s)) < 0)
@@ -79,7 +94,7 @@ static enum sas_error transfer(struct blk_server *s, const struct server_msg *ms
         return SAS_EINVAL;
     int i = slot_of(s, msg->from);
     if (i < 0)
-        return SAS_EBUSY;
+        return SAS_EPERM;                        /* never attached, or its slot was freed */
     if (!count || count > BLK_BUF_SIZE / BLK_SECTOR || off % BLK_SECTOR ||
         off > BLK_BUF_SIZE - count * BLK_SECTOR)
         return SAS_EINVAL;
@@ -114,7 +129,7 @@ static enum sas_error cached(struct blk_server *s, const struct server_msg *msg,
         return SAS_EINVAL;
     int i = slot_of(s, msg->from);
     if (i < 0)
-        return SAS_EBUSY;
+        return SAS_EPERM;
     if (!len || len > BLK_BUF_SIZE || boff > BLK_BUF_SIZE - len)
         return SAS_EINVAL;
     if (off >= cache_bytes(s) || len > cache_bytes(s) - off)
@@ -140,6 +155,8 @@ static enum server_action op_cache_map(void *state, struct server_msg *msg)
     uint64_t off = msg->m->w[0], va;
     if (l4_msgtag_u(msg->tag) != 1 || off % BLK_PAGE || off >= cache_bytes(s))
         return server_reply(msg, SAS_EINVAL, 0, 0);
+    if (slot_of(s, msg->from) < 0)
+        return server_reply(msg, SAS_EPERM, 0, 0);
     enum sas_error e = cache_map(s, off, &va);
     if (e)
         return server_reply(msg, e, 0, 0);
@@ -153,6 +170,9 @@ static enum server_action op_cache_map(void *state, struct server_msg *msg)
 static enum server_action op_flush(void *state, struct server_msg *msg)
 {
     struct blk_server *s = state;
+    /* Attached tasks, and root: it flushes at power-off, attached or not. */
+    if (msg->task != s->root_task && slot_of(s, msg->from) < 0)
+        return server_reply(msg, SAS_EPERM, 0, 0);
     enum sas_error wb = cache_writeback(s), before = cache_take_error(&s->cache);
     enum sas_error f = s->dev.flags & BLK_INFO_FLUSH
                            ? vblk_do(&s->dev, VIRTIO_BLK_T_FLUSH, 0, 0, 0) : SAS_ENOTSUP;

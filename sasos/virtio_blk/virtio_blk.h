@@ -197,6 +197,7 @@ struct blk_server {
     struct vblk dev;
     struct blk_client clients[BLK_MAX_CLIENTS];
     struct blk_cache cache;
+    unsigned root_task;                 /* root's task: it may FLUSH without attaching */
 };
 /* Takes the frame (one page) at va back from every task that maps it (fpage_unmap);
  * provided by main.c. */
@@ -208,6 +209,9 @@ int vblk_frame_accessed(uint64_t va);
 void vblk_unmap_buffer(uint64_t va);
 /* Whether thread t still exists (id_nearest does not call it stale); main.c. */
 int vblk_thread_alive(l4_threadid_t t);
+/* The task number of the disk's owner in *task, 0 if nobody owns it, as root says now
+ * (ROOT_DISK_OWNER, sas/proto/root.h); SAS_OK, or the error that left it unknown; main.c. */
+enum sas_error vblk_disk_owner(unsigned *task);
 /* Empties the cache (nothing dirty) and makes its first npages (at most
  * BLK_CACHE_MAX_PAGES) entries usable; frames and counters are left as they are. Before
  * any other cache_* call. */

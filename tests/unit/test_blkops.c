@@ -4,8 +4,10 @@
  * outlives its client, and that the cache's write-back keeps raw requests and flushes
  * coherent with cached writes. ops.c runs with the real cache (cache.c, lru.c,
  * writeback.c, runs.c) over fakes of the device (a flat in-memory disk; writes fail on
- * request; up to FLY_MAX requests in flight, completed last first), of the unmaps (logged) and of
- * the kernel's answer to "does this thread still exist" (a set of dead thread ids).
+ * request; up to FLY_MAX requests in flight, completed last first), of the unmaps (logged), of
+ * the kernel's answer to "does this thread still exist" (a set of dead thread ids) and of
+ * root's to "who owns the disk" (ROOT_DISK_OWNER: a task number, or no answer). Who may
+ * attach, and that nothing but INFO (and root's FLUSH) is served to a task that did not.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,7 +32,12 @@ static struct {
     unsigned seed;                              /* the random test's generator */
     unsigned nfly, fly[FLY_MAX];                /* requests in flight: their ids ... */
     enum sas_error fly_e[FLY_MAX];              /* ... and results */
+    unsigned owner;                             /* root's ROOT_DISK_OWNER answer ... */
+    enum sas_error owner_e;                     /* ... or its failure */
+    unsigned owner_asked;                       /* how often the driver asked */
 } fk;
+
+#define ROOT_TASK 4u                            /* the driver's pager's task */
 
 enum sas_error vblk_dov(struct vblk *v, uint32_t type, uint64_t sector,
                         const struct vblk_seg *seg, unsigned n)
@@ -97,6 +104,14 @@ int vblk_thread_alive(l4_threadid_t t)
     return 1;
 }
 
+enum sas_error vblk_disk_owner(unsigned *task)
+{
+    fk.owner_asked++;
+    if (!fk.owner_e)
+        *task = fk.owner;
+    return fk.owner_e;
+}
+
 static void kill_thread(l4_threadid_t t)
 {
     assert_true(fk.ndead < MAX_DEAD);
@@ -116,6 +131,7 @@ static int setup(void **state)
     s->dev.sectors = DISK_PAGES * BLK_PAGE / BLK_SECTOR;
     s->dev.max_segs = 2;                        /* so a write-back makes several requests */
     s->dev.flags = BLK_INFO_FLUSH;
+    s->root_task = ROOT_TASK;
     s->cache.frames = aligned_alloc(BLK_PAGE, 4 * BLK_PAGE);
     cache_init(&s->cache, 4);
     *state = s;
@@ -224,7 +240,7 @@ static void a_reused_task_number_does_not_inherit_the_buffer(void **state)
     memset((void *)va, 0x77, BLK_BUF_SIZE);
     kill_thread(client(13));
     l4_msg_t m = { { 0, 64, 0 } };                          /* write the buffer's bytes */
-    assert_int_equal(request(s, client_again(13), BLK_CACHE_WRITE, 3, &m), SAS_EBUSY);
+    assert_int_equal(request(s, client_again(13), BLK_CACHE_WRITE, 3, &m), SAS_EPERM);
     for (unsigned k = 0; k < 64; k++)
         assert_int_equal(fk.disk[k], 0);
     assert_int_equal(fk.nunmapped, 1);
@@ -249,7 +265,7 @@ static void another_thread_of_the_task_shares_its_slot(void **state)
     assert_int_equal(fk.disk[63], 0x61);
     kill_thread(client(16));                                  /* the attaching one ends */
     m = (l4_msg_t){ { 0, 64, 0 } };
-    assert_int_equal(request(s, other, BLK_CACHE_WRITE, 3, &m), SAS_EBUSY);
+    assert_int_equal(request(s, other, BLK_CACHE_WRITE, 3, &m), SAS_EPERM);
     assert_true(zeroed(va));
 }
 
@@ -257,7 +273,7 @@ static void requests_are_checked_before_anything_is_done(void **state)
 {
     struct blk_server *s = *state;
     l4_msg_t m = { { 0, 1, 0 } };
-    assert_int_equal(request(s, client(14), BLK_READ, 3, &m), SAS_EBUSY);   /* no attach */
+    assert_int_equal(request(s, client(14), BLK_READ, 3, &m), SAS_EPERM);   /* no attach */
     uint64_t va = attach_ok(s, client(14));
     memset((void *)va, 0x33, BLK_BUF_SIZE);
     uint64_t sectors = s->dev.sectors;
@@ -475,6 +491,7 @@ static void random_requests_keep_the_cache_coherent(void **state)
 static void refused_map_item_is_answered_enomem(void **state)
 {
     l4_msg_t m = { { 0 } };
+    attach_ok(*state, client(15));
     assert_int_equal(request(*state, client(15), BLK_CACHE_MAP, 1, &m), SAS_OK);
     struct server_msg msg = { .from = client(15), .task = l4_tid_task(client(15)), .tag = l4_msgtag(BLK_CACHE_MAP, 1, 0),
                               .m = &m, .reply = l4_msgtag(SAS_OK, 0, 2) };
@@ -485,6 +502,76 @@ static void refused_map_item_is_answered_enomem(void **state)
     assert_int_not_equal(blk_reply_failed(*state, &msg, L4_ERR_NO_PARTNER), SERVER_REPLY);
     msg.reply = l4_msgtag(SAS_OK, 1, 0);
     assert_int_not_equal(blk_reply_failed(*state, &msg, L4_ERR_MAP_FAILED), SERVER_REPLY);
+}
+
+/* Once root names an owner, only the owner's task attaches; root is asked every time, so
+ * the owner it names later (or none, once persist is gone) is the one that counts. */
+static void attach_is_refused_to_all_but_the_disks_owner(void **state)
+{
+    struct blk_server *s = *state;
+    enum sas_error e;
+    fk.owner = 0;                                           /* nobody owns it yet */
+    uint64_t va = attach_ok(s, client(17));
+    fk.owner = 17;                                          /* persist (17) is ready */
+    assert_int_equal(attach_ok(s, client(17)), va);         /* the owner again */
+    assert_int_equal(attach_ok(s, l4_tid_make(17, 3, 5)), va);  /* any thread of it */
+    assert_int_equal(attach(s, client(18), &e), 0);
+    assert_int_equal(e, SAS_EPERM);
+    assert_int_equal(attach(s, l4_tid_make(ROOT_TASK, 2, 1), &e), 0);   /* root too */
+    assert_int_equal(e, SAS_EPERM);
+    assert_int_equal(fk.owner_asked, 5);                    /* asked every time */
+    l4_msg_t m = { { 0, 1, 0 } };                           /* 18 got no slot */
+    assert_int_equal(request(s, client(18), BLK_READ, 3, &m), SAS_EPERM);
+    fk.owner = 0;                                           /* persist is gone */
+    assert_int_not_equal(attach_ok(s, client(18)), va);
+}
+
+/* If root cannot say who owns the disk, nobody attaches. */
+static void attach_is_refused_when_root_does_not_answer(void **state)
+{
+    struct blk_server *s = *state;
+    enum sas_error e;
+    fk.owner_e = SAS_EIO;
+    assert_int_equal(attach(s, client(17), &e), 0);
+    assert_int_equal(e, SAS_EIO);
+    l4_msg_t m = { { 0, 64, 0 } };
+    assert_int_equal(request(s, client(17), BLK_CACHE_WRITE, 3, &m), SAS_EPERM);
+}
+
+/* Every request but ATTACH and INFO from a task that never attached is refused before it
+ * does anything: no device request, no cached page. */
+static void a_task_that_did_not_attach_gets_only_info(void **state)
+{
+    struct blk_server *s = *state;
+    static const struct { uint32_t label; unsigned u; } reqs[] = {
+        { BLK_READ, 3 }, { BLK_WRITE, 3 }, { BLK_CACHE_READ, 3 }, { BLK_CACHE_WRITE, 3 },
+        { BLK_CACHE_MAP, 1 }, { BLK_FLUSH, 0 },
+    };
+    cached_write(s, 15, 0, 100, 0x44);                      /* a dirty page of another's */
+    for (unsigned k = 0; k < sizeof(reqs) / sizeof(reqs[0]); k++) {
+        l4_msg_t m = { { 0, 1, 0 } };
+        assert_int_equal(request(s, client(19), reqs[k].label, reqs[k].u, &m), SAS_EPERM);
+    }
+    assert_int_equal(s->cache.ndirty, 1);                   /* no flush wrote it back */
+    assert_int_equal(fk.disk[0], 0);
+    assert_int_equal(s->cache.misses, 1);                   /* only 15's own write */
+    l4_msg_t m = { { 0 } };
+    assert_int_equal(request(s, client(19), BLK_INFO, 0, &m), SAS_OK);
+    assert_int_equal(m.w[0], s->dev.sectors);
+}
+
+/* Root flushes at power-off without attaching (and while persist owns the disk). */
+static void root_may_flush_without_attaching(void **state)
+{
+    struct blk_server *s = *state;
+    cached_write(s, 15, 0, 100, 0x45);
+    fk.owner = 15;
+    l4_msg_t m = { { 0 } };
+    assert_int_equal(request(s, l4_tid_make(ROOT_TASK, 2, 1), BLK_FLUSH, 0, &m), SAS_OK);
+    assert_int_equal(s->cache.ndirty, 0);
+    assert_int_equal(fk.disk[99], 0x45);
+    m = (l4_msg_t){ { 0, 1, 0 } };                          /* but nothing else */
+    assert_int_equal(request(s, l4_tid_make(ROOT_TASK, 2, 1), BLK_READ, 3, &m), SAS_EPERM);
 }
 
 #define OPS_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -506,6 +593,10 @@ int main(void)
         OPS_TEST(a_failed_write_back_is_reported_by_a_flush_once),
         OPS_TEST(random_requests_keep_the_cache_coherent),
         OPS_TEST(refused_map_item_is_answered_enomem),
+        OPS_TEST(attach_is_refused_to_all_but_the_disks_owner),
+        OPS_TEST(attach_is_refused_when_root_does_not_answer),
+        OPS_TEST(a_task_that_did_not_attach_gets_only_info),
+        OPS_TEST(root_may_flush_without_attaching),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,11 @@
  *               that attached it exists: once that thread is gone (its task deleted), the
  *               slot is taken back, unmapped and zeroed, when a request of the same task
  *               number or a new client's ATTACH finds it.
+ *               Once the disk has an owner (persist, the store's server, from when it is
+ *               ready: ROOT_DISK_OWNER in sas/proto/root.h) only the owner's task may
+ *               attach: the driver asks root on every ATTACH, and any other task gets
+ *               SAS_EPERM. (Root starts programs only once persist is ready or gone, so
+ *               no other task holds a buffer by then.) SAS_EIO if root did not answer.
  *   BLK_READ    MR0 = first sector, MR1 = sector count (1 .. BLK_BUF_SIZE / BLK_SECTOR),
  *               MR2 = byte offset in the caller's buffer (a multiple of BLK_SECTOR; the run
  *               must fit in the buffer). The sectors are in the buffer when the reply comes,
@@ -82,6 +87,9 @@
  * The device's last partial page (if its size is not a multiple of BLK_PAGE) is not served
  * by the cache.
  * Replies to READ, WRITE, FLUSH, the cache's requests and ATTACH's errors have u = 0.
+ * Who may ask: ATTACH as above; BLK_INFO anyone (geometry and counters, no data); every
+ * other request only a task that attached (any of its threads, while the attaching one
+ * lives), and BLK_FLUSH root too (it flushes at power-off without attaching).
  *
  * Errors:
  *   SAS_EINVAL   a count of 0 or too large, an offset not sector-aligned or a run outside
@@ -89,7 +97,10 @@
  *   SAS_ENOTSUP  an unknown label; BLK_FLUSH on a device without a write cache to flush
  *                (the dirty pages have been written back: as durable as that device makes
  *                them)
- *   SAS_EBUSY    READ or WRITE from a task that never attached; ATTACH with every slot taken
+ *   SAS_EPERM    READ, WRITE, FLUSH or a cache request from a task that did not attach (or
+ *                whose slot was taken back); ATTACH from another task while the disk has
+ *                an owner
+ *   SAS_EBUSY    ATTACH with every slot taken
  *   SAS_EIO      the device reported an error (VIRTIO_BLK_S_IOERR) or did not complete; for
  *                BLK_FLUSH also a write-back that failed since the last flush (above)
  * The stubs also return SAS_EIO when the IPC itself fails (no driver).
@@ -143,7 +154,8 @@ static inline enum sas_error blk_call_(l4_threadid_t blk, uint32_t label, unsign
     return (enum sas_error)l4_msgtag_label(l4_ipc_tag(res));
 }
 
-/* Maps this task's buffer; *buf gets its address (BLK_BUF_SIZE bytes). */
+/* Maps this task's buffer; *buf gets its address (BLK_BUF_SIZE bytes). SAS_EPERM: the
+ * disk has an owner and it is another task; SAS_EBUSY: no slot left. */
 static inline enum sas_error blk_attach(l4_threadid_t blk, void **buf)
 {
     l4_msg_t m = { { 0 } };

@@ -16,8 +16,37 @@
  *   ROOT_SERVICE MR0 = a ROOT_SERVICE_* number: the thread id of a service root started
  *               (root starts services before any program). Reply: label SAS_OK, u = 1,
  *               MR0 = the thread id; SAS_ENOTFOUND (u = 0) if that service is not running.
+ *               For the servers of the single address space (ROOT_SERVICE_PERSIST,
+ *               _CAPSTORE, _OBJMGR) the id is the server thread the service registered
+ *               with ROOT_SERVICE_READY, not its first thread: SAS_ENOTFOUND until then.
  *   SIGMA0_IO, SIGMA0_IRQ, SIGMA0_ALLOC  from a service only: its own devices and DMA
  *               memory, with sigma0's words and replies (sasos/root/services.c).
+ *
+ * The servers of the single address space are musl programs root starts as services, one
+ * after the other, after the drivers and before any program: "persist", then "capstore",
+ * then "objmgr", each only if the boot archive holds it and the one before became ready;
+ * root answers every child meanwhile, as always. A service is ready when it says so:
+ *   ROOT_SERVICE_READY  MR0 = the ROOT_SERVICE_* number the sender serves, from its server
+ *               thread once it serves. Accepted only from the task root started as that
+ *               service: root records the sender as the service's server thread (what
+ *               ROOT_SERVICE answers from now on) and replies SAS_OK, u = 0. SAS_EPERM
+ *               from any other task, or for a number that is not one of the three;
+ *               SAS_EINVAL without MR0. persist sends it only once it has opened an Ell
+ *               Four store read-write: from then on root names its task as the disk's
+ *               owner. A service that cannot serve exits instead (persist with no store:
+ *               exit 0 after its one boot line); root then starts none of the later ones
+ *               and boots without the single address space.
+ *   ROOT_DISK_OWNER     no words; from the virtio_blk service's task only (else
+ *               SAS_EPERM). Reply SAS_OK, u = 1: MR0 = the task number of the disk's
+ *               owner (persist's, while it is ready and alive), or 0 if nobody owns it.
+ *               The driver asks on every BLK_ATTACH (sas/proto/blk.h).
+ *   ROOT_TASK_DOMAIN    MR0 = a task number; from objmgr's task only (else SAS_EPERM;
+ *               SAS_EINVAL without MR0). Reply SAS_OK, u = 5: MR0 = the full thread id
+ *               of that task's lthread 0 as root created it, MR1..MR4 = its protection
+ *               domain's name, 32 bytes NUL-padded (the program's name unless it was
+ *               started in another domain). SAS_ENOTFOUND (u = 0) if root runs no
+ *               program with that number (services have no domain).
+ * Root never calls a service itself: it only answers, so none of this can deadlock.
  *
  * musl programs (static PIEs, sasos/root/loader.c) start with their system thread
  * (sasos/posix), lthread 0, running the native image "posixrt" at SAS_POSIXRT_ADDR; root
@@ -86,10 +115,18 @@
 #define ROOT_EXIT_KMEM       137u          /* 128 + SIGKILL: a page could not be mapped, the
                                               task's kernel-memory quota is spent */
 #define ROOT_SERVICE         0x524f0003u
+#define ROOT_SERVICE_READY   0x524f0020u
+#define ROOT_DISK_OWNER      0x524f0021u
+#define ROOT_TASK_DOMAIN     0x524f0022u
+#define ROOT_DOMAIN_LEN      32u           /* a domain name's bytes in ROOT_TASK_DOMAIN */
+_Static_assert(ROOT_DOMAIN_LEN == 4 * sizeof(uint64_t), "a domain name is MR1..MR4");
 
 /* Services (ROOT_SERVICE's MR0) and the boot program that provides each. */
 #define ROOT_SERVICE_CONSOLE 1u            /* "console": sas/proto/console.h */
 #define ROOT_SERVICE_BLK     2u            /* "virtio_blk": sas/proto/blk.h */
+#define ROOT_SERVICE_PERSIST 3u            /* "persist": sas/proto/persist.h */
+#define ROOT_SERVICE_CAPSTORE 4u           /* "capstore": sas/proto/capstore.h */
+#define ROOT_SERVICE_OBJMGR  5u            /* "objmgr": sas/proto/objmgr.h */
 
 /* The root task as a child of it finds it: the pager of the caller's lthread 0. */
 static inline l4_threadid_t root_find(void)
@@ -111,6 +148,52 @@ static inline enum sas_error root_service(l4_threadid_t root, unsigned svc, l4_t
     if (!e)
         *out = m.w[0];
     return e;
+}
+
+/* Tells root that the calling thread serves `svc` (ROOT_SERVICE_PERSIST, _CAPSTORE or
+ * _OBJMGR). Returns SAS_OK, SAS_EPERM (the caller's task is not the one root started as
+ * that service) or SAS_EIO (no root to ask). */
+static inline enum sas_error root_service_ready(l4_threadid_t root, unsigned svc)
+{
+    l4_msg_t m = { { svc } };
+    uint64_t res = l4_call(root, l4_msgtag(ROOT_SERVICE_READY, 1, 0), &m, L4_TIMEOUT_NEVER,
+                           L4_TIMEOUT_NEVER);
+    return l4_ipc_error(res) ? SAS_EIO : (enum sas_error)l4_msgtag_label(l4_ipc_tag(res));
+}
+
+/* The task number of the disk's owner in *task (0: nobody). Returns SAS_OK, SAS_EPERM
+ * (the caller is not the disk driver) or SAS_EIO (no root to ask). */
+static inline enum sas_error root_disk_owner(l4_threadid_t root, unsigned *task)
+{
+    l4_msg_t m = { { 0 } };
+    uint64_t res = l4_call(root, l4_msgtag(ROOT_DISK_OWNER, 0, 0), &m, L4_TIMEOUT_NEVER,
+                           L4_TIMEOUT_NEVER);
+    if (l4_ipc_error(res))
+        return SAS_EIO;
+    enum sas_error e = (enum sas_error)l4_msgtag_label(l4_ipc_tag(res));
+    if (!e)
+        *task = (unsigned)m.w[0];
+    return e;
+}
+
+/* Task `task`'s lthread 0 (its full id) in *lthread0 and its protection domain's name in
+ * name[0..ROOT_DOMAIN_LEN), NUL-padded. Returns SAS_OK, SAS_ENOTFOUND (root runs no
+ * program with that number), SAS_EPERM (the caller is not objmgr) or SAS_EIO. */
+static inline enum sas_error root_task_domain(l4_threadid_t root, unsigned task,
+                                              l4_threadid_t *lthread0,
+                                              char name[ROOT_DOMAIN_LEN])
+{
+    l4_msg_t m = { { task } };
+    uint64_t res = l4_call(root, l4_msgtag(ROOT_TASK_DOMAIN, 1, 0), &m, L4_TIMEOUT_NEVER,
+                           L4_TIMEOUT_NEVER);
+    if (l4_ipc_error(res))
+        return SAS_EIO;
+    enum sas_error e = (enum sas_error)l4_msgtag_label(l4_ipc_tag(res));
+    if (e)
+        return e;
+    *lthread0 = m.w[0];
+    __builtin_memcpy(name, &m.w[1], ROOT_DOMAIN_LEN);
+    return SAS_OK;
 }
 
 /* A run of `count` frame handles from `first`, as ROOT_FRAMES_FREE takes it. */
