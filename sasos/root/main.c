@@ -210,6 +210,28 @@ unsigned root_cmdline_value(const char *key, const char *name)
     return 0;
 }
 
+/* The word "key=name:word,..." on the command line gives `name`, in out (n bytes, cut and
+ * NUL-terminated); 0, or -1 if there is none. */
+int root_cmdline_word(const char *key, const char *name, char *out, size_t n)
+{
+    char list[128];
+    if (rt_cmdline_get(key, list, sizeof(list)))
+        return -1;
+    size_t len = strlen(name);
+    for (const char *p = list; *p; p++) {
+        if ((p == list || p[-1] == ',') && !strncmp(p, name, len) && p[len] == ':') {
+            const char *w = p + len + 1;
+            size_t k = 0;
+            while (w[k] && w[k] != ',' && k + 1 < n)
+                k++;
+            memcpy(out, w, k);
+            out[k] = 0;
+            return k ? 0 : -1;
+        }
+    }
+    return -1;
+}
+
 /* The report's checks so far and how many failed. */
 static unsigned checks, failures;
 

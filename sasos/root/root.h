@@ -76,6 +76,8 @@ int anon_handle(unsigned task, const struct prog_info *pi, l4_msgtag_t tag_in, l
 
 /* main.c: the number "key=name:number,..." on the command line gives `name`, or 0. */
 unsigned root_cmdline_value(const char *key, const char *name);
+/* The word "key=name:word,..." gives `name`, into out (n bytes); 0, or -1 if none. */
+int root_cmdline_word(const char *key, const char *name, char *out, size_t n);
 
 /* tasks.c — children: started from the archive, paged, reported when they end. */
 struct child_exit {

@@ -108,8 +108,11 @@ int tasks_spawn(const char *name, int service, l4_threadid_t *first_out)
         *first_out = first;
     snprintf(c->name, sizeof(c->name), "%s", name);
     memset(c->domain, 0, sizeof(c->domain));
-    if (!service)           /* its own name's domain, until `run PROG as DOMAIN` */
-        memcpy(c->domain, c->name, strlen(c->name));      /* the rest stays NUL */
+    /* Its own name's domain, unless the boot command line (as authoritative as the
+     * console: whoever boots the machine acts for every domain) names another with
+     * "domain=prog:dom,...". The rest of the name stays NUL. */
+    if (!service && root_cmdline_word("domain", c->name, c->domain, sizeof(c->domain)))
+        memcpy(c->domain, c->name, strlen(c->name));
     live += !service;
     if (c->rt)
         printf("root: started task %u '%s' (musl program at %lx, entry %lx, kernel memory "
