@@ -16,6 +16,12 @@
  *   ROOT_SERVICE MR0 = a ROOT_SERVICE_* number: the thread id of a service root started
  *               (root starts services before any program). Reply: label SAS_OK, u = 1,
  *               MR0 = the thread id; SAS_ENOTFOUND (u = 0) if that service is not running.
+ *   ROOT_SERVICE_READY MR0 = the ROOT_SERVICE_* number the caller provides: sent by a musl
+ *               service's server thread once it serves (persist: only after it opened an
+ *               Ell Four store read-write). Root accepts it only from a task it started as
+ *               that service (else SAS_EPERM), records the sender's full thread id as the
+ *               service's id (what ROOT_SERVICE answers from then on), and replies SAS_OK,
+ *               u = 0. A service that cannot serve prints its one boot line and exits 0.
  *   SIGMA0_IO, SIGMA0_IRQ, SIGMA0_ALLOC  from a service only: its own devices and DMA
  *               memory, with sigma0's words and replies (sasos/root/services.c).
  *
@@ -90,6 +96,10 @@
 /* Services (ROOT_SERVICE's MR0) and the boot program that provides each. */
 #define ROOT_SERVICE_CONSOLE 1u            /* "console": sas/proto/console.h */
 #define ROOT_SERVICE_BLK     2u            /* "virtio_blk": sas/proto/blk.h */
+#define ROOT_SERVICE_PERSIST 3u            /* "persist": sas/proto/persist.h */
+#define ROOT_SERVICE_CAPSTORE 4u           /* "capstore": sas/proto/capstore.h */
+#define ROOT_SERVICE_OBJMGR  5u            /* "objmgr": sas/proto/objmgr.h */
+#define ROOT_SERVICE_READY   0x524f0020u
 
 /* The root task as a child of it finds it: the pager of the caller's lthread 0. */
 static inline l4_threadid_t root_find(void)
@@ -111,6 +121,17 @@ static inline enum sas_error root_service(l4_threadid_t root, unsigned svc, l4_t
     if (!e)
         *out = m.w[0];
     return e;
+}
+
+/* Tells root that the calling thread serves service `svc` (ROOT_SERVICE_*). Returns
+ * SAS_OK, SAS_EPERM (the caller's task was not started as that service), SAS_ENOTSUP (a
+ * root that knows no such request) or SAS_EIO (no root to ask). */
+static inline enum sas_error root_service_ready(l4_threadid_t root, unsigned svc)
+{
+    l4_msg_t m = { { svc } };
+    uint64_t res = l4_call(root, l4_msgtag(ROOT_SERVICE_READY, 1, 0), &m, L4_TIMEOUT_NEVER,
+                           L4_TIMEOUT_NEVER);
+    return l4_ipc_error(res) ? SAS_EIO : (enum sas_error)l4_msgtag_label(l4_ipc_tag(res));
 }
 
 /* A run of `count` frame handles from `first`, as ROOT_FRAMES_FREE takes it. */
