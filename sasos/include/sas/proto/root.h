@@ -90,6 +90,10 @@
 /* Services (ROOT_SERVICE's MR0) and the boot program that provides each. */
 #define ROOT_SERVICE_CONSOLE 1u            /* "console": sas/proto/console.h */
 #define ROOT_SERVICE_BLK     2u            /* "virtio_blk": sas/proto/blk.h */
+#define ROOT_SERVICE_PERSIST 3u
+#define ROOT_SERVICE_CAPSTORE 4u
+#define ROOT_SERVICE_OBJMGR 5u
+#define ROOT_SERVICE_READY 0x524f0020u
 
 /* The root task as a child of it finds it: the pager of the caller's lthread 0. */
 static inline l4_threadid_t root_find(void)
