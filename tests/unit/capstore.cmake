@@ -13,3 +13,13 @@ add_executable(capbench ${ELLFOUR_ROOT}/bench/caps/capbench.c)
 target_link_libraries(capbench PRIVATE capstore)
 target_compile_options(capbench PRIVATE -fno-optimize-sibling-calls -fno-ipa-icf -fno-ipa-cp)
 add_test(NAME unit.capstore_bench_smoke COMMAND capbench 100)
+# The capstore server's requests and its log (capstore/server: csrv_ops.c, csrv_log.c,
+# through the servers' step, dispatch.c), with root, the kernel and persist faked; sanitized.
+set(CSRV_DIR ${ELLFOUR_ROOT}/capstore/server)
+unit_test(capstore_server ${CMAKE_CURRENT_LIST_DIR}/test_capstore_server.c
+          ${CSRV_DIR}/csrv_log.c ${CSRV_DIR}/csrv_ops.c
+          ${ELLFOUR_ROOT}/sasos/lib/server/dispatch.c LIBS capstore)
+target_include_directories(capstore_server PRIVATE ${CSRV_DIR} ${ELLFOUR_ROOT}/capstore/src)
+set(csrv_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+target_compile_options(capstore_server PRIVATE ${csrv_san})
+target_link_options(capstore_server PRIVATE ${csrv_san})

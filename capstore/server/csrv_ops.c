@@ -1,0 +1,196 @@
+/*
+ * csrv_ops.c — the requests of sas/proto/capstore.h as plain functions over the server's
+ * state (struct csrv): the sender is checked first, then the words, then the library is
+ * called; the reply is filled in. No IPC here: the hooks of csrv.h reach root and the
+ * kernel, so the file is host-tested (tests/unit/test_capstore_server.c), through its own
+ * label table, csrv_ops, at the end.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sas/layout.h>
+#include "csrv.h"
+
+/* Is the sender of objmgr's task? objmgr starts after capstore, so its server thread is
+ * asked of root when a sender calls and no live objmgr is known, and kept. The thread
+ * that root named is calling, or it is asked whether it still exists: a task number of a
+ * deleted objmgr may be reused. */
+static int from_objmgr(struct csrv *s, l4_threadid_t from)
+{
+    if (!l4_tid_is_nil(s->objmgr)) {
+        if (from == s->objmgr)
+            return 1;
+        if (csrv_thread_alive(s->objmgr))
+            return l4_tid_same_task(from, s->objmgr);
+        s->objmgr = L4_NILTHREAD;
+    }
+    l4_threadid_t id;
+    if (csrv_objmgr_find(&id) != SAS_OK || l4_tid_is_nil(id) || !csrv_thread_alive(id))
+        return 0;
+    s->objmgr = id;
+    return l4_tid_same_task(from, id);
+}
+
+/* A request's body: reads the request's words in m, writes the reply's there (and in
+ * s->mr beyond 8) and their count in *u; returns the reply's status. */
+typedef enum sas_error csrv_req(struct csrv *s, l4_msg_t *m, unsigned *u);
+
+/* Everything a request goes through alike: the sender, the word count, the reply. */
+static enum server_action serve(void *state, struct server_msg *msg, csrv_req *fn,
+                                unsigned words)
+{
+    struct csrv *s = state;
+    unsigned u = 0;
+    if (!from_objmgr(s, msg->from))
+        return server_reply(msg, SAS_EPERM, 0, 0);
+    if (l4_msgtag_u(msg->tag) != words)
+        return server_reply(msg, SAS_EINVAL, 0, 0);
+    enum sas_error e = fn(s, msg->m, &u);
+    return server_reply(msg, e, e ? 0 : u, 0);
+}
+
+static enum sas_error domain_req(struct csrv *s, l4_msg_t *m, unsigned *u)
+{
+    char name[CAPSTORE_NAME_BYTES + 1] = { 0 };
+    csc_unpack(m, s->mr, 0, name, CAPSTORE_NAME_BYTES);
+    size_t n = strlen(name);
+    if (n == 0 || n > CAP_DOMAIN_NAME_MAX)
+        return SAS_EINVAL;
+    for (size_t i = n; i < CAPSTORE_NAME_BYTES; i++)
+        if (name[i])
+            return SAS_EINVAL;                  /* NUL-padded means zeros to the end */
+    domain_id id;
+    int created = 0;
+    enum sas_error e = domain_find(s->cs, name, &id);
+    if (e == SAS_EDOMAIN_NOTFOUND) {
+        e = domain_create(s->cs, name, &id);
+        created = 1;
+    }
+    if (e != SAS_OK)
+        return e;
+    m->w[0] = id;
+    m->w[1] = (l4_word_t)created;
+    *u = 2;
+    return SAS_OK;
+}
+
+/* The owner's capability: the mint writes the object's record (a new epoch's), the add
+ * the domain's; so everything that could refuse the add is asked first. */
+static enum sas_error mint_req(struct csrv *s, l4_msg_t *m, unsigned *u)
+{
+    uint64_t base = m->w[0], epoch = m->w[1], d = m->w[2];
+    struct domain_info di;
+    if (d > UINT32_MAX || domain_info(s->cs, (domain_id)d, &di) != SAS_OK)
+        return SAS_EDOMAIN_NOTFOUND;
+    if (di.locked)
+        return SAS_EDOMAIN_LOCKED;
+    if (!csrv_log_room(&s->log, 2))
+        return SAS_EBUSY;
+    struct cap_link owner = cap_link_make(CAP_R_ALL, CAP_NO_EXPIRY, 0, CAP_RANGE_ALL);
+    struct cap c;
+    enum sas_error e = cap_mint(s->cs, base, epoch, &owner, &c);
+    if (e == SAS_OK)
+        e = domain_add(s->cs, (domain_id)d, &c, csrv_now());
+    if (e != SAS_OK)
+        return e;
+    _Static_assert(sizeof c == CAPSTORE_CAP_BYTES, "MINT's reply is a struct cap");
+    csc_pack(m, s->mr, 0, &c, sizeof c);
+    *u = CAPSTORE_CAP_WORDS;
+    return SAS_OK;
+}
+
+static enum sas_error check_req(struct csrv *s, l4_msg_t *m, unsigned *u)
+{
+    struct cap_object obj = { .base = m->w[1], .size = m->w[2], .epoch = m->w[3] };
+    struct cap_decision d;
+    if (m->w[0] > UINT32_MAX)
+        return SAS_EDOMAIN_NOTFOUND;
+    if (m->w[5] > UINT32_MAX)
+        return SAS_EINVAL;                      /* unknown access bits, above 32 */
+    enum sas_error e = cap_check(s->cs, (domain_id)m->w[0], &obj, m->w[4],
+                                 (unsigned)m->w[5], csrv_now(), &d);
+    if (e != SAS_OK)
+        return e;
+    m->w[0] = d.allow | (uint64_t)d.reason << 8 | (uint64_t)d.rights << 16 |
+              (uint64_t)d.cached << 24;
+    m->w[1] = d.lo;
+    m->w[2] = d.hi;
+    m->w[3] = d.valid_until;
+    memcpy(&m->w[4], d.tag, CAP_TAG_BYTES);
+    *u = 6;
+    return SAS_OK;
+}
+
+static enum sas_error retire_req(struct csrv *s, l4_msg_t *m, unsigned *u)
+{
+    (void)u;
+    return cap_retire(s->cs, m->w[0]);
+}
+
+static enum sas_error log_req(struct csrv *s, l4_msg_t *m, unsigned *u)
+{
+    struct csrv_rec *r = csrv_log_take(&s->log);
+    if (r == NULL)
+        return SAS_ENOTFOUND;
+    m->w[0] = r->op | (uint64_t)r->klen << 8 | (uint64_t)r->vlen << 16;
+    csc_pack(m, s->mr, 1, r->bytes, (size_t)r->klen + r->vlen);
+    *u = 1 + ((unsigned)r->klen + r->vlen + 7) / 8;
+    free(s->taken);
+    s->taken = r;
+    return SAS_OK;
+}
+
+enum server_action csrv_reply_failed(void *state, struct server_msg *msg, unsigned err)
+{
+    struct csrv *s = state;
+    (void)err;
+    if (l4_msgtag_label(msg->tag) == CAPSTORE_LOG && l4_msgtag_label(msg->reply) == SAS_OK &&
+        s->taken) {
+        csrv_log_untake(&s->log, s->taken);
+        s->taken = NULL;
+    }
+    return SERVER_DROP;
+}
+
+static enum sas_error forget_req(struct csrv *s, l4_msg_t *m, unsigned *u)
+{
+    uint64_t base = m->w[0];
+    if (base % SAS_PAGE_SIZE || base < SAS_OBJECT_BASE || base >= SAS_OBJECT_END)
+        return SAS_EINVAL;
+    m->w[0] = csrv_log_forget(&s->log, base);
+    *u = 1;
+    return SAS_OK;
+}
+
+static enum sas_error stats_req(struct csrv *s, l4_msg_t *m, unsigned *u)
+{
+    struct capstore_stats st;
+    capstore_stats(s->cs, &st);
+    *m = (l4_msg_t){ { st.checks, st.cache_hits, st.macs } };
+    *u = 3;
+    return SAS_OK;
+}
+
+#define CSRV_OP(name, words)                                                 \
+    static enum server_action op_##name(void *state, struct server_msg *msg) \
+    {                                                                        \
+        return serve(state, msg, name##_req, words);                         \
+    }
+CSRV_OP(check, 6)
+CSRV_OP(domain, 4)
+CSRV_OP(mint, 3)
+CSRV_OP(retire, 1)
+CSRV_OP(log, 0)
+CSRV_OP(forget, 1)
+CSRV_OP(stats, 0)
+
+/* CHECK first: objmgr asks it on every fault. */
+const struct server_op csrv_ops[] = {
+    { CAPSTORE_CHECK, 0, 0, op_check },
+    { CAPSTORE_LOG, 0, 0, op_log },
+    { CAPSTORE_MINT, 0, 0, op_mint },
+    { CAPSTORE_DOMAIN, 0, 0, op_domain },
+    { CAPSTORE_RETIRE, 0, 0, op_retire },
+    { CAPSTORE_FORGET, 0, 0, op_forget },
+    { CAPSTORE_STATS, 0, 0, op_stats },
+};
+const unsigned csrv_nops = SERVER_NOPS(csrv_ops);
