@@ -1,8 +1,10 @@
 /*
  * osrv_main.c — the objmgr server: started by root after persist and capstore are ready
- * (sas/proto/root.h), it restores the object table from the store, makes capstore's
- * first records (its key) and the epoch bound durable, tells root it serves, and serves
- * (sas/proto/objmgr.h) until the system stops.
+ * (sas/proto/root.h), it tells root it serves, restores the object table from the store,
+ * makes capstore's first records (its key) and the epoch bound durable, and serves
+ * (sas/proto/objmgr.h) until the system stops. READY comes first because persist and
+ * capstore know objmgr only by the id root gives for it, which root gives only once
+ * objmgr is ready; programs' requests wait in the kernel's queue meanwhile.
  *
  * Its frame pool is anonymous memory of its own (paged by its system thread from root's
  * frames); one frame per resident object page, mapped on to every task that may see it.
@@ -40,13 +42,12 @@ int main(void)
     if (need(osrv_init(&srv, &env, pool, POOL_FRAMES), "setup"))
         return 1;
     srv.mr = l4_utcb()->mr;
-    if (need(osrv_restore(&srv), "restoring the object table") ||
+    if (need(root_service_ready(ipc.root, ROOT_SERVICE_OBJMGR), "root") ||
+        need(osrv_restore(&srv), "restoring the object table") ||
         need(osrv_txn(&srv, 0, 0, 0, 0), "first transaction"))
         return 1;
     printf("objmgr: %zu objects in the store, next epoch %lu; serving the object region\n",
            obj_count(srv.table), (unsigned long)obj_next_epoch(srv.table));
-    if (need(root_service_ready(ipc.root, ROOT_SERVICE_OBJMGR), "root"))
-        return 1;
     osrv_server(&srv, &server);
     server_run(&server);
     return 0;

@@ -123,6 +123,7 @@ int services_spawn(unsigned id);
 int services_settled(unsigned id);
 void services_stop(void);                           /* last started first */
 int services_is(const char *name);
+unsigned services_kmem(const char *name);           /* a musl service's kernel memory */
 /* ROOT_SERVICE's answer: a driver's first thread, a SAS service's server thread once it
  * is ready; nil if none. */
 l4_threadid_t services_id(uint64_t id);

@@ -106,6 +106,21 @@ static int by_id(uint64_t id)
 
 int services_is(const char *name) { return by_name(name) != 0; }
 
+/* The servers of the single address space draw their kernel memory from root's like
+ * programs, but their needs are known: persist maps the store (LMDB's view of the disk),
+ * objmgr its frame pool and every object page it maps on, capstore little. So programs
+ * started after them keep a full quota. */
+unsigned services_kmem(const char *name)
+{
+    static const struct { const char *name; unsigned pages; } kmem[] = {
+        { "persist", 512 }, { "capstore", 128 }, { "objmgr", 512 },
+    };
+    for (unsigned i = 0; i < sizeof(kmem) / sizeof(kmem[0]); i++)
+        if (!strncmp(kmem[i].name, name, ROOT_NAME_LEN))
+            return kmem[i].pages;
+    return ROOT_PROGRAM_QUOTA;
+}
+
 /* The drivers; the servers of the single address space come later (services_spawn). */
 void services_start(l4_threadid_t s0)
 {

@@ -71,7 +71,7 @@ static uint64_t task_new(struct child *c, const char *name, uint64_t entry, l4_t
         return l4_task_new(L4_TASK_ANY, entry, 0, me, CHILD_MCP, me, first);
     unsigned quota = root_cmdline_value("kmem", name);
     if (!quota)
-        quota = ROOT_PROGRAM_QUOTA;
+        quota = c->service ? services_kmem(name) : ROOT_PROGRAM_QUOTA;
     uint64_t err;
     while ((err = l4_task_new_quota(L4_TASK_ANY, entry, 0, me, CHILD_MCP, me, quota, first)) ==
                L4_ERR_NO_MEMORY && quota / 2 >= ROOT_PROGRAM_QUOTA_MIN)
@@ -93,6 +93,7 @@ int tasks_spawn(const char *name, int service, l4_threadid_t *first_out)
         return -1;
     }
     l4_threadid_t first;
+    c->service = service;
     uint64_t err = task_new(c, name, entry, &first);
     if (err) {
         printf("root: task_new for '%s' failed: error %lu%s\n", name, err,
@@ -103,7 +104,6 @@ int tasks_spawn(const char *name, int service, l4_threadid_t *first_out)
     c->task = l4_tid_task(first);
     c->image = f.data;
     c->first = first;
-    c->service = service;
     if (first_out)
         *first_out = first;
     snprintf(c->name, sizeof(c->name), "%s", name);
