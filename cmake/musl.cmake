@@ -1,6 +1,6 @@
 # musl programs: static PIEs from Debian's musl (libc.a as shipped, rcrt1.o) and Debian's
 # static archives, placed by root's loader at a slot of their own (sas/layout.h).
-#   ellfour_program(NAME SOURCES a.c ... [LIBS sodium lmdb] [DEFINES X=1 ...]
+#   ellfour_program(NAME SOURCES a.c ... [LIBS sodium lmdb sas] [DEFINES X=1 ...]
 #                   [INCLUDES dirs...] [DEPENDS files...])
 # makes the custom target NAME; its executable's path is the target property
 # ELLFOUR_FILE, which pack_boot_archive (cmake/native.cmake) packs for a member NAME=NAME
@@ -15,7 +15,12 @@ find_library(ELLFOUR_SODIUM_A libsodium.a)
 find_library(ELLFOUR_LMDB_A liblmdb.a)
 set(MUSL_PROGRAM_CFLAGS -std=gnu11 -O2 -g -Wall -Wextra -fPIE -D_GNU_SOURCE
     -nostdinc -isystem ${MUSL_INCLUDE} -isystem ${GCC_INCLUDE_DIR} -idirafter /usr/include
-    -I${ELLFOUR_ROOT}/sasos/include -I${ELLFOUR_ROOT}/l4kern/include)
+    -I${ELLFOUR_ROOT}/sasos/include -I${ELLFOUR_ROOT}/l4kern/include
+    -I${ELLFOUR_ROOT}/capstore/include)
+# <sas.h>, the single address space's client library: its source, compiled into each
+# program that lists LIBS sas (objects are named by the file's basename, so such a
+# program must have no client.c of its own).
+set(MUSL_SAS_SOURCE ${ELLFOUR_ROOT}/sasos/lib/sas/client.c)
 # Debian's archives call three glibc fortify entry points musl lacks (DESIGN.md §8).
 set(MUSL_FORTIFY_SOURCE ${ELLFOUR_ROOT}/sasos/lib/musl/fortify.c)
 set_property(GLOBAL PROPERTY ELLFOUR_NEXT_SLOT 0)
@@ -73,6 +78,8 @@ function(ellfour_program name)
             list(APPEND archives ${ELLFOUR_SODIUM_A})
         elseif(lib STREQUAL "lmdb")
             list(APPEND archives ${ELLFOUR_LMDB_A})
+        elseif(lib STREQUAL "sas")
+            list(APPEND sources ${MUSL_SAS_SOURCE})
         else()
             message(FATAL_ERROR "ellfour_program(${name}): unknown library ${lib}")
         endif()

@@ -80,7 +80,7 @@ void posix_exit(unsigned code, const char *why)
     root_exit(code);
 }
 
-static const char *access_name(unsigned a)
+const char *fault_access_name(unsigned a)
 {
     return a & L4_FPAGE_W ? "write" : a & L4_FPAGE_X ? "execute" : "read";
 }
@@ -91,10 +91,12 @@ static unsigned on_fault(l4_msg_t *m, unsigned access)
     int r = mapper_fault(m->w[0], access, m);
     if (r >= 0)
         return (unsigned)r;
+    char why[160];
+    if (r == MAPPER_OBJECT)        /* objmgr's refusal, in its own words: objects.c */
+        posix_exit(128 + object_refusal(m->w[0], m->w[1], access, why, sizeof(why)), why);
     int bus = r == MAPPER_BUS_ERROR;
-    char why[96];
     snprintf(why, sizeof(why), "%s: %s at %lx (ip %lx)", bus ? "bus error" : "segmentation fault",
-             access_name(access), m->w[0], m->w[1]);
+             fault_access_name(access), m->w[0], m->w[1]);
     posix_exit(128 + (bus ? 7 : 11), why);  /* SIGBUS or SIGSEGV */
 }
 

@@ -9,7 +9,9 @@
  * program keeps faulting. The system thread's own accesses (mapper_user) have no reply to carry an item,
  * so root maps a frame straight at the address for them (ROOT_ANON_MAP). Image pages are
  * forwarded to root, which maps the page of the program from the boot archive. Nothing
- * else is mapped: a fault elsewhere is the program's bug. Each anonymous frame's handle is
+ * else is mapped here: a fault in the object region goes to objmgr (objects.c), which maps
+ * its own frame straight into the task (never recorded here, so never freed nor unmapped
+ * by us), and a fault elsewhere is the program's bug. Each anonymous frame's handle is
  * kept per page of the slot (the array lives in our bss and is paged lazily), so munmap
  * gives the frames back by handle, in runs (ROOT_FRAMES_FREE); root takes back the rest,
  * the unused part of the batch included, when the task ends. (sigma0 is outside our clan:
@@ -132,6 +134,8 @@ static const struct region *fault_region(uint64_t va)
 int mapper_fault(uint64_t va, unsigned access, l4_msg_t *reply)
 {
     va &= ~(SAS_PAGE_SIZE - 1);
+    if (object_region(va))        /* objmgr maps it, or says why not: no item of ours */
+        return object_fault(va, access) ? MAPPER_OBJECT : 0;
     const struct region *r = fault_region(va);
     unsigned rights = r ? prot_to_rights(r->prot) : 0;    /* prot_allows, said once */
     if (!rights || (access & ~rights))
@@ -149,6 +153,8 @@ int mapper_user(uint64_t va, uint64_t len, unsigned access)
         return 0;
     if (va + len < va)
         return -LX_EFAULT;
+    if (object_region(va))        /* objects are objmgr's, page by page (objects.c) */
+        return object_user(va, len, access);
     for (uint64_t p = va & ~(SAS_PAGE_SIZE - 1); p < va + len; p += SAS_PAGE_SIZE) {
         const struct region *r = region_find(&pt.regions, p);
         if (!r || !prot_allows(r->prot, access))

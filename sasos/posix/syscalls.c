@@ -271,11 +271,29 @@ static int64_t positioned_fd(uint64_t *regs, int writing, struct fd_entry **out)
     return 0;
 }
 
-/* pread64 and pwrite64: the disk file at an offset, its position unchanged. */
+/* A positioned write to the console: the console has no position, so the offset (not
+ * negative) is ignored and the bytes are printed, as write would. 0 (print them),
+ * -EINVAL (a negative offset), or 1: fd is no console descriptor open for writing, the
+ * disk file's rules apply (positioned_fd). Linux's
+ * terminals answer -ESPIPE here; the console takes the write so that a program can hand
+ * it any buffer it would hand a file, an object's among them. */
+static int64_t console_positioned(uint64_t *regs, struct fd_entry **e)
+{
+    *e = fd_get(&pt.fds, (int64_t)ARG(0));
+    if (!*e || (*e)->kind != FD_CONSOLE || ((*e)->flags & LX_O_ACCMODE) == LX_O_RDONLY)
+        return 1;
+    return (int64_t)ARG(3) < 0 ? -LX_EINVAL : 0;
+}
+
+/* pread64 and pwrite64: the disk file at an offset, its position unchanged; pwrite64 on
+ * the console prints. */
 static int64_t positioned(uint64_t *regs, int writing)
 {
     struct fd_entry *e;
-    int64_t err = positioned_fd(regs, writing, &e);
+    int64_t err = writing ? console_positioned(regs, &e) : 1;
+    if (err <= 0)
+        return err ? err : term_write(ARG(1), ARG(2));
+    err = positioned_fd(regs, writing, &e);
     if (err)
         return err;
     return writing ? disk_pwrite(ARG(1), ARG(2), ARG(3), (e->flags & LX_O_DSYNC) != 0)
@@ -289,7 +307,10 @@ static int64_t positioned_vector(uint64_t *regs, int writing)
 {
     struct fd_entry *e;
     const struct lx_iovec *v;
-    int64_t err = positioned_fd(regs, writing, &e);
+    int64_t err = writing ? console_positioned(regs, &e) : 1;
+    if (err <= 0)
+        return err ? err : vector_io(regs, 1);
+    err = positioned_fd(regs, writing, &e);
     if (!err)
         err = user_iov(regs, &v);
     return err ? err : disk_vector(e, v, ARG(2), ARG(3), writing);

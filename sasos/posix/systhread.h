@@ -40,9 +40,16 @@ extern struct posix_task pt;
  *   MAPPER_BUS_ERROR  a file page that could not be had (past the end of the disk, or
  *                     an I/O error): the caller ends the task as SIGBUS. */
 #define MAPPER_BUS_ERROR (-2)
+/*   MAPPER_OBJECT     va lies in the object region and objmgr did not map the page (or
+ *                     there is no objmgr): object_refusal says why, and with which
+ *                     signal the caller ends the task.
+ * A fault in the object region goes to objmgr (objects.c), which maps the page before
+ * this returns 0. */
+#define MAPPER_OBJECT (-3)
 int mapper_fault(uint64_t va, unsigned access, l4_msg_t *reply);
 /* Makes [va, va + len) usable by the system thread itself with `access`: anonymous pages
- * get their frames now, image pages are touched (root pages them). 0 or -LX_EFAULT. */
+ * get their frames now, image pages are touched (root pages them), object pages are
+ * mapped by objmgr with `access` (objects.c). 0 or -LX_EFAULT; never ends the task. */
 int mapper_user(uint64_t va, uint64_t len, unsigned access);
 /* Gives the frames of anonymous pages in [start, end) back to root, by handle. */
 void mapper_release(uint64_t start, uint64_t end);
@@ -53,6 +60,25 @@ void mapper_unmap(uint64_t start, uint64_t end);
 int mapper_populated(uint64_t start, uint64_t end);
 /* Pages of anonymous memory this task holds. */
 uint64_t mapper_pages(void);
+
+/* objects.c: the object region, paged by objmgr (sas/proto/objmgr.h). */
+/* 1 if va lies in [SAS_OBJECT_BASE, SAS_OBJECT_END). */
+int object_region(uint64_t va);
+/* OBJ_FAULT for the page of va with `access` (L4_FPAGE_R/W/X): objmgr maps it into this
+ * task with the domain's rights. 0, or -1 (refused, no objmgr, the page could not be
+ * had: object_refusal explains the last refusal). */
+int object_fault(uint64_t va, unsigned access);
+/* object_fault for every page of [va, va + len), all in the object region; 0 or -LX_EFAULT. */
+int object_user(uint64_t va, uint64_t len, unsigned access);
+/* The report line of the last refused object_fault, for the program's access at va from
+ * instruction ip, in why[n]; returns the signal that ends the task: SIGSEGV (11) for a
+ * denial (the line: "write to 0x100000003000 denied: no capability with write right",
+ * sas/denied.h), no object at va, or no objmgr; SIGBUS (7) for a page objmgr could not
+ * have (no memory, an I/O error, a corrupt store). */
+unsigned object_refusal(uint64_t va, uint64_t ip, unsigned access, char *why, size_t n);
+
+/* main.c: "read", "write" or "execute", for access's L4_FPAGE_* bits (report lines). */
+const char *fault_access_name(unsigned access);
 
 /* syscalls.c: answers one foreign system call. regs holds the short exception message
  * (l4/fault.h, enum l4_exc_short) and, past it, how to answer (regs[POSIX_REPLY], 0 on
