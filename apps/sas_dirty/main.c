@@ -8,7 +8,8 @@
  *                sas_dirty_a: object at 0x100000000000 committed, then 2 pages written
  *                and not committed
  *            exit 0.
- *   sas_dirty_b (2)  a later program of the SAME domain: finds the object, checks that the
+ *   sas_dirty_b (2)  a program of the SAME domain started beside it: waits until a's pages
+ *            are written and a has had time to end, finds the object, checks that the
  *            uncommitted bytes of sas_dirty_a are there (objmgr kept the pages), and calls
  *            sas_commit_all(). Prints
  *                sas_dirty_b: sas_dirty_a's uncommitted bytes are there; committed all
@@ -29,6 +30,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sas.h>
 
 #define DIRTY_A 1
@@ -108,8 +110,26 @@ static int found(void)
     return 0;
 }
 
+/* sas_dirty_a runs beside this program (root starts both): wait until its pages are
+ * written (it exits right after), and a moment more, so that what this commit stores
+ * reaches objmgr through the dirty bits of a task that has ended. */
+static void await_writer(void)
+{
+    const uint8_t *p = (const uint8_t *)SAS_OBJECT_BASE;
+    struct sas_info in;
+    for (unsigned i = 0; i < 1200; i++) {
+        if (!sas_info(p, &in) && (in.flags & SAS_INFO_DURABLE) && holds(p + PAGE, 3))
+            break;
+        struct timespec t = { 0, 50000000 };
+        nanosleep(&t, 0);
+    }
+    struct timespec t = { 1, 0 };
+    nanosleep(&t, 0);
+}
+
 static int committer(void)
 {
+    await_writer();
     if (found())
         return 1;
     enum sas_error e = sas_commit_all();

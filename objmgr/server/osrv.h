@@ -143,6 +143,7 @@ struct osrv_change {
     const struct obj_record *put;      /* the new record, or NULL to delete base's */
     uint64_t discard, npages;          /* pages [discard, + npages) leave the store */
 };
+#define OSRV_META_EPOCH  "objmgr.epoch" /* the durable epoch bound (persist's meta) */
 #define OSRV_EPOCH_BATCH 1024u         /* epochs reserved per store write */
 enum sas_error osrv_drain(struct osrv *s);          /* capstore's log into pending */
 /* One store transaction: every pending record that may go (see osrv_store.c), the

@@ -197,17 +197,21 @@ static enum server_action op_commit(void *state, struct server_msg *msg)
 {
     struct osrv *s = state;
     struct osrv_obj *objs[OBJ_COMMIT_MAX];
+    uint64_t addrs[OBJ_COMMIT_MAX];
     struct obj_record rec;
     domain_id d;
     unsigned n = 0, want = (unsigned)msg->m->w[0];
+    /* The words are copied, not yet read, before the sender is known: binding a new
+     * domain makes a transaction, whose IPC and unmaps overwrite the UTCB's words. */
+    for (unsigned i = 0; i < OBJ_COMMIT_MAX && i + 1 < l4_msgtag_u(msg->tag); i++)
+        addrs[i] = *word(s, msg, 1 + i);
     enum sas_error e = osrv_bind(s, msg->from, &d);
     if (e)
         return fail(msg, e);
     if (!want || msg->m->w[0] > OBJ_COMMIT_MAX || l4_msgtag_u(msg->tag) < 1 + want)
         return fail(msg, SAS_EINVAL);
     for (unsigned i = 0; i < want; i++) {
-        uint64_t addr = *word(s, msg, 1 + i);
-        if ((e = find_allowed(s, d, addr, CAP_R_WRITE, &rec)))
+        if ((e = find_allowed(s, d, addrs[i], CAP_R_WRITE, &rec)))
             return fail(msg, e);
         if (!(rec.flags & OBJ_PERSISTENT))
             return fail(msg, SAS_EINVAL);
@@ -263,6 +267,8 @@ static enum sas_error page_get(struct osrv *s, struct osrv_obj *o, uint64_t va, 
     void *page = osrv_frame(s, f);
     enum sas_error e = SAS_OK;
     if (o->durable) {
+        /* A map item of a page not mapped here maps nothing: the pool is paged lazily. */
+        *(volatile uint8_t *)page = 0;
         e = s->env.page_read(s->env.ctx, va, page);
         s->st.pages_read++;
     } else {

@@ -185,7 +185,7 @@ enum sas_error osrv_bind(struct osrv *s, l4_threadid_t from, domain_id *out)
 
 enum sas_error osrv_restore(struct osrv *s)
 {
-    uint8_t buf[OBJ_RECORD_BYTES + 8];
+    uint8_t buf[OBJ_RECORD_BYTES + 8], be[8];
     uint64_t from = SAS_OBJECT_BASE, base, next = 0;
     size_t len;
     enum sas_error e;
@@ -199,8 +199,10 @@ enum sas_error osrv_restore(struct osrv *s)
     }
     if (e != SAS_ENOTFOUND)
         return e;
-    e = s->env.meta_get(s->env.ctx, "objmgr.epoch", &next, sizeof next, &len);
-    if (!e && len == sizeof next)
+    e = s->env.meta_get(s->env.ctx, OSRV_META_EPOCH, be, sizeof be, &len);
+    for (unsigned i = 0; !e && i < 8; i++)
+        next = next << 8 | be[i];
+    if (!e && len == sizeof be)
         obj_set_next_epoch(s->table, next);     /* epochs below it may have been used */
     else if (e != SAS_ENOTFOUND)
         return e ? e : SAS_ESTORE_CORRUPT;

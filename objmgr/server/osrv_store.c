@@ -12,7 +12,8 @@
  * Epochs: every object takes a fresh epoch, and a capability names it. After a crash,
  * epochs handed out but never stored must not be handed out again (an old capability of
  * a lost object would then match a new object at its base): the store holds a bound
- * (meta "objmgr.epoch") above every epoch in use, raised by OSRV_EPOCH_BATCH in a
+ * (meta OSRV_META_EPOCH, big-endian as persist_meta_put_u64 stores it, which
+ * `ellfour-store check` reads) above every epoch in use, raised by OSRV_EPOCH_BATCH in a
  * transaction before it is reached, and the counter restarts from it at boot.
  *
  * Dirty pages: before its pages are read, each resident page of an object being
@@ -193,11 +194,14 @@ enum sas_error osrv_txn(struct osrv *s, struct osrv_obj **objs, unsigned n,
         fold_dirty(s, objs[i]);
     if (obj_next_epoch(s->table) + OSRV_EPOCH_BATCH / 2 > bound)
         bound = obj_next_epoch(s->table) + OSRV_EPOCH_BATCH;
+    uint8_t be[8];
+    for (unsigned i = 0; i < 8; i++)
+        be[i] = (uint8_t)(bound >> (56 - 8 * i));
     if ((e = s->env.begin(s->env.ctx)))
         return e;
     if (!(e = write_records(s, objs, n, ch)) && !(e = write_change(s, ch)) &&
         !(e = write_pages(s, objs, n, &written)))
-        e = s->env.meta_put(s->env.ctx, "objmgr.epoch", &bound, sizeof bound);
+        e = s->env.meta_put(s->env.ctx, OSRV_META_EPOCH, be, sizeof be);
     if (e) {
         s->env.abort(s->env.ctx);
         return e;

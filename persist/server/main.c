@@ -12,7 +12,7 @@
  * (a fault on it is not resolved: persist ends, rather than store or hand out a page that
  * is not the client's), no mmap is ever given it, and no system call is ever passed it.
  * Before every receive, which is also before every reply, the window hook unmaps whatever
- * is mapped there (a page request's item, or an item a sender attached to a message the
+ * is mapped there (keeping the reply's words, which the unmap's report would overwrite) (a page request's item, or an item a sender attached to a message the
  * loop refused), so the page is persist's for one request only and each item lands on an
  * empty window.
  */
@@ -40,11 +40,17 @@ int psrv_alive(l4_threadid_t id)
     return err == L4_OK;
 }
 
+/* fpage_unmap reports accessed and dirty bits in all of the UTCB's message words, and
+ * the hook runs after a handler filled in its reply: the words past MR7 are kept across
+ * the unmap, or a long reply (DB_NEXT's, RECORD_NEXT's) would go out as zeros. */
 static l4_fpage_t window(void *state)
 {
     struct psrv *s = state;
+    l4_word_t keep[L4_MSG_MAX_WORDS - L4_MSG_REG_WORDS];
     l4_fpage_t w = l4_fpage((uint64_t)s->window, 12, L4_FPAGE_RWX);
+    __builtin_memcpy(keep, s->hi + L4_MSG_REG_WORDS, sizeof keep);
     l4_fpage_unmap(w, L4_UNMAP_SELF, 0, 0);
+    __builtin_memcpy(s->hi + L4_MSG_REG_WORDS, keep, sizeof keep);
     return w;
 }
 

@@ -103,7 +103,7 @@ static void fill_image(unsigned extra_objects)
         pages[i] = (uint8_t)("Ell Four page. "[i % 15]);
     assert_int_equal(persist_pages_write(t, a.base, 3, pages), SAS_OK);
     assert_int_equal(persist_pages_write(t, b.base, 1, pages), SAS_OK);
-    assert_int_equal(persist_meta_put_u64(t, "objmgr.next_epoch", obj_next_epoch(tab)), SAS_OK);
+    assert_int_equal(persist_meta_put_u64(t, "objmgr.epoch", obj_next_epoch(tab)), SAS_OK);
     assert_int_equal(persist_commit(t), SAS_OK);
     persist_close(p);
     obj_table_free(tab);

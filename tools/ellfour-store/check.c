@@ -62,7 +62,7 @@ static int check_page(void *arg, uint64_t addr, const void *page, enum sas_error
 static void check_epoch(struct chk *c, struct persist_txn *t)
 {
     uint64_t next;
-    enum sas_error e = persist_meta_get_u64(t, "objmgr.next_epoch", &next);
+    enum sas_error e = persist_meta_get_u64(t, "objmgr.epoch", &next);
 
     if (e == SAS_ENOTFOUND && !c->objects && !c->freed)
         return;                          /* an empty store has no counter yet */
