@@ -15,11 +15,19 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 #include <sas.h>
 
 int main(void)
 {
     volatile uint8_t *obj = (volatile uint8_t *)SAS_OBJECT_BASE;
+    /* The other domain's program may start beside this one: wait until its object
+     * exists (sas_info then says it is not ours rather than that nothing is there). */
+    struct sas_info in;
+    for (unsigned i = 0; i < 600 && sas_info((const void *)obj, &in) == SAS_ENOTFOUND; i++) {
+        struct timespec t = { 0, 50000000 };
+        nanosleep(&t, 0);
+    }
     printf("sas_deny: reading %p, an object of another domain\n", (void *)obj);
     fflush(stdout);
     uint8_t b = *obj;
