@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <l4/utcb.h>
 #include <sas/server.h>
 #include <objmgr/objmgr.h>
 #include <capstore/capstore.h>
@@ -74,6 +75,8 @@ struct osrv_env {
      * mapping of the frame page; returns that page's accessed (1) and dirty (2) bits. */
     unsigned (*unmap)(void *ctx, void *page, unsigned rights);
     uint64_t (*now_ns)(void *ctx);
+    /* Starts the committer on s->c (OSRV_COMMIT_START); used only when c.thread is set. */
+    enum sas_error (*commit_start)(void *ctx);
 };
 
 struct osrv_page {
@@ -89,6 +92,7 @@ struct osrv_obj {
     uint32_t flags;                    /* OBJ_PERSISTENT */
     domain_id owner;
     uint8_t durable;                   /* its record is in the store */
+    uint8_t committing;                /* in the commit in flight */
     uint32_t pages;                    /* first resident frame (chain by onext), or NIL */
     struct osrv_obj *hnext;
 };
@@ -96,6 +100,40 @@ struct osrv_obj {
 struct osrv_binding {
     l4_threadid_t lthread0;            /* nil: none */
     domain_id dom;
+};
+
+/*
+ * The committer. In the server a commit runs in a thread of its own (osrv_main.c), so
+ * that faults on resident pages go on while persist writes: from the request that starts
+ * a commit until the committer reports back (OSRV_COMMIT_DONE), the server thread answers
+ * only faults it can answer from memory — a bound task, a resident page, capstore's
+ * decision — and not a write to an object being committed (its pages are write-protected
+ * and being read). Every other request waits in a queue (OSRV_QUEUE; past it: SAS_EBUSY)
+ * and is served, in order, when the commit is done. Without a committer thread (the host
+ * tests) a commit runs in the request.
+ */
+#define OSRV_COMMIT_START 0x4f4d00f0u  /* server thread -> committer: run s->c's commit */
+#define OSRV_COMMIT_DONE  0x4f4d00f1u  /* committer -> server thread: MR0 error, MR1 pages */
+#define OSRV_QUEUE        32u
+#define OSRV_COMMIT_OBJS  4096u
+
+struct osrv_queued {
+    l4_threadid_t from;
+    l4_msgtag_t tag;
+    uint64_t w[L4_MSG_MAX_WORDS];
+};
+
+struct osrv_commit {
+    l4_threadid_t thread;              /* the committer; nil: commits run in the request */
+    int busy;                          /* a commit is in flight */
+    l4_threadid_t client;              /* whose */
+    struct osrv_obj *objs[OSRV_COMMIT_OBJS];
+    unsigned n;
+    int done;                          /* its result below is ready to go to client */
+    enum sas_error result;
+    uint64_t pages;
+    struct osrv_queued q[OSRV_QUEUE];  /* requests that wait for the commit, in order */
+    unsigned qhead, qn;
 };
 
 struct osrv_stats {
@@ -115,6 +153,8 @@ struct osrv {
     uint64_t *mr;                      /* message words 8 and up: the UTCB's (a test's array) */
     uint64_t epoch_reserved;           /* epochs below it may be in use: stored durably */
     struct osrv_stats st;
+    struct osrv_commit c;
+    const struct server *srv;          /* for replaying queued requests */
 };
 
 /* osrv_state.c: setup, restore, frames, objects, bindings */
@@ -135,6 +175,9 @@ static inline void *osrv_frame(const struct osrv *s, uint32_t f)
 /* The domain of the sender (bound by root), or an error: SAS_EPERM (a service or a task
  * root does not know), the others'. */
 enum sas_error osrv_bind(struct osrv *s, l4_threadid_t from, domain_id *out);
+/* The sender's domain if root's binding is known already (no IPC but a liveness check);
+ * -1 if it is not. */
+int osrv_bound(struct osrv *s, l4_threadid_t from, domain_id *out);
 
 /* osrv_store.c: transactions. A store change beside the objects' pages: a record to
  * put (shrink) or delete (delete), and a range of pages to discard. */
@@ -159,5 +202,7 @@ void osrv_pending_forget(struct osrv *s, uint64_t base);
 extern const struct server_op osrv_ops[];
 extern const unsigned osrv_nops;
 void osrv_server(struct osrv *s, struct server *out);
+/* The server's deferred hook: a finished commit's reply, then queued requests replayed. */
+int osrv_deferred(void *state, l4_threadid_t *to, l4_msgtag_t *tag, l4_msg_t *m);
 
 #endif

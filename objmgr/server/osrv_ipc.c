@@ -305,11 +305,21 @@ static uint64_t k_now(void *ctx)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static enum sas_error k_commit_start(void *ctx)
+{
+    CTX;
+    l4_msg_t m = { { 0 } };
+    uint64_t res = l4_send(c->committer, l4_msgtag(OSRV_COMMIT_START, 0, 0), &m,
+                           L4_TIMEOUT_NEVER);
+    return l4_ipc_error(res) ? SAS_EIO : SAS_OK;
+}
+
 struct osrv_env osrv_ipc_env(struct osrv_ipc *c)
 {
     return (struct osrv_env){
         c, p_begin, p_commit, p_abort, p_page_write, p_page_read, p_discard, p_record_put,
         p_record_del, p_record_next, p_meta_put, p_meta_get, p_db_put, p_db_del,
         c_domain, c_mint, c_check, c_retire, c_log, r_task_domain, k_alive, k_unmap, k_now,
+        k_commit_start,
     };
 }

@@ -6,6 +6,7 @@
 
 struct osrv_ipc {
     l4_threadid_t root, persist, capstore;
+    l4_threadid_t committer;           /* where commit_start sends */
 };
 
 struct osrv_env osrv_ipc_env(struct osrv_ipc *c);

@@ -40,12 +40,34 @@ static enum sas_error find_allowed(struct osrv *s, domain_id d, uint64_t addr, u
     return e ? e : allowed(s, d, rec, addr, access, &dec);
 }
 
+/* While a commit is in flight: msg waits in the queue (or SAS_EBUSY if it is full). */
+static enum server_action queue(struct osrv *s, struct server_msg *msg)
+{
+    struct osrv_commit *c = &s->c;
+    if (c->qn == OSRV_QUEUE)
+        return fail(msg, SAS_EBUSY);
+    struct osrv_queued *q = &c->q[(c->qhead + c->qn++) % OSRV_QUEUE];
+    unsigned u = l4_msgtag_u(msg->tag);
+    q->from = msg->from;
+    q->tag = msg->tag;
+    for (unsigned i = 0; i < u && i < L4_MSG_MAX_WORDS; i++)
+        q->w[i] = *word(s, msg, i);
+    return SERVER_DEFER;
+}
+
+#define WAIT_FOR_COMMIT(s, msg)                                                            \
+    do {                                                                                   \
+        if ((s)->c.busy)                                                                   \
+            return queue(s, msg);                                                          \
+    } while (0)
+
 static server_fn op_create, op_delete, op_resize, op_info, op_commit, op_commit_all, op_fault,
     op_stats, op_frame;
 
 static enum server_action op_create(void *state, struct server_msg *msg)
 {
     struct osrv *s = state;
+    WAIT_FOR_COMMIT(s, msg);
     domain_id d;
     enum sas_error e = osrv_bind(s, msg->from, &d);
     if (e)
@@ -108,6 +130,7 @@ static void forget_range(struct osrv *s, struct osrv_obj *o, uint64_t from,
 static enum server_action op_delete(void *state, struct server_msg *msg)
 {
     struct osrv *s = state;
+    WAIT_FOR_COMMIT(s, msg);
     struct obj_record rec, freed;
     struct osrv_obj *o = 0;
     uint64_t base = msg->m->w[0];
@@ -134,6 +157,7 @@ static enum server_action op_delete(void *state, struct server_msg *msg)
 static enum server_action op_resize(void *state, struct server_msg *msg)
 {
     struct osrv *s = state;
+    WAIT_FOR_COMMIT(s, msg);
     struct obj_record rec, now, freed = { 0 };
     struct osrv_obj *o = 0;
     uint64_t base = msg->m->w[0], size = (msg->m->w[1] + PAGE - 1) & ~(uint64_t)(PAGE - 1);
@@ -163,6 +187,7 @@ static enum server_action op_resize(void *state, struct server_msg *msg)
 static enum server_action op_info(void *state, struct server_msg *msg)
 {
     struct osrv *s = state;
+    WAIT_FOR_COMMIT(s, msg);
     struct obj_record rec;
     domain_id d;
     enum sas_error e = osrv_bind(s, msg->from, &d);
@@ -186,6 +211,21 @@ static enum server_action commit_objs(struct osrv *s, struct server_msg *msg,
                                       struct osrv_obj **objs, unsigned n)
 {
     uint64_t pages = 0;
+    if (!l4_tid_is_nil(s->c.thread)) {          /* the committer runs it: see osrv.h */
+        struct osrv_commit *c = &s->c;
+        for (unsigned i = 0; i < n; i++)
+            (c->objs[i] = objs[i])->committing = 1;
+        c->n = n;
+        c->client = msg->from;
+        c->busy = 1;
+        enum sas_error e = s->env.commit_start(s->env.ctx);
+        if (!e)
+            return SERVER_DEFER;
+        for (unsigned i = 0; i < n; i++)
+            objs[i]->committing = 0;
+        c->busy = 0;
+        return fail(msg, e);
+    }
     enum sas_error e = osrv_txn(s, objs, n, 0, &pages);
     if (e)
         return fail(msg, e);
@@ -196,6 +236,7 @@ static enum server_action commit_objs(struct osrv *s, struct server_msg *msg,
 static enum server_action op_commit(void *state, struct server_msg *msg)
 {
     struct osrv *s = state;
+    WAIT_FOR_COMMIT(s, msg);
     struct osrv_obj *objs[OBJ_COMMIT_MAX];
     uint64_t addrs[OBJ_COMMIT_MAX];
     struct obj_record rec;
@@ -229,7 +270,8 @@ static enum server_action op_commit(void *state, struct server_msg *msg)
 static enum server_action op_commit_all(void *state, struct server_msg *msg)
 {
     struct osrv *s = state;
-    static struct osrv_obj *objs[4096];
+    WAIT_FOR_COMMIT(s, msg);
+    static struct osrv_obj *objs[OSRV_COMMIT_OBJS];
     struct obj_record rec;
     domain_id d;
     unsigned n = 0;
@@ -292,6 +334,9 @@ static enum server_action op_fault(void *state, struct server_msg *msg)
     uint32_t f;
     uint64_t va = msg->m->w[0] & ~(uint64_t)(PAGE - 1);
     unsigned access = (unsigned)msg->m->w[1];
+    /* During a commit: only what memory and capstore answer; the rest waits (osrv.h). */
+    if (s->c.busy && (osrv_bound(s, msg->from, &d) || osrv_page_find(s, va) == OSRV_NIL))
+        return queue(s, msg);
     enum sas_error e = osrv_bind(s, msg->from, &d);
     if (e || l4_tid_lthread(msg->from) != 0)
         return fail(msg, e ? e : SAS_EPERM);
@@ -303,6 +348,8 @@ static enum server_action op_fault(void *state, struct server_msg *msg)
     struct osrv_obj *o = osrv_obj_find(s, rec.base);
     if (!o)
         return fail(msg, SAS_ENOTFOUND);
+    if (o->committing && (access & CAP_R_WRITE))
+        return queue(s, msg);
     e = allowed(s, d, &rec, va, access, &dec);
     if (e == SAS_ECAP_DENIED) {
         msg->m->w[0] = dec.reason;
@@ -319,6 +366,7 @@ static enum server_action op_fault(void *state, struct server_msg *msg)
 static enum server_action op_stats(void *state, struct server_msg *msg)
 {
     struct osrv *s = state;
+    WAIT_FOR_COMMIT(s, msg);
     domain_id d;
     enum sas_error e = osrv_bind(s, msg->from, &d);
     if (e)
@@ -331,6 +379,7 @@ static enum server_action op_stats(void *state, struct server_msg *msg)
 static enum server_action op_frame(void *state, struct server_msg *msg)
 {
     struct osrv *s = state;
+    WAIT_FOR_COMMIT(s, msg);
     struct obj_record rec;
     domain_id d;
     uint64_t va = msg->m->w[0] & ~(uint64_t)(PAGE - 1);
@@ -344,6 +393,55 @@ static enum server_action op_frame(void *state, struct server_msg *msg)
     return server_reply(msg, SAS_OK, 1, 0);
 }
 
+/* The committer's report: the commit's reply and the queued requests go out next
+ * (osrv_deferred), from this message's wake. Only the committer may send it. */
+static enum server_action op_done(void *state, struct server_msg *msg)
+{
+    struct osrv *s = state;
+    struct osrv_commit *c = &s->c;
+    if (!c->busy || l4_tid_is_nil(c->thread) || msg->from != c->thread)
+        return SERVER_DROP;
+    for (unsigned i = 0; i < c->n; i++)
+        c->objs[i]->committing = 0;
+    c->result = (enum sas_error)msg->m->w[0];
+    c->pages = msg->m->w[1];
+    c->busy = 0;
+    c->done = 1;
+    msg->wake = 1;
+    return SERVER_DROP;
+}
+
+int osrv_deferred(void *state, l4_threadid_t *to, l4_msgtag_t *tag, l4_msg_t *m)
+{
+    struct osrv *s = state;
+    struct osrv_commit *c = &s->c;
+    if (c->done) {
+        c->done = 0;
+        *to = c->client;
+        *tag = l4_msgtag(c->result, c->result ? 0 : 1, 0);
+        m->w[0] = c->pages;
+        return 1;
+    }
+    while (!c->busy && c->qn) {
+        struct osrv_queued *q = &c->q[c->qhead];
+        c->qhead = (c->qhead + 1) % OSRV_QUEUE;
+        c->qn--;
+        unsigned u = l4_msgtag_u(q->tag);
+        for (unsigned i = 0; i < L4_MSG_REG_WORDS; i++)
+            m->w[i] = i < u ? q->w[i] : 0;
+        for (unsigned i = L4_MSG_REG_WORDS; i < u && i < L4_MSG_MAX_WORDS; i++)
+            s->mr[i] = q->w[i];
+        struct server_msg msg = { q->from, l4_tid_task(q->from), q->tag, m,
+                                  l4_msgtag(SAS_OK, 0, 0), 0 };
+        if (server_dispatch(s->srv, &msg) == SERVER_REPLY) {
+            *to = msg.from;
+            *tag = msg.reply;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 const struct server_op osrv_ops[] = {
     { OBJ_FAULT, 0, 0, op_fault },
     { OBJ_CREATE, 0, 0, op_create },
@@ -354,10 +452,13 @@ const struct server_op osrv_ops[] = {
     { OBJ_COMMIT_ALL, 0, 0, op_commit_all },
     { OBJ_STATS, 0, 0, op_stats },
     { OBJ_FRAME, 0, 0, op_frame },
+    { OSRV_COMMIT_DONE, 0, 0, op_done },
 };
 const unsigned osrv_nops = SERVER_NOPS(osrv_ops);
 
 void osrv_server(struct osrv *s, struct server *out)
 {
-    *out = (struct server){ .ops = osrv_ops, .nops = osrv_nops, .state = s };
+    *out = (struct server){ .ops = osrv_ops, .nops = osrv_nops, .state = s,
+                            .deferred = osrv_deferred };
+    s->srv = out;
 }

@@ -68,8 +68,9 @@ enum sas_error osrv_obj_add(struct osrv *s, const struct obj_record *r, uint8_t 
     struct osrv_obj *o = calloc(1, sizeof *o);
     if (!o)
         return SAS_ENOMEM;
-    *o = (struct osrv_obj){ r->base, r->size, r->epoch, r->flags, (domain_id)r->owner,
-                            durable, OSRV_NIL, 0 };
+    *o = (struct osrv_obj){ .base = r->base, .size = r->size, .epoch = r->epoch,
+                            .flags = r->flags, .owner = (domain_id)r->owner,
+                            .durable = durable, .pages = OSRV_NIL };
     unsigned h = hash64(r->base);
     o->hnext = s->ohash[h];
     s->ohash[h] = o;
@@ -163,6 +164,19 @@ static enum sas_error bind_fresh(struct osrv *s, unsigned task, struct osrv_bind
     s->st.domains += created;
     *b = (struct osrv_binding){ lt0, d };
     return SAS_OK;
+}
+
+int osrv_bound(struct osrv *s, l4_threadid_t from, domain_id *out)
+{
+    unsigned task = l4_tid_task(from);
+    if (task >= OSRV_TASKS)
+        return -1;
+    struct osrv_binding *b = &s->bind[task];
+    if (l4_tid_is_nil(b->lthread0) ||
+        (from != b->lthread0 && !s->env.alive(s->env.ctx, b->lthread0)))
+        return -1;
+    *out = b->dom;
+    return 0;
 }
 
 enum sas_error osrv_bind(struct osrv *s, l4_threadid_t from, domain_id *out)

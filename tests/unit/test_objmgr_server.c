@@ -306,7 +306,7 @@ static struct osrv_env make_env(struct env *v)
                               e_discard, e_record_put, e_record_del, e_record_next,
                               e_meta_put, e_meta_get, e_db_put, e_db_del, e_domain, e_mint,
                               e_check, e_retire, e_log, e_task_domain, e_alive, e_unmap,
-                              e_now };
+                              e_now, 0 };
 }
 
 /* ---- a booted objmgr over the store ------------------------------------------------- */
