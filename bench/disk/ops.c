@@ -1,6 +1,6 @@
 /*
- * ops.c — the disk operations and their measuring loop (ops.h), compiled into Ell Four's
- * bench/disk program and the Linux /init alike.
+ * ops.c — the disk operations (ops.h), compiled into Ell Four's bench/disk program and the
+ * Linux /disk-bench alike; their measuring loop is device.c.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "ops.h"
@@ -20,8 +20,6 @@
 #define TXN_PUTS    1000u               /* lmdb_txn_1000x4k: keys k01000 .. k01999 */
 #define TXN_KEY0    1000u
 #define RAW_CHUNK   (1u << 20)
-#define DISK_ITERS  1000u               /* the most iterations of one operation */
-#define WARM_MIN    2u
 
 static const struct disk_system *sys;
 static MDB_env *env;
@@ -30,7 +28,6 @@ static int raw_fd;
 static unsigned raw_chunks;             /* RAW_CHUNKs in the raw region */
 static char value[VALUE_SIZE];
 static char chunk[RAW_CHUNK];
-static uint64_t dev[4][DISK_ITERS];     /* requests, bytes, flushes, events per iteration */
 
 _Noreturn void disk_fail(const char *what, int rc)
 {
@@ -76,59 +73,6 @@ static void write_1m_flush(unsigned i)
         disk_fail("fdatasync", errno);
 }
 
-/* BENCH-DEV: the median device operations per iteration; BENCH-INFO if they vary. */
-static void report_device(const char *name, unsigned n)
-{
-    uint64_t med[3];
-    int vary = 0;
-    for (unsigned c = 0; c < 3; c++) {
-        med[c] = bench_median(dev[c], n);
-        vary |= dev[c][0] != dev[c][n - 1];
-    }
-    printf("BENCH-DEV %s %llu %llu %llu\n", name, (unsigned long long)med[0],
-           (unsigned long long)med[1], (unsigned long long)med[2]);
-    if (vary)
-        printf("BENCH-INFO %s: device operations vary: requests %llu..%llu, bytes %llu..%llu, "
-               "flushes %llu..%llu\n", name, (unsigned long long)dev[0][0],
-               (unsigned long long)dev[0][n - 1], (unsigned long long)dev[1][0],
-               (unsigned long long)dev[1][n - 1], (unsigned long long)dev[2][0],
-               (unsigned long long)dev[2][n - 1]);
-    if (!sys->events_now)
-        return;
-    uint64_t ev = bench_median(dev[3], n);      /* sorts: [0] is the least */
-    printf("BENCH-INFO %s: %s per iteration: median %llu (%llu..%llu)\n", name, sys->event,
-           (unsigned long long)ev, (unsigned long long)dev[3][0], (unsigned long long)dev[3][n - 1]);
-}
-
-/* Runs op n times (1 .. DISK_ITERS) after `warm` untimed rounds, each iteration measured
- * as its TSC delta less the idle counted meanwhile, and in device operations; reports
- * both. The idle and device counts are read outside the timed part. */
-static void measure_disk(const char *name, unsigned n, unsigned warm, void (*op)(unsigned))
-{
-    for (unsigned i = 0; i < warm; i++)
-        op(i);
-    for (unsigned i = 0; i < n; i++) {
-        struct disk_counts a, b;
-        uint64_t ev0 = sys->events_now ? sys->events_now() : 0;
-        sys->device_now(&a);
-        uint64_t idle0 = sys->idle_now();
-        uint64_t t0 = bench_rdtsc();
-        op(warm + i);
-        uint64_t t1 = bench_rdtsc();
-        uint64_t idle = sys->idle_now() - idle0;
-        sys->device_now(&b);
-        dev[3][i] = sys->events_now ? sys->events_now() - ev0 : 0;
-        uint64_t d = t1 - t0, not_busy = idle + overhead;
-        samples[i] = d > not_busy ? d - not_busy : 0;
-        dev[0][i] = b.requests - a.requests;
-        dev[1][i] = b.bytes - a.bytes;
-        dev[2][i] = b.flushes - a.flushes;
-    }
-    iters = n;
-    report(name);
-    report_device(name, n);
-}
-
 /* The device's size: a block device's st_size is 0, so then where lseek ends. */
 static off_t disk_size(int fd)
 {
@@ -167,25 +111,23 @@ static void open_disk(void)
            (long long)size, DISK_LMDB_MAP >> 20, raw_chunks);
 }
 
-static unsigned clamp(unsigned n, unsigned lo, unsigned hi)
-{
-    return n < lo ? lo : n > hi ? hi : n;
-}
-
 void disk_bench_run(const struct disk_system *s)
 {
     sys = s;
     /* N = 10,000: 1,000, 10 and 100 iterations; N = 100 (bench.smoke): 100, 3 and 3. */
-    unsigned n_put = clamp(iters, 1, DISK_ITERS), n_txn = clamp(iters / 1000, 3, DISK_ITERS),
-             n_raw = clamp(iters / 100, 3, DISK_ITERS);
+    unsigned n_put = disk_clamp(iters, 1, DISK_ITERS),
+             n_txn = disk_clamp(iters / 1000, 3, DISK_ITERS),
+             n_raw = disk_clamp(iters / 100, 3, DISK_ITERS);
     measure_overhead();
     open_disk();
     /* put+commit warms up over every key at least once: until then LMDB still takes new
      * pages from the end of its map, and its view faults each one in. */
-    measure_disk("lmdb_put_commit_4k", n_put, clamp(n_put / 10, PUT_KEYS, DISK_ITERS), put_commit);
-    measure_disk("lmdb_txn_1000x4k", n_txn, clamp(n_txn / 10, WARM_MIN, DISK_ITERS), txn_1000);
-    measure_disk("disk_write_1m_flush", n_raw, clamp(n_raw / 10, WARM_MIN, DISK_ITERS),
-                 write_1m_flush);
+    disk_measure(sys, "lmdb_put_commit_4k", n_put, disk_clamp(n_put / 10, PUT_KEYS, DISK_ITERS),
+                 NULL, put_commit);
+    disk_measure(sys, "lmdb_txn_1000x4k", n_txn, disk_clamp(n_txn / 10, WARM_MIN, DISK_ITERS),
+                 NULL, txn_1000);
+    disk_measure(sys, "disk_write_1m_flush", n_raw,
+                 disk_clamp(n_raw / 10, WARM_MIN, DISK_ITERS), NULL, write_1m_flush);
     MDB_envinfo ei;
     if (!mdb_env_info(env, &ei))
         printf("BENCH-INFO disk: LMDB's last page %zu of %u, transaction %zu\n",

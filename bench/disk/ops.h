@@ -25,6 +25,8 @@
  * scaled down (put+commit min(N, 1000), the 1,000-put transaction and the 1 MiB write
  * N / 1000 and N / 100 within 3 .. 1000), each after a tenth as many untimed rounds (at
  * least 2; for put+commit at least the 100 keys).
+ * The measuring loop (disk_measure, device.c) serves other operations that reach a disk
+ * too: the single address space's commits (bench/objects) and Linux's msync.
  */
 #ifndef BENCH_DISK_OPS_H
 #define BENCH_DISK_OPS_H
@@ -32,6 +34,8 @@
 #include <stdint.h>
 
 #define DISK_LMDB_MAP (64u << 20)       /* bench/run makes a 96 MiB image */
+#define DISK_ITERS    1000u             /* the most iterations of one operation */
+#define WARM_MIN      2u                /* the fewest untimed rounds */
 
 /* Device operations so far: requests completed (flushes included), bytes read and
  * written, flushes. */
@@ -54,6 +58,20 @@ struct disk_system {
  * from measure.h's iters, which it changes) and prints their lines. Exits with status 1
  * after "disk_bench: WHAT failed: REASON" on the first error. */
 void disk_bench_run(const struct disk_system *sys);
+
+/* Runs op(warm + i) for i in 0 .. n (1 .. DISK_ITERS) after op(0 .. warm) untimed, each
+ * timed iteration measured as its TSC delta less the idle sys counted meanwhile, and in
+ * device operations (both read outside the timed part); sets measure.h's iters to n and
+ * prints the operation's BENCH, BENCH-DEV and BENCH-INFO lines (above) as `name`. prep
+ * (NULL: none) runs before every op, warm-up rounds included, outside the timed part. */
+void disk_measure(const struct disk_system *sys, const char *name, unsigned n, unsigned warm,
+                  void (*prep)(unsigned), void (*op)(unsigned));
+
+/* n within lo .. hi. */
+static inline unsigned disk_clamp(unsigned n, unsigned lo, unsigned hi)
+{
+    return n < lo ? lo : n > hi ? hi : n;
+}
 
 /* Prints "disk_bench: WHAT failed: REASON" (rc an errno or LMDB code) and exits(1). */
 _Noreturn void disk_fail(const char *what, int rc);

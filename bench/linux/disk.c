@@ -16,6 +16,13 @@
  * whenever a task runs, as the CPU is then not idle), converted to TSC cycles with the
  * ratio measured at start (tsc_per_ns; 1 under -icount shift=0). The device operations
  * are /sys/block/vda/stat's: read + write + flush I/Os, read + write sectors, flush I/Os.
+ * After the disk's operations, the pair of Ell Four's sas_commit_1page:
+ *   msync_1page   msync(MS_SYNC) of one page of a shared mapping of /dev/vda (in the raw
+ *                 region, which LMDB never touches), written (untimed) before each msync:
+ *                 the page's write-back and the device's flush, measured as the disk's
+ *                 operations are (disk_measure: excluding idle, with device operations)
+ * Before it looks for the disk, it measures the pairs of the single address space's
+ * other rows, which need none (objects.c).
  * Exit status 0, also when the disk is not measured; 1 after "disk_bench: WHAT failed".
  */
 #define _GNU_SOURCE
@@ -24,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -31,6 +39,7 @@
 #include <unistd.h>
 #include "../common/measure.h"
 #include "../disk/ops.h"
+#include "objects.h"
 
 #define DISK        "/dev/vda"
 #define DISK_STAT   "/sys/block/vda/stat"
@@ -169,6 +178,35 @@ static void print_transport(void)
            n <= 32 ? "unknown" : modern ? "modern (1.0)" : "legacy");
 }
 
+static volatile char *sync_page;
+
+static void sync_dirty(unsigned i)
+{
+    *sync_page = (char)(i + 1);       /* faults: the last msync's write-back cleaned it */
+}
+
+static void sync_1page(unsigned i)
+{
+    (void)i;
+    if (msync((void *)sync_page, 4096, MS_SYNC))
+        disk_fail("msync", errno);
+}
+
+static void measure_msync(const struct disk_system *sys)
+{
+    unsigned n = disk_clamp(iters, 1, DISK_ITERS), warm = disk_clamp(n / 10, WARM_MIN,
+                                                                      DISK_ITERS);
+    int fd = open(DISK, O_RDWR);
+    void *p = fd < 0 ? MAP_FAILED : mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+                                         DISK_LMDB_MAP);
+    if (p == MAP_FAILED)
+        disk_fail("mapping " DISK, errno);
+    sync_page = p;
+    disk_measure(sys, "msync_1page", n, warm, sync_dirty, sync_1page);
+    munmap(p, 4096);
+    close(fd);
+}
+
 int main(void)
 {
     static const struct disk_system linux_disk = {
@@ -178,10 +216,14 @@ int main(void)
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (v)
         iters = bench_parse_iters(v, 10000);
+    unsigned all = iters;            /* disk_bench_run leaves the last operation's count */
+    objects_measure();
     if (find_disk())
         return 0;
     print_transport();
     measure_tsc_per_ns();
     disk_bench_run(&linux_disk);
+    iters = all;
+    measure_msync(&linux_disk);
     return 0;
 }
