@@ -20,6 +20,12 @@
 #include "csrv.h"
 #include "internal.h"
 
+/* CAPSTORE_REVSET_MAX (sas/proto/capstore.h) is what an object record of the library's
+ * format holds within CAPSTORE_VALUE_MAX, and binds before the library's own limit. */
+_Static_assert(OBJ_VAL_HDR + CAPSTORE_REVSET_MAX * CAP_TAG_BYTES <= CAPSTORE_VALUE_MAX &&
+               OBJ_VAL_HDR + (CAPSTORE_REVSET_MAX + 1) * CAP_TAG_BYTES > CAPSTORE_VALUE_MAX &&
+               CAPSTORE_REVSET_MAX < CAP_REVSET_MAX, "the revocation set the log carries");
+
 void csrv_log_init(struct csrv_log *log, struct csrv_source src)
 {
     *log = (struct csrv_log){ .src = src };

@@ -48,16 +48,41 @@ static enum server_action serve(void *state, struct server_msg *msg, csrv_req *f
     return server_reply(msg, e, e ? 0 : u, 0);
 }
 
-static enum sas_error domain_req(struct csrv *s, l4_msg_t *m, unsigned *u)
+/* The domain name in the CAPSTORE_NAME_BYTES bytes from word w into name (a C string):
+ * 1..31 bytes of [A-Za-z0-9._-], then zeros only; else SAS_EINVAL. */
+static enum sas_error name_get(struct csrv *s, l4_msg_t *m, unsigned w,
+                               char name[CAPSTORE_NAME_BYTES + 1])
 {
-    char name[CAPSTORE_NAME_BYTES + 1] = { 0 };
-    csc_unpack(m, s->mr, 0, name, CAPSTORE_NAME_BYTES);
+    memset(name, 0, CAPSTORE_NAME_BYTES + 1);
+    csc_unpack(m, s->mr, w, name, CAPSTORE_NAME_BYTES);
     size_t n = strlen(name);
     if (n == 0 || n > CAP_DOMAIN_NAME_MAX)
         return SAS_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        char ch = name[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
+            return SAS_EINVAL;
+    }
     for (size_t i = n; i < CAPSTORE_NAME_BYTES; i++)
         if (name[i])
             return SAS_EINVAL;                  /* NUL-padded means zeros to the end */
+    return SAS_OK;
+}
+
+/* A domain id in a word: one that exists (an id above 2^32 - 1 never does). */
+static enum sas_error dom_get(struct csrv *s, uint64_t w, struct domain_info *di)
+{
+    if (w > UINT32_MAX || domain_info(s->cs, (domain_id)w, di) != SAS_OK)
+        return SAS_EDOMAIN_NOTFOUND;
+    return SAS_OK;
+}
+
+static enum sas_error domain_req(struct csrv *s, l4_msg_t *m, unsigned *u)
+{
+    char name[CAPSTORE_NAME_BYTES + 1];
+    if (name_get(s, m, 0, name) != SAS_OK)
+        return SAS_EINVAL;
     domain_id id;
     int created = 0;
     enum sas_error e = domain_find(s->cs, name, &id);
@@ -79,7 +104,7 @@ static enum sas_error mint_req(struct csrv *s, l4_msg_t *m, unsigned *u)
 {
     uint64_t base = m->w[0], epoch = m->w[1], d = m->w[2];
     struct domain_info di;
-    if (d > UINT32_MAX || domain_info(s->cs, (domain_id)d, &di) != SAS_OK)
+    if (dom_get(s, d, &di) != SAS_OK)
         return SAS_EDOMAIN_NOTFOUND;
     if (di.locked)
         return SAS_EDOMAIN_LOCKED;
@@ -118,6 +143,127 @@ static enum sas_error check_req(struct csrv *s, l4_msg_t *m, unsigned *u)
     memcpy(&m->w[4], d.tag, CAP_TAG_BYTES);
     *u = 6;
     return SAS_OK;
+}
+
+/* WHY is CHECK asked for a program: the same words, the same answer (the cache is exact,
+ * sas/proto/capstore.h); its own label lets the two part later. */
+static enum sas_error why_req(struct csrv *s, l4_msg_t *m, unsigned *u)
+{
+    return check_req(s, m, u);
+}
+
+/* ---- Sharing: grant, add, the list, revoke --------------------------------------- */
+
+/* Is c derived from p, or p itself? Both verifying, equal headers and p's links first in
+ * c's chain mean c's tag chain passes through p's tag (its t[i] depend on the key and the
+ * links up to i only): c grants no more than p, and dies when p is revoked. */
+static int derived_from(const struct cap *c, const struct cap *p)
+{
+    return p->nlinks >= 1 && p->nlinks <= c->nlinks && c->base == p->base &&
+           c->epoch == p->epoch && c->rgen == p->rgen && c->version == p->version &&
+           memcmp(c->link, p->link, p->nlinks * sizeof p->link[0]) == 0;
+}
+
+struct grant_search {
+    struct capstore *cs;
+    const struct cap *c;              /* the capability granted, verified */
+    uint64_t now;
+    int found;
+};
+
+/* One capability of the granter's list: may it be the source of the grant? (The granted
+ * one verifying implies that its source would; the entry is verified all the same, so that
+ * authority is never taken from a list entry damaged in the store.) */
+static int grant_source(void *arg, const struct cap *p)
+{
+    struct grant_search *g = arg;
+    if (p->base > g->c->base)
+        return 1;                     /* the list is in base order: no more candidates */
+    g->found = derived_from(g->c, p) && (cap_last(p)->rights & CAP_R_GRANT) &&
+               cap_verify(g->cs, p, g->now) == SAS_OK;
+    return g->found;
+}
+
+static enum sas_error grant_req(struct csrv *s, l4_msg_t *m, unsigned *u)
+{
+    char name[CAPSTORE_NAME_BYTES + 1];
+    struct domain_info from;
+    domain_id to;
+    struct cap c;
+    (void)u;
+    if (name_get(s, m, 1, name) != SAS_OK)
+        return SAS_EINVAL;
+    enum sas_error e = dom_get(s, m->w[0], &from);
+    if (e == SAS_OK)
+        e = domain_find(s->cs, name, &to);
+    if (e != SAS_OK)
+        return e;                       /* found, never created: objmgr resolves nothing */
+    csc_unpack(m, s->mr, 5, &c, sizeof c);
+    struct grant_search g = { s->cs, &c, csrv_now(), 0 };
+    if ((e = cap_verify(s->cs, &c, g.now)) != SAS_OK)
+        return e;
+    domain_caps_each(s->cs, from.id, grant_source, &g);
+    if (!g.found)
+        return SAS_ECAP_DENIED;
+    return domain_add(s->cs, to, &c, g.now);
+}
+
+static enum sas_error add_req(struct csrv *s, l4_msg_t *m, unsigned *u)
+{
+    struct domain_info d;
+    struct cap c;
+    uint64_t now = csrv_now();
+    (void)u;
+    enum sas_error e = dom_get(s, m->w[0], &d);
+    if (e != SAS_OK)
+        return e;
+    csc_unpack(m, s->mr, 1, &c, sizeof c);
+    if ((e = cap_verify(s->cs, &c, now)) != SAS_OK)
+        return e;                       /* the capability's fault before the domain's */
+    return domain_add(s->cs, d.id, &c, now);
+}
+
+struct nth_cap {
+    uint64_t i;
+    struct cap c;
+};
+
+static int nth_cap(void *arg, const struct cap *c)
+{
+    struct nth_cap *n = arg;
+    if (n->i-- > 0)
+        return 0;
+    n->c = *c;
+    return 1;
+}
+
+static enum sas_error caps_req(struct csrv *s, l4_msg_t *m, unsigned *u)
+{
+    struct domain_info d;
+    enum sas_error e = dom_get(s, m->w[0], &d);
+    if (e != SAS_OK)
+        return e;
+    if (m->w[1] >= d.ncaps)
+        return SAS_ENOTFOUND;
+    struct nth_cap n = { .i = m->w[1] };
+    domain_caps_each(s->cs, d.id, nth_cap, &n);
+    csc_pack(m, s->mr, 0, &n.c, sizeof n.c);
+    *csc_word(m, s->mr, CAPSTORE_CAP_WORDS) = d.ncaps;
+    *u = CAPSTORE_CAP_WORDS + 1;
+    return SAS_OK;
+}
+
+/* cap_revoke stores the object's record with its revocation set; past CAPSTORE_REVSET_MAX
+ * tags that record exceeds CAPSTORE_VALUE_MAX, which the log refuses with SAS_EINVAL (the
+ * only SAS_EINVAL cap_revoke can meet, its key being fixed): the set is full as far as
+ * objmgr can store it, so the caller is told what the library says of a full set. */
+static enum sas_error revoke_req(struct csrv *s, l4_msg_t *m, unsigned *u)
+{
+    struct cap c;
+    (void)u;
+    csc_unpack(m, s->mr, 0, &c, sizeof c);
+    enum sas_error e = cap_revoke(s->cs, &c);
+    return e == SAS_EINVAL ? SAS_ECAP_REVSET_FULL : e;
 }
 
 static enum sas_error retire_req(struct csrv *s, l4_msg_t *m, unsigned *u)
@@ -182,6 +328,11 @@ CSRV_OP(retire, 1)
 CSRV_OP(log, 0)
 CSRV_OP(forget, 1)
 CSRV_OP(stats, 0)
+CSRV_OP(why, 6)
+CSRV_OP(grant, 5 + CAPSTORE_CAP_WORDS)
+CSRV_OP(add, 1 + CAPSTORE_CAP_WORDS)
+CSRV_OP(caps, 2)
+CSRV_OP(revoke, CAPSTORE_CAP_WORDS)
 
 /* CHECK first: objmgr asks it on every fault. */
 const struct server_op csrv_ops[] = {
@@ -192,5 +343,10 @@ const struct server_op csrv_ops[] = {
     { CAPSTORE_RETIRE, 0, 0, op_retire },
     { CAPSTORE_FORGET, 0, 0, op_forget },
     { CAPSTORE_STATS, 0, 0, op_stats },
+    { CAPSTORE_WHY, 0, 0, op_why },
+    { CAPSTORE_GRANT, 0, 0, op_grant },
+    { CAPSTORE_ADD, 0, 0, op_add },
+    { CAPSTORE_CAPS, 0, 0, op_caps },
+    { CAPSTORE_REVOKE, 0, 0, op_revoke },
 };
 const unsigned csrv_nops = SERVER_NOPS(csrv_ops);

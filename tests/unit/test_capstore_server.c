@@ -9,7 +9,8 @@
  * drained log into a capstore_mem, reopen it, and compare domains, capabilities, object
  * records and decisions with the server's. The fuzz sends 10^5 random and malformed
  * requests (labels around the protocol's, random word counts and words, strangers among
- * the senders) and checks the same afterwards.
+ * the senders; for GRANT, ADD and REVOKE, capabilities it has seen, narrowed or with a bit
+ * flipped) and checks the same afterwards, and that a failed request logged nothing.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -677,16 +678,26 @@ static void capstore_server_refuses_strangers(void **state)
     struct fx *f = *state;
     uint32_t a = domain(f, "alice", 1);
     mint(f, OBJ_A, 7, a);
+    struct cap c = mint(f, OBJ_B, 7, a);
+    domain(f, "bob", 1);
     unsigned logged = f->srv.log.n;
     struct capstore_stats before, after;
     capstore_stats(f->srv.cs, &before);
     uint32_t labels[] = { CAPSTORE_DOMAIN, CAPSTORE_MINT, CAPSTORE_CHECK, CAPSTORE_RETIRE,
-                          CAPSTORE_LOG, CAPSTORE_FORGET, CAPSTORE_STATS };
-    unsigned words[] = { 4, 3, 6, 1, 0, 1, 0 };
-    l4_word_t w[7][8] = { { 0 }, { OBJ_B, 9, a }, { a, OBJ_A, OBJ_SIZE, 7, OBJ_A, CAP_R_READ },
-                          { OBJ_A }, { 0 }, { OBJ_A }, { 0 } };
+                          CAPSTORE_LOG, CAPSTORE_FORGET, CAPSTORE_STATS, CAPSTORE_WHY,
+                          CAPSTORE_GRANT, CAPSTORE_ADD, CAPSTORE_CAPS, CAPSTORE_REVOKE };
+    unsigned words[] = { 4, 3, 6, 1, 0, 1, 0, 6, 34, 30, 2, 29 };
+    static l4_word_t w[12][34] = { { 0 }, { OBJ_B, 9, 1 },
+                                   { 1, OBJ_A, OBJ_SIZE, 7, OBJ_A, CAP_R_READ },
+                                   { OBJ_A }, { 0 }, { OBJ_A }, { 0 },
+                                   { 1, OBJ_A, OBJ_SIZE, 7, OBJ_A, CAP_R_READ },
+                                   { 1 }, { 2 }, { 1, 0 }, { 0 } };
     name_words("mallory", w[0]);
-    for (unsigned i = 0; i < 7; i++) {
+    name_words("bob", &w[8][1]);
+    memcpy(&w[8][5], &c, sizeof c);
+    memcpy(&w[9][1], &c, sizeof c);
+    memcpy(&w[11][0], &c, sizeof c);
+    for (unsigned i = 0; i < 12; i++) {
         struct reply r = request_t(f, STRANGER, labels[i], words[i], 0, w[i]);
         assert_int_equal(r.action, SERVER_REPLY);
         assert_int_equal(r.status, SAS_EPERM);
@@ -699,8 +710,10 @@ static void capstore_server_refuses_strangers(void **state)
     assert_memory_equal(&before, &after, sizeof before);
     struct doms d = { .n = 0 };
     domain_each(f->srv.cs, dom_add, &d);
-    assert_int_equal(d.n, 1);
+    assert_int_equal(d.n, 2);
+    assert_int_equal(d.d[1].ncaps, 0);              /* nothing granted or added to bob */
     assert_int_equal(ALLOW(check_r(f, a, OBJ_A, 7, OBJ_A, CAP_R_READ)), 1);   /* not retired */
+    assert_int_equal(cap_verify(f->srv.cs, &c, NOW), SAS_OK);                 /* not revoked */
 }
 
 /* Who counts as objmgr: root's answer, asked lazily and kept while that thread lives. */
@@ -848,6 +861,341 @@ static void capstore_server_backend_loads_through_the_source(void **state)
     assert_int_equal(ALLOW(check_r(f, a, OBJ_A, 7, OBJ_A, CAP_R_EXEC)), 1);
 }
 
+/* ---- Sharing: grant, add, the list, why, revoke -------------------------------------- */
+
+static struct cap derive(const struct cap *p, unsigned rights, uint64_t expiry, uint64_t off,
+                         uint64_t len)
+{
+    struct cap_link l = cap_link_make(rights, expiry, off, len);
+    struct cap c;
+    assert_int_equal(cap_derive(p, &l, &c), SAS_OK);
+    return c;
+}
+
+static struct reply grant_r(struct fx *f, uint64_t from, const char *to, const struct cap *c)
+{
+    l4_word_t w[5 + CAPSTORE_CAP_WORDS] = { from };
+    name_words(to, &w[1]);
+    memcpy(&w[5], c, sizeof *c);
+    return request(f, CAPSTORE_GRANT, 5 + CAPSTORE_CAP_WORDS, w);
+}
+
+static struct reply add_r(struct fx *f, uint64_t dom, const struct cap *c)
+{
+    l4_word_t w[1 + CAPSTORE_CAP_WORDS] = { dom };
+    memcpy(&w[1], c, sizeof *c);
+    return request(f, CAPSTORE_ADD, 1 + CAPSTORE_CAP_WORDS, w);
+}
+
+static struct reply revoke_r(struct fx *f, const struct cap *c)
+{
+    l4_word_t w[CAPSTORE_CAP_WORDS];
+    memcpy(w, c, sizeof *c);
+    return request(f, CAPSTORE_REVOKE, CAPSTORE_CAP_WORDS, w);
+}
+
+static struct reply caps_r(struct fx *f, uint64_t dom, uint64_t i)
+{
+    l4_word_t w[2] = { dom, i };
+    return request(f, CAPSTORE_CAPS, 2, w);
+}
+
+static struct reply why_r(struct fx *f, uint64_t dom, uint64_t base, uint64_t epoch,
+                          uint64_t addr, uint64_t access)
+{
+    l4_word_t w[6] = { dom, base, OBJ_SIZE, epoch, addr, access };
+    return request(f, CAPSTORE_WHY, 6, w);
+}
+
+static uint32_t ncaps(struct fx *f, uint32_t d)
+{
+    struct domain_info di;
+    assert_int_equal(domain_info(f->srv.cs, d, &di), SAS_OK);
+    return di.ncaps;
+}
+
+/* A refused request: its status, and nothing changed (log, transaction, lists). */
+static void refused(struct fx *f, struct reply r, uint32_t want, unsigned logged,
+                    uint32_t d, uint32_t caps)
+{
+    assert_int_equal(r.status, want);
+    assert_int_equal(r.u, 0);
+    assert_int_equal(f->srv.log.n, logged);
+    assert_int_equal(f->srv.log.writing, 0);
+    assert_null(f->srv.log.txn);
+    assert_int_equal(ncaps(f, d), caps);
+}
+
+/* The case: alice grants bob a read-only capability derived from her own. */
+static void capstore_server_grant_gives_a_derived_capability(void **state)
+{
+    struct fx *f = *state;
+    uint32_t a = domain(f, "alice", 1), b = domain(f, "bob", 1);
+    struct cap owner = mint(f, OBJ_A, 7, a);
+    struct cap ro = derive(&owner, CAP_R_READ, CAP_NO_EXPIRY, 0, CAP_RANGE_ALL);
+    drain(f);
+    struct reply r = grant_r(f, a, "bob", &ro);
+    assert_int_equal(r.status, SAS_OK);
+    assert_int_equal(r.u, 0);
+    assert_int_equal(f->srv.log.n, 1);              /* bob's 'C' record */
+    assert_int_equal(ncaps(f, b), 1);
+    assert_int_equal(ncaps(f, a), 1);
+    r = check_r(f, b, OBJ_A, 7, OBJ_A + 0x1000, CAP_R_READ);
+    assert_int_equal(ALLOW(r), 1);
+    assert_int_equal(RIGHTS(r), CAP_R_READ);
+    assert_memory_equal(&r.m.w[4], ro.tag, CAP_TAG_BYTES);
+    r = check_r(f, b, OBJ_A, 7, OBJ_A, CAP_R_WRITE);
+    assert_int_equal(ALLOW(r), 0);
+    assert_int_equal(REASON(r), CAP_DENY_RIGHTS);
+    assert_int_equal(grant_r(f, a, "bob", &ro).status, SAS_OK);     /* again: no record */
+    assert_int_equal(f->srv.log.n, 1);
+    assert_int_equal(grant_r(f, a, "alice", &owner).status, SAS_OK);   /* equal, itself */
+    assert_int_equal(f->srv.log.n, 1);
+    assert_int_equal(grant_r(f, a, "alice", &ro).status, SAS_OK);
+    assert_int_equal(ncaps(f, a), 2);
+    /* bob may pass on what he got with the grant right (his only source), narrowed. */
+    struct cap rg = derive(&owner, CAP_R_READ | CAP_R_GRANT, NOW + 100, 0, 2 * 0x1000);
+    struct cap rg2 = derive(&rg, CAP_R_READ, NOW + 50, 0x1000, 0x1000);
+    assert_int_equal(grant_r(f, a, "bob", &rg).status, SAS_OK);
+    domain(f, "carol", 1);
+    assert_int_equal(grant_r(f, b, "carol", &rg2).status, SAS_OK);
+    assert_int_equal(ALLOW(check_r(f, 3, OBJ_A, 7, OBJ_A + 0x1000, CAP_R_READ)), 1);
+    assert_int_equal(ALLOW(check_r(f, 3, OBJ_A, 7, OBJ_A, CAP_R_READ)), 0);
+    drain(f);
+    struct capstore *m = mirror_open(f);
+    uint64_t bases[] = { OBJ_A };
+    same_state(f->srv.cs, m, bases, 1, NULL, 0);
+    capstore_close(m);
+}
+
+/* Every refusal of GRANT, each with nothing changed; the rule is derivation, not cover. */
+static void capstore_server_grant_refusals_change_nothing(void **state)
+{
+    struct fx *f = *state;
+    uint32_t a = domain(f, "alice", 1), b = domain(f, "bob", 1), d = domain(f, "dave", 1);
+    struct cap owner = mint(f, OBJ_A, 7, a);
+    struct cap other = mint(f, OBJ_A, 7, d);        /* dave's owner of the same object */
+    struct cap ro = derive(&owner, CAP_R_READ, CAP_NO_EXPIRY, 0, CAP_RANGE_ALL);
+    assert_int_equal(grant_r(f, a, "bob", &ro).status, SAS_OK);
+    drain(f);
+    const unsigned n = 0;                           /* drained before every refusal */
+    refused(f, grant_r(f, a, "carol", &ro), SAS_EDOMAIN_NOTFOUND, n, b, 1);
+    assert_int_equal(domain_find(f->srv.cs, "carol", &d), SAS_EDOMAIN_NOTFOUND);
+    refused(f, grant_r(f, a, "b b", &ro), SAS_EINVAL, n, b, 1);
+    refused(f, grant_r(f, 99, "bob", &ro), SAS_EDOMAIN_NOTFOUND, n, b, 1);
+    refused(f, grant_r(f, (1ull << 32) | a, "bob", &ro), SAS_EDOMAIN_NOTFOUND, n, b, 1);
+    /* Covered by alice's owner capability, but derived from dave's: denied. */
+    struct cap dro = derive(&other, CAP_R_READ, CAP_NO_EXPIRY, 0, 0x1000);
+    refused(f, grant_r(f, a, "bob", &dro), SAS_ECAP_DENIED, n, b, 1);
+    /* bob holds ro, which lacks the grant right, even to pass on ro itself. */
+    struct cap ro2 = derive(&ro, CAP_R_READ, NOW + 10, 0, 0x1000);
+    refused(f, grant_r(f, b, "alice", &ro2), SAS_ECAP_DENIED, n, a, 1);
+    refused(f, grant_r(f, b, "alice", &ro), SAS_ECAP_DENIED, n, a, 1);
+    struct cap bad = ro;
+    bad.tag[3] ^= 0x10;
+    refused(f, grant_r(f, a, "bob", &bad), SAS_ECAP_FORGED, n, b, 1);
+    bad = ro, bad.nlinks = 0;
+    refused(f, grant_r(f, a, "bob", &bad), SAS_ECAP_MALFORMED, n, b, 1);
+    struct cap soon = derive(&owner, CAP_R_READ, NOW + 5, 0, CAP_RANGE_ALL);
+    fk.now = NOW + 5;
+    refused(f, grant_r(f, a, "bob", &soon), SAS_ECAP_EXPIRED, n, b, 1);
+    fk.now = NOW;
+    assert_int_equal(domain_lock(f->srv.cs, b), SAS_OK);
+    drain(f);
+    refused(f, grant_r(f, a, "bob", &soon), SAS_EDOMAIN_LOCKED, n, b, 1);
+    /* What derives from a revoked or expired source is revoked or expired too: refused
+     * for its own reason before the granter's list is looked at. */
+    uint32_t e = domain(f, "erin", 1);
+    struct cap g = derive(&owner, CAP_R_READ | CAP_R_GRANT, CAP_NO_EXPIRY, 0, CAP_RANGE_ALL);
+    assert_int_equal(grant_r(f, a, "erin", &g).status, SAS_OK);
+    struct cap g2 = derive(&g, CAP_R_READ, CAP_NO_EXPIRY, 0, CAP_RANGE_ALL);
+    assert_int_equal(revoke_r(f, &g).status, SAS_OK);
+    drain(f);
+    refused(f, grant_r(f, e, "alice", &g2), SAS_ECAP_REVOKED, n, a, 1);   /* g2 dies too */
+    struct cap g3 = derive(&owner, CAP_R_READ | CAP_R_GRANT, NOW + 5, 0, CAP_RANGE_ALL);
+    assert_int_equal(grant_r(f, a, "erin", &g3).status, SAS_OK);
+    struct cap g4 = derive(&g3, CAP_R_READ, NOW + 5, 0, CAP_RANGE_ALL);
+    drain(f);
+    fk.now = NOW + 5;                               /* erin's g3 and g4 expire together */
+    refused(f, grant_r(f, e, "alice", &g4), SAS_ECAP_EXPIRED, n, a, 1);
+    fk.now = NOW;
+    /* The log full: the add's record does not fit, nothing stays behind. */
+    struct capstore_backend be = csrv_log_backend(&f->srv.log);
+    for (unsigned i = 0; i < CAPSTORE_LOG_MAX; i++) {
+        void *t;
+        uint8_t key[5] = { 'Z' };
+        memcpy(key + 1, &i, 4);
+        assert_int_equal(be.begin(be.ctx, 1, &t), SAS_OK);
+        assert_int_equal(be.put(be.ctx, t, key, 5, "", 0), SAS_OK);
+        assert_int_equal(be.commit(be.ctx, t), SAS_OK);
+    }
+    refused(f, grant_r(f, e, "alice", &g4), SAS_EBUSY, CAPSTORE_LOG_MAX, a, 1);
+    l4_word_t w[5 + CAPSTORE_CAP_WORDS] = { a };
+    refused(f, request(f, CAPSTORE_GRANT, 33, w), SAS_EINVAL, CAPSTORE_LOG_MAX, a, 1);
+}
+
+/* ADD verifies: one flipped bit anywhere, an expired or a revoked capability is refused
+ * with its reason, and the list and the log stay as they were. */
+static void capstore_server_add_refuses_any_flipped_bit(void **state)
+{
+    struct fx *f = *state;
+    uint32_t a = domain(f, "alice", 1), b = domain(f, "bob", 1);
+    struct cap owner = mint(f, OBJ_A, 7, a);
+    struct cap page = derive(&owner, CAP_R_READ, NOW + 1000, 0x1000, 0x1000);
+    drain(f);
+    for (unsigned bit = 0; bit < 8 * sizeof page; bit++) {
+        struct cap x = page;
+        ((uint8_t *)&x)[bit / 8] ^= (uint8_t)(1u << bit % 8);
+        struct reply r = add_r(f, b, &x);
+        assert_true(r.status == SAS_ECAP_FORGED || r.status == SAS_ECAP_MALFORMED);
+        refused(f, r, r.status, 0, b, 0);
+    }
+    refused(f, add_r(f, 99, &page), SAS_EDOMAIN_NOTFOUND, 0, b, 0);
+    refused(f, add_r(f, (1ull << 32) | b, &page), SAS_EDOMAIN_NOTFOUND, 0, b, 0);
+    fk.now = NOW + 1000;
+    refused(f, add_r(f, b, &page), SAS_ECAP_EXPIRED, 0, b, 0);
+    fk.now = NOW;
+    assert_int_equal(add_r(f, b, &page).status, SAS_OK);
+    assert_int_equal(add_r(f, b, &page).status, SAS_OK);            /* there already */
+    assert_int_equal(f->srv.log.n, 1);
+    assert_int_equal(ncaps(f, b), 1);
+    assert_int_equal(ALLOW(check_r(f, b, OBJ_A, 7, OBJ_A + 0x1000, CAP_R_READ)), 1);
+    assert_int_equal(ALLOW(check_r(f, b, OBJ_A, 7, OBJ_A, CAP_R_READ)), 0);
+    struct cap gone = derive(&owner, CAP_R_WRITE, CAP_NO_EXPIRY, 0, CAP_RANGE_ALL);
+    assert_int_equal(revoke_r(f, &gone).status, SAS_OK);
+    drain(f);
+    refused(f, add_r(f, b, &gone), SAS_ECAP_REVOKED, 0, b, 1);
+    l4_word_t w[1 + CAPSTORE_CAP_WORDS] = { b };
+    refused(f, request(f, CAPSTORE_ADD, 29, w), SAS_EINVAL, 0, b, 1);
+}
+
+static int cap_nth_of(void *arg, const struct cap *c)
+{
+    struct caps *l = arg;
+    l->c[l->n++] = *c;
+    return 0;
+}
+
+/* CAPS gives the list in its order, with the count in MR29. */
+static void capstore_server_caps_lists_the_domain(void **state)
+{
+    struct fx *f = *state;
+    static struct caps l;
+    uint32_t a = domain(f, "alice", 1), b = domain(f, "bob", 1);
+    mint(f, OBJ_B, 3, a);
+    struct cap o = mint(f, OBJ_A, 7, a);
+    add_r(f, a, &(struct cap){ 0 });                /* refused: changes nothing */
+    struct cap ro = derive(&o, CAP_R_READ, CAP_NO_EXPIRY, 0, CAP_RANGE_ALL);
+    assert_int_equal(add_r(f, a, &ro).status, SAS_OK);
+    l.n = 0;
+    assert_int_equal(domain_caps_each(f->srv.cs, a, cap_nth_of, &l), SAS_OK);
+    assert_int_equal(l.n, 3);
+    unsigned logged = f->srv.log.n;
+    for (unsigned i = 0; i < 3; i++) {
+        struct reply r = caps_r(f, a, i);
+        struct cap c;
+        assert_int_equal(r.status, SAS_OK);
+        assert_int_equal(r.u, CAPSTORE_CAP_WORDS + 1);
+        csc_unpack(&r.m, fk.mr, 0, &c, sizeof c);
+        assert_memory_equal(&c, &l.c[i], sizeof c);
+        assert_int_equal(*csc_word(&r.m, fk.mr, CAPSTORE_CAP_WORDS), 3);
+    }
+    assert_int_equal(caps_r(f, a, 3).status, SAS_ENOTFOUND);
+    assert_int_equal(caps_r(f, a, ~0ull).status, SAS_ENOTFOUND);
+    assert_int_equal(caps_r(f, b, 0).status, SAS_ENOTFOUND);        /* an empty list */
+    assert_int_equal(caps_r(f, 99, 0).status, SAS_EDOMAIN_NOTFOUND);
+    assert_int_equal(caps_r(f, (1ull << 32) | a, 0).status, SAS_EDOMAIN_NOTFOUND);
+    l4_word_t w[2] = { a, 0 };
+    assert_int_equal(request(f, CAPSTORE_CAPS, 1, w).status, SAS_EINVAL);
+    assert_int_equal(f->srv.log.n, logged);
+}
+
+/* WHY is CHECK's answer for the domain asked about, naming only that domain's capability. */
+static void capstore_server_why_names_the_domains_own_capability(void **state)
+{
+    struct fx *f = *state;
+    uint32_t a = domain(f, "alice", 1), b = domain(f, "bob", 1), c = domain(f, "carol", 1);
+    struct cap owner = mint(f, OBJ_A, 7, a);
+    struct cap page = derive(&owner, CAP_R_READ, CAP_NO_EXPIRY, 0x1000, 0x1000);
+    assert_int_equal(grant_r(f, a, "bob", &page).status, SAS_OK);
+    unsigned logged = f->srv.log.n;
+    struct reply r = why_r(f, b, OBJ_A, 7, OBJ_A + 0x1800, CAP_R_WRITE);
+    assert_int_equal(r.status, SAS_OK);
+    assert_int_equal(r.u, 6);
+    assert_int_equal(ALLOW(r), 0);
+    assert_int_equal(REASON(r), CAP_DENY_RIGHTS);
+    assert_memory_equal(&r.m.w[4], page.tag, CAP_TAG_BYTES);       /* bob's, not alice's */
+    struct reply k = check_r(f, b, OBJ_A, 7, OBJ_A + 0x1800, CAP_R_WRITE);
+    assert_int_equal(k.m.w[0] & 0xffffff, r.m.w[0] & 0xffffff);     /* cached aside */
+    assert_memory_equal(&k.m.w[1], &r.m.w[1], 5 * sizeof r.m.w[0]);
+    r = why_r(f, b, OBJ_A, 7, OBJ_A, CAP_R_READ);
+    assert_int_equal(REASON(r), CAP_DENY_RANGE);
+    assert_memory_equal(&r.m.w[4], page.tag, CAP_TAG_BYTES);
+    r = why_r(f, b, OBJ_A, 7, OBJ_A + 0x1000, CAP_R_READ);
+    assert_int_equal(ALLOW(r), 1);
+    assert_int_equal(RIGHTS(r), CAP_R_READ);
+    r = why_r(f, c, OBJ_A, 7, OBJ_A, CAP_R_READ);                  /* carol holds nothing */
+    assert_int_equal(REASON(r), CAP_DENY_NO_CAP);
+    static const uint8_t zero[CAP_TAG_BYTES];
+    assert_memory_equal(&r.m.w[4], zero, CAP_TAG_BYTES);
+    assert_int_equal(why_r(f, 99, OBJ_A, 7, OBJ_A, CAP_R_READ).status, SAS_EDOMAIN_NOTFOUND);
+    assert_int_equal(why_r(f, b, OBJ_A, 7, OBJ_A, 0).status, SAS_EINVAL);
+    assert_int_equal(f->srv.log.n, logged);
+}
+
+/* REVOKE kills the capability and what derives from it, not its parent; the revocation
+ * set stops where the object's record would no longer fit the log's value limit. */
+static void capstore_server_revoke_and_its_limit(void **state)
+{
+    struct fx *f = *state;
+    uint32_t a = domain(f, "alice", 1), b = domain(f, "bob", 1);
+    struct cap owner = mint(f, OBJ_A, 7, a);
+    struct cap ro = derive(&owner, CAP_R_READ | CAP_R_GRANT, CAP_NO_EXPIRY, 0, CAP_RANGE_ALL);
+    struct cap ro2 = derive(&ro, CAP_R_READ, CAP_NO_EXPIRY, 0, CAP_RANGE_ALL);
+    assert_int_equal(grant_r(f, a, "bob", &ro2).status, SAS_OK);
+    assert_int_equal(ALLOW(check_r(f, b, OBJ_A, 7, OBJ_A, CAP_R_READ)), 1);
+    drain(f);
+    struct reply r = revoke_r(f, &ro);
+    assert_int_equal(r.status, SAS_OK);
+    assert_int_equal(r.u, 0);
+    assert_int_equal(f->srv.log.n, 1);              /* the object's record */
+    r = check_r(f, b, OBJ_A, 7, OBJ_A, CAP_R_READ);
+    assert_int_equal(ALLOW(r), 0);
+    assert_int_equal(REASON(r), CAP_DENY_REVOKED);
+    assert_int_equal(ALLOW(check_r(f, a, OBJ_A, 7, OBJ_A, CAP_R_WRITE)), 1);
+    drain(f);
+    refused(f, revoke_r(f, &ro), SAS_ECAP_REVOKED, 0, a, 1);
+    struct cap bad = owner;
+    bad.link[0].rights ^= CAP_R_READ;
+    refused(f, revoke_r(f, &bad), SAS_ECAP_FORGED, 0, a, 1);
+    l4_word_t w[CAPSTORE_CAP_WORDS] = { 0 };
+    refused(f, request(f, CAPSTORE_REVOKE, 29, w), SAS_ECAP_MALFORMED, 0, a, 1);
+    refused(f, request(f, CAPSTORE_REVOKE, 28, w), SAS_EINVAL, 0, a, 1);
+    struct cap expired = derive(&owner, CAP_R_READ, NOW + 1, 0, CAP_RANGE_ALL);
+    fk.now = NOW + 1;
+    assert_int_equal(revoke_r(f, &expired).status, SAS_OK);        /* expired: revocable */
+    for (unsigned i = 2; i < CAPSTORE_REVSET_MAX; i++) {
+        struct cap x = derive(&owner, CAP_R_READ, CAP_NO_EXPIRY, 0, CAP_RANGE_ALL);
+        assert_int_equal(revoke_r(f, &x).status, SAS_OK);
+    }
+    drain(f);
+    struct cap last = derive(&owner, CAP_R_READ, CAP_NO_EXPIRY, 0, CAP_RANGE_ALL);
+    refused(f, revoke_r(f, &last), SAS_ECAP_REVSET_FULL, 0, a, 1);
+    assert_int_equal(cap_verify(f->srv.cs, &last, fk.now), SAS_OK);   /* still good */
+    assert_int_equal(CAPSTORE_REVSET_MAX, 24);
+    /* What objmgr stored revokes the same capabilities. */
+    struct capstore *m = mirror_open(f);
+    assert_int_equal(cap_verify(m, &ro2, fk.now), SAS_ECAP_REVOKED);
+    assert_int_equal(cap_verify(m, &last, fk.now), SAS_OK);
+    assert_int_equal(cap_verify(m, &owner, fk.now), SAS_OK);
+    capstore_close(m);
+    /* Retiring starts a new generation with an empty set. */
+    assert_int_equal(one_word(f, CAPSTORE_RETIRE, OBJ_A).status, SAS_OK);
+    struct cap fresh = mint(f, OBJ_A, 8, a);
+    struct cap y = derive(&fresh, CAP_R_READ, CAP_NO_EXPIRY, 0, CAP_RANGE_ALL);
+    assert_int_equal(revoke_r(f, &y).status, SAS_OK);
+}
+
 /* ---- The fuzz ---------------------------------------------------------------------- */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -900,6 +1248,42 @@ static void fuzz_name(l4_word_t w[4])
     memcpy(w, buf, sizeof buf);
 }
 
+/* Capabilities the fuzz has seen (minted, listed, granted or added): the material of
+ * plausible GRANT, ADD and REVOKE requests. */
+#define FUZZ_POOL 64u
+static struct cap fuzz_pool[FUZZ_POOL];
+static uint64_t fuzz_holder[FUZZ_POOL];     /* the domain it was seen in; 0: unknown */
+static unsigned fuzz_npool, fuzz_last;      /* fuzz_last: the pool entry fuzz_cap used */
+
+static void fuzz_keep(const struct cap *c, uint64_t holder)
+{
+    fuzz_holder[fuzz_npool % FUZZ_POOL] = holder;
+    fuzz_pool[fuzz_npool++ % FUZZ_POOL] = *c;
+}
+
+/* A capability into 29 words from word 0 of w: one seen, often narrowed by a link drawn at
+ * random (kept only if cap_derive takes it), sometimes with a bit flipped, or any bytes. */
+static void fuzz_cap(l4_word_t *w)
+{
+    if (fuzz_npool == 0 || rnd() % 16 == 0)
+        return;                                     /* the random words already there */
+    fuzz_last = (unsigned)(rnd() % (fuzz_npool < FUZZ_POOL ? fuzz_npool : FUZZ_POOL));
+    struct cap c = fuzz_pool[fuzz_last];
+    if (rnd() % 2 && c.nlinks >= 1 && c.nlinks <= CAP_LINKS_MAX) {
+        const struct cap_link *p = cap_last(&c);
+        uint64_t exp = rnd() % 2 ? p->expiry : fk.now + rnd() % 3000;
+        uint64_t off = p->off + (rnd() % 3) * 0x1000;
+        uint64_t len = rnd() % 2 ? CAP_RANGE_ALL : 0x1000 * (1 + rnd() % 3);
+        struct cap_link l = cap_link_make(p->rights & (unsigned)rnd(), exp, off, len);
+        struct cap child;
+        if (cap_derive(&c, &l, &child) == SAS_OK)
+            c = child;
+    }
+    if (rnd() % 8 == 0)
+        ((uint8_t *)&c)[rnd() % sizeof c] ^= (uint8_t)(1u << rnd() % 8);
+    memcpy(w, &c, sizeof c);
+}
+
 /* Words for a request with label: mostly plausible, sometimes anything. */
 static void fuzz_words(uint32_t label, l4_word_t *w)
 {
@@ -910,11 +1294,20 @@ static void fuzz_words(uint32_t label, l4_word_t *w)
     case CAPSTORE_MINT:
         w[0] = fuzz_base(), w[1] = fuzz_epoch(w[0]), w[2] = fuzz_small(); break;
     case CAPSTORE_CHECK:
+    case CAPSTORE_WHY:
         w[0] = fuzz_small(), w[1] = fuzz_base(), w[2] = rnd() % 8 ? OBJ_SIZE : rnd() % 0x10000;
         w[3] = fuzz_epoch(w[1]), w[4] = w[1] + (rnd() % 5 ? rnd() % OBJ_SIZE : rnd());
         w[5] = rnd() % 8 ? rnd() % 0x20 : rnd(); break;
     case CAPSTORE_RETIRE:
     case CAPSTORE_FORGET: w[0] = fuzz_base(); break;
+    case CAPSTORE_GRANT:
+        fuzz_name(&w[1]), fuzz_cap(&w[5]);          /* often from its holder */
+        w[0] = fuzz_npool && rnd() % 2 && fuzz_holder[fuzz_last] ? fuzz_holder[fuzz_last]
+                                                                 : fuzz_small();
+        break;
+    case CAPSTORE_ADD: w[0] = fuzz_small(), fuzz_cap(&w[1]); break;
+    case CAPSTORE_CAPS: w[0] = fuzz_small(), w[1] = rnd() % 8 ? rnd() % 4 : rnd(); break;
+    case CAPSTORE_REVOKE: if (rnd() % 4 == 0) fuzz_cap(w); break;   /* fewer revoked */
     }
 }
 
@@ -923,7 +1316,11 @@ static unsigned expected_words(uint32_t label)
     switch (label) {
     case CAPSTORE_DOMAIN: return 4;
     case CAPSTORE_MINT: return 3;
-    case CAPSTORE_CHECK: return 6;
+    case CAPSTORE_CHECK: case CAPSTORE_WHY: return 6;
+    case CAPSTORE_GRANT: return 5 + CAPSTORE_CAP_WORDS;
+    case CAPSTORE_ADD: return 1 + CAPSTORE_CAP_WORDS;
+    case CAPSTORE_CAPS: return 2;
+    case CAPSTORE_REVOKE: return CAPSTORE_CAP_WORDS;
     case CAPSTORE_RETIRE: case CAPSTORE_FORGET: return 1;
     default: return 0;
     }
@@ -933,7 +1330,9 @@ static int known_status(uint32_t s)
 {
     static const uint32_t ok[] = { SAS_OK, SAS_EINVAL, SAS_ENOMEM, SAS_ENOTSUP, SAS_EBUSY,
                                    SAS_EPERM, SAS_ENOTFOUND, SAS_ECAP_EPOCH,
-                                   SAS_EDOMAIN_NOTFOUND, SAS_EDOMAIN_LOCKED };
+                                   SAS_EDOMAIN_NOTFOUND, SAS_EDOMAIN_LOCKED,
+                                   SAS_ECAP_MALFORMED, SAS_ECAP_FORGED, SAS_ECAP_REVOKED,
+                                   SAS_ECAP_EXPIRED, SAS_ECAP_DENIED, SAS_ECAP_REVSET_FULL };
     for (unsigned i = 0; i < sizeof ok / sizeof ok[0]; i++)
         if (s == ok[i])
             return 1;
@@ -946,8 +1345,9 @@ static void capstore_server_survives_fuzz(void **state)
     static l4_word_t w[L4_MSG_MAX_WORDS];
     uint64_t forgotten[FUZZ_BASES + 1];
     unsigned nforgotten = 0, rounds = 100000, ok = 0;
+    unsigned ok_by[CAPSTORE_REVOKE - CAPSTORE_GRANT + 1] = { 0 };
     for (unsigned i = 0; i < rounds; i++) {
-        uint32_t label = rnd() % 32 ? CAPSTORE_DOMAIN - 2 + (uint32_t)(rnd() % 12)
+        uint32_t label = rnd() % 32 ? CAPSTORE_DOMAIN - 2 + (uint32_t)(rnd() % 16)
                                     : (uint32_t)rnd();
         unsigned u = rnd() % 4 ? expected_words(label) : (unsigned)(rnd() % 128);
         unsigned t = rnd() % 64 ? 0 : (unsigned)(rnd() % 64);
@@ -960,7 +1360,7 @@ static void capstore_server_survives_fuzz(void **state)
         fuzz_words(label, w);
         unsigned logged = f->srv.log.n;
         struct reply r = request_t(f, from, label, u, t, w);
-        int mine = label >= CAPSTORE_DOMAIN && label <= CAPSTORE_STATS;
+        int mine = label >= CAPSTORE_DOMAIN && label <= CAPSTORE_REVOKE;
         if (!mine) {
             assert_true(r.action == SERVER_DROP || r.status == SAS_ENOTSUP ||
                         r.status == SAS_EINVAL);
@@ -979,9 +1379,22 @@ static void capstore_server_survives_fuzz(void **state)
             assert_int_equal(f->srv.log.n, logged);
             continue;
         }
-        if (r.status != SAS_OK)
+        if (r.status != SAS_OK) {
+            assert_int_equal(f->srv.log.n, logged);     /* a failed request wrote nothing */
             continue;
+        }
         ok++;
+        if (label >= CAPSTORE_GRANT)
+            ok_by[label - CAPSTORE_GRANT]++;
+        if (label == CAPSTORE_MINT || label == CAPSTORE_CAPS) {
+            struct cap c;
+            csc_unpack(&r.m, fk.mr, 0, &c, sizeof c);
+            fuzz_keep(&c, label == CAPSTORE_MINT ? w[2] : w[0]);
+        } else if (label == CAPSTORE_GRANT || label == CAPSTORE_ADD) {
+            struct cap c;
+            memcpy(&c, &w[label == CAPSTORE_GRANT ? 5 : 1], sizeof c);
+            fuzz_keep(&c, label == CAPSTORE_GRANT ? 0 : w[0]);
+        }
         if (label == CAPSTORE_LOG) {              /* objmgr writes what it takes */
             struct csc_record rec = { .op = r.m.w[0] & 0xff, .klen = (r.m.w[0] >> 8) & 0xff,
                                       .vlen = (unsigned)(r.m.w[0] >> 16) };
@@ -1007,7 +1420,17 @@ static void capstore_server_survives_fuzz(void **state)
         bases[i] = SAS_OBJECT_BASE + i * 0x10000;
     struct capstore *m = mirror_open(f);
     same_state(f->srv.cs, m, bases, FUZZ_BASES, forgotten, nforgotten);
+    for (unsigned i = 0; i < FUZZ_POOL && i < fuzz_npool; i++) {   /* revocation sets */
+        unsigned k = 0;
+        while (k < nforgotten && forgotten[k] != fuzz_pool[i].base)
+            k++;
+        if (k == nforgotten)
+            assert_int_equal(cap_verify(f->srv.cs, &fuzz_pool[i], fk.now),
+                             cap_verify(m, &fuzz_pool[i], fk.now));
+    }
     capstore_close(m);
+    for (uint32_t l = CAPSTORE_GRANT; l <= CAPSTORE_REVOKE; l++)
+        assert_true(ok_by[l - CAPSTORE_GRANT] > 0);  /* each sharing request succeeded */
     /* And the server still answers properly. */
     uint32_t d = domain(f, "fuzzcheck", 1);
     struct cap c = mint(f, SAS_OBJECT_BASE + 0x100000, 1, d);
@@ -1035,6 +1458,12 @@ int main(void)
         T(capstore_server_full_log_is_busy),
         T(capstore_server_backend_transactions),
         T(capstore_server_backend_loads_through_the_source),
+        T(capstore_server_grant_gives_a_derived_capability),
+        T(capstore_server_grant_refusals_change_nothing),
+        T(capstore_server_add_refuses_any_flipped_bit),
+        T(capstore_server_caps_lists_the_domain),
+        T(capstore_server_why_names_the_domains_own_capability),
+        T(capstore_server_revoke_and_its_limit),
         T(capstore_server_survives_fuzz),
 #undef T
     };

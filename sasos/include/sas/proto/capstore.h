@@ -73,7 +73,51 @@
  *                    records dropped.
  *   CAPSTORE_STATS   no words. Reply u = 3: MR0 checks, MR1 decisions answered from the
  *                    cache, MR2 tag chains computed, since the server started.
- * Labels 0x43530008 and up are kept for issue 21 (grant, add, why, list of capabilities).
+ *
+ * Sharing (issue 21). objmgr asks these for a program and names the program's own domain;
+ * capstore trusts it for that, as for CHECK. A capability travels as its
+ * CAPSTORE_CAP_BYTES wire bytes (struct cap, capstore/cap.h) in CAPSTORE_CAP_WORDS words.
+ *   CAPSTORE_GRANT   MR0 = the granting domain's id, MR1..MR4 = the receiving domain's
+ *                    name (as DOMAIN's: NUL-padded, [A-Za-z0-9._-], 1..31 bytes), MR5..MR33
+ *                    = the capability granted. capstore finds the receiver by name and
+ *                    never creates it. The capability must verify (cap_verify, now), and
+ *                    the granter's list must hold one that verifies too, has CAP_R_GRANT in
+ *                    its last link, and that the granted one is derived from or equal to:
+ *                    the same base, epoch, generation and version, and its links are the
+ *                    first links of the granted one's. (Both verifying, this means the
+ *                    granted one's tag chain passes through the holder's tag: it grants no
+ *                    more than the holder's, and dies when the holder's is revoked.)
+ *                    Then the capability is added to the receiver's list (domain_add; one
+ *                    record). u = 0. The receiver may be the granter itself.
+ *   CAPSTORE_ADD     MR0 = domain id, MR1..MR29 = a capability: verified (cap_verify, now),
+ *                    then added to that domain's list (domain_add; one record, none if it
+ *                    is there already). u = 0. Holding the bytes is the authority.
+ *   CAPSTORE_CAPS    MR0 = domain id, MR1 = an index i. Reply u = 30: MR0..MR28 = the
+ *                    domain's i-th capability (from 0, in the list's (base, tag) order),
+ *                    MR29 = how many the list holds. SAS_ENOTFOUND when i >= that count (an
+ *                    empty list: for i = 0 too). The order is the list's at the time of the
+ *                    call: an add or remove in between shifts the indices, which MR29
+ *                    changing shows.
+ *   CAPSTORE_WHY     The words of CHECK, and its reply (u = 6, the same packing): cap_check
+ *                    for that domain alone, whose list is the only one looked at; MR4..MR5
+ *                    is the tag of that domain's capability that matched or came closest,
+ *                    of which objmgr shows the program a prefix. WHY is CHECK asked for a
+ *                    program's question instead of a fault, under its own label so that
+ *                    the two can part later; it may be answered from the decision cache
+ *                    (cached = 1) because the cache is exact (it is keyed by the domain's
+ *                    list, every revocation, the object's epoch and the page, and holds
+ *                    until the expiry), so skipping it would compute the same answer again.
+ *                    It counts in STATS' checks like any check.
+ *   CAPSTORE_REVOKE  MR0..MR28 = a capability: revokes it and everything derived from it
+ *                    (cap_revoke; holding it is the authority; an expired one may be
+ *                    revoked; one record, the object's). objmgr must then unmap the
+ *                    object's pages from every domain, as for RETIRE. u = 0. An object's
+ *                    revocation set holds at most CAPSTORE_REVSET_MAX tags per generation:
+ *                    its record must fit CAPSTORE_VALUE_MAX; beyond that SAS_ECAP_REVSET_FULL
+ *                    (revoke every capability of the object instead).
+ * A failed request changes nothing, in capstore or in the log: each of these writes at most
+ * one record, in one transaction, after every check.
+ * Labels from 0x4353000d on are free.
  *
  * Errors (u = 0):
  *   SAS_EPERM             the sender is not objmgr's (checked first, for every request)
@@ -81,11 +125,21 @@
  *                         page-aligned or outside the object region; epoch 0, or older than
  *                         capstore knows for the base (MINT); an object misaligned or empty,
  *                         an address outside it, access 0 or with unknown bits (CHECK)
- *   SAS_EDOMAIN_NOTFOUND  no domain of that id (MINT, CHECK; also an id above 2^32 - 1)
- *   SAS_EDOMAIN_LOCKED    the domain is locked (MINT)
+ *   SAS_EDOMAIN_NOTFOUND  no domain of that id (MINT, CHECK, WHY, GRANT's granter, ADD,
+ *                         CAPS; also an id above 2^32 - 1), or of that name (GRANT's
+ *                         receiver)
+ *   SAS_EDOMAIN_LOCKED    the domain is locked (MINT; ADD, GRANT: the receiver)
+ *   SAS_ECAP_MALFORMED    the capability is not in canonical form (GRANT, ADD, REVOKE)
+ *   SAS_ECAP_FORGED       its tag does not verify, or capstore never minted for its object
+ *   SAS_ECAP_REVOKED      it is revoked, or of an older object or generation
+ *   SAS_ECAP_EXPIRED      it has expired (GRANT, ADD; REVOKE takes an expired one)
+ *   SAS_ECAP_DENIED       the granter holds no capability it is derived from with
+ *                         CAP_R_GRANT (GRANT)
+ *   SAS_ECAP_REVSET_FULL  the object's revocation set is full (REVOKE)
  *   SAS_ECAP_EPOCH        the object's generations are exhausted (RETIRE)
- *   SAS_ENOTFOUND         the log is empty (LOG)
- *   SAS_EBUSY             the log is full: drain it with CAPSTORE_LOG (DOMAIN, MINT, RETIRE)
+ *   SAS_ENOTFOUND         the log is empty (LOG); no capability at that index (CAPS)
+ *   SAS_EBUSY             the log is full: drain it with CAPSTORE_LOG (DOMAIN, MINT, RETIRE,
+ *                         GRANT, ADD, REVOKE)
  *   SAS_ENOMEM            the server's memory is exhausted
  *   SAS_ENOTSUP           an unknown label
  * The stubs also return SAS_EIO when the IPC itself fails (no server).
@@ -106,6 +160,11 @@
 #define CAPSTORE_LOG      0x43530005u
 #define CAPSTORE_FORGET   0x43530006u
 #define CAPSTORE_STATS    0x43530007u
+#define CAPSTORE_GRANT    0x43530008u
+#define CAPSTORE_ADD      0x43530009u
+#define CAPSTORE_CAPS     0x4353000au
+#define CAPSTORE_WHY      0x4353000bu
+#define CAPSTORE_REVOKE   0x4353000cu
 
 #define CAPSTORE_NAME_BYTES  32u     /* a domain name in MR0..MR3, NUL-padded */
 #define CAPSTORE_CAP_BYTES   232u    /* sizeof(struct cap), capstore/cap.h */
@@ -113,10 +172,14 @@
 #define CAPSTORE_KEY_MAX     64u     /* a record's key, as persist's database takes it */
 #define CAPSTORE_VALUE_MAX   400u    /* a record's value, likewise */
 #define CAPSTORE_LOG_MAX     4096u   /* records the log holds before requests get SAS_EBUSY */
+/* Tags an object's record holds within CAPSTORE_VALUE_MAX (a 16-byte header, then 16 bytes
+ * a tag): 24; the library's own limit, CAP_REVSET_MAX, is higher. */
+#define CAPSTORE_REVSET_MAX  ((CAPSTORE_VALUE_MAX - 16u) / 16u)
 #define CAPSTORE_LOG_PUT     1u
 #define CAPSTORE_LOG_DEL     2u
 
 _Static_assert(CAPSTORE_CAP_WORDS * 8 == CAPSTORE_CAP_BYTES, "a capability in whole words");
+_Static_assert(5 + CAPSTORE_CAP_WORDS <= L4_MSG_MAX_WORDS, "GRANT's request fits a message");
 _Static_assert(1 + (CAPSTORE_KEY_MAX + CAPSTORE_VALUE_MAX + 7) / 8 <= L4_MSG_MAX_WORDS,
                "the largest record fits one message");
 
@@ -177,10 +240,10 @@ static inline enum sas_error csc_call_(l4_threadid_t cs, uint32_t label, unsigne
     return (enum sas_error)l4_msgtag_label(l4_ipc_tag(res));
 }
 
-/* Finds or creates the domain `name` (a C string of 1..31 bytes): its id in *id, and
- * *created = 1 if this call made it. SAS_EINVAL without a call for a longer name. */
-static inline enum sas_error csc_domain(l4_threadid_t cs, const char *name, uint32_t *id,
-                                        int *created)
+/* Packs the name (a C string) into the four words from word w on, NUL-padded; SAS_EINVAL
+ * if it has CAPSTORE_NAME_BYTES bytes or more. */
+static inline enum sas_error csc_name_(l4_msg_t *m, l4_word_t *mr, unsigned w,
+                                       const char *name)
 {
     char buf[CAPSTORE_NAME_BYTES] = { 0 };
     size_t n = 0;
@@ -189,8 +252,18 @@ static inline enum sas_error csc_domain(l4_threadid_t cs, const char *name, uint
     if (n == CAPSTORE_NAME_BYTES)
         return SAS_EINVAL;
     __builtin_memcpy(buf, name, n);
+    csc_pack(m, mr, w, buf, sizeof buf);
+    return SAS_OK;
+}
+
+/* Finds or creates the domain `name` (a C string of 1..31 bytes): its id in *id, and
+ * *created = 1 if this call made it. SAS_EINVAL without a call for a longer name. */
+static inline enum sas_error csc_domain(l4_threadid_t cs, const char *name, uint32_t *id,
+                                        int *created)
+{
     l4_msg_t m = { { 0 } };
-    csc_pack(&m, 0, 0, buf, sizeof buf);
+    if (csc_name_(&m, 0, 0, name) != SAS_OK)
+        return SAS_EINVAL;
     enum sas_error e = csc_call_(cs, CAPSTORE_DOMAIN, 4, &m, 0);
     if (!e) {
         *id = (uint32_t)m.w[0];
@@ -211,13 +284,14 @@ static inline enum sas_error csc_mint(l4_threadid_t cs, uint64_t base, uint64_t 
     return e;
 }
 
-/* May domain dom access the page of addr in the object (base, size, epoch) with access? */
-static inline enum sas_error csc_check(l4_threadid_t cs, uint32_t dom, uint64_t base,
-                                       uint64_t size, uint64_t epoch, uint64_t addr,
-                                       unsigned access, struct csc_decision *out)
+/* CHECK or WHY (label): their words and their reply are the same. */
+static inline enum sas_error csc_decide_(l4_threadid_t cs, uint32_t label, uint32_t dom,
+                                         uint64_t base, uint64_t size, uint64_t epoch,
+                                         uint64_t addr, unsigned access,
+                                         struct csc_decision *out)
 {
     l4_msg_t m = { { dom, base, size, epoch, addr, access } };
-    enum sas_error e = csc_call_(cs, CAPSTORE_CHECK, 6, &m, 0);
+    enum sas_error e = csc_call_(cs, label, 6, &m, 0);
     if (!e) {
         *out = (struct csc_decision){ (uint8_t)m.w[0], (uint8_t)(m.w[0] >> 8),
                                       (uint8_t)(m.w[0] >> 16), (uint8_t)(m.w[0] >> 24),
@@ -225,6 +299,69 @@ static inline enum sas_error csc_check(l4_threadid_t cs, uint32_t dom, uint64_t 
         __builtin_memcpy(out->tag, &m.w[4], 16);
     }
     return e;
+}
+
+/* May domain dom access the page of addr in the object (base, size, epoch) with access? */
+static inline enum sas_error csc_check(l4_threadid_t cs, uint32_t dom, uint64_t base,
+                                       uint64_t size, uint64_t epoch, uint64_t addr,
+                                       unsigned access, struct csc_decision *out)
+{
+    return csc_decide_(cs, CAPSTORE_CHECK, dom, base, size, epoch, addr, access, out);
+}
+
+/* The same question asked for a program (sas_why): why may domain dom (not) access it?
+ * out->reason and out->tag (dom's own closest capability's) are what a program is shown. */
+static inline enum sas_error csc_why(l4_threadid_t cs, uint32_t dom, uint64_t base,
+                                     uint64_t size, uint64_t epoch, uint64_t addr,
+                                     unsigned access, struct csc_decision *out)
+{
+    return csc_decide_(cs, CAPSTORE_WHY, dom, base, size, epoch, addr, access, out);
+}
+
+/* Grants cap (CAPSTORE_CAP_BYTES wire bytes) from domain `from` to the domain named `to`
+ * (a C string of 1..31 bytes; SAS_EINVAL without a call for a longer name). */
+static inline enum sas_error csc_grant(l4_threadid_t cs, uint32_t from, const char *to,
+                                       const void *cap)
+{
+    l4_msg_t m = { { from } };
+    if (csc_name_(&m, 0, 1, to) != SAS_OK)
+        return SAS_EINVAL;
+    csc_pack(&m, l4_utcb()->mr, 5, cap, CAPSTORE_CAP_BYTES);
+    return csc_call_(cs, CAPSTORE_GRANT, 5 + CAPSTORE_CAP_WORDS, &m, 0);
+}
+
+/* Adds cap (CAPSTORE_CAP_BYTES wire bytes) to domain dom's list once it verifies. */
+static inline enum sas_error csc_add(l4_threadid_t cs, uint32_t dom, const void *cap)
+{
+    l4_msg_t m = { { dom } };
+    csc_pack(&m, l4_utcb()->mr, 1, cap, CAPSTORE_CAP_BYTES);
+    return csc_call_(cs, CAPSTORE_ADD, 1 + CAPSTORE_CAP_WORDS, &m, 0);
+}
+
+/* Domain dom's capability number i (from 0) in cap (CAPSTORE_CAP_BYTES), and in *count
+ * (may be NULL) how many its list holds; SAS_ENOTFOUND past the end. */
+static inline enum sas_error csc_caps(l4_threadid_t cs, uint32_t dom, uint64_t i, void *cap,
+                                      uint64_t *count)
+{
+    l4_msg_t m = { { dom, i } };
+    unsigned u = 0;
+    enum sas_error e = csc_call_(cs, CAPSTORE_CAPS, 2, &m, &u);
+    if (e)
+        return e;
+    if (u != CAPSTORE_CAP_WORDS + 1)
+        return SAS_EIO;                          /* not what the protocol promises */
+    csc_unpack(&m, l4_utcb()->mr, 0, cap, CAPSTORE_CAP_BYTES);
+    if (count)
+        *count = l4_utcb()->mr[CAPSTORE_CAP_WORDS];
+    return SAS_OK;
+}
+
+/* Revokes cap (CAPSTORE_CAP_BYTES wire bytes) and everything derived from it. */
+static inline enum sas_error csc_revoke(l4_threadid_t cs, const void *cap)
+{
+    l4_msg_t m = { { 0 } };
+    csc_pack(&m, l4_utcb()->mr, 0, cap, CAPSTORE_CAP_BYTES);
+    return csc_call_(cs, CAPSTORE_REVOKE, CAPSTORE_CAP_WORDS, &m, 0);
 }
 
 /* The object at base is deleted: its capabilities die. */
