@@ -18,9 +18,11 @@ set(MUSL_PROGRAM_CFLAGS -std=gnu11 -O2 -g -Wall -Wextra -fPIE -D_GNU_SOURCE
     -I${ELLFOUR_ROOT}/sasos/include -I${ELLFOUR_ROOT}/l4kern/include
     -I${ELLFOUR_ROOT}/capstore/include)
 # <sas.h>, the single address space's client library: its source, compiled into each
-# program that lists LIBS sas (objects are named by the file's basename, so such a
-# program must have no client.c of its own).
-set(MUSL_SAS_SOURCE ${ELLFOUR_ROOT}/sasos/lib/sas/client.c)
+# program that lists LIBS sas, with capstore's offline half (cap_derive and the canonical
+# form: cap_tag.c, cap_form.c) and Debian's libsodium for derivation's nonces (objects are
+# named by the file's basename, so such a program must have no file of those names).
+set(MUSL_SAS_SOURCE ${ELLFOUR_ROOT}/sasos/lib/sas/client.c
+    ${ELLFOUR_ROOT}/capstore/src/cap_tag.c ${ELLFOUR_ROOT}/capstore/src/cap_form.c)
 # Debian's archives call three glibc fortify entry points musl lacks (DESIGN.md §8).
 set(MUSL_FORTIFY_SOURCE ${ELLFOUR_ROOT}/sasos/lib/musl/fortify.c)
 set_property(GLOBAL PROPERTY ELLFOUR_NEXT_SLOT 0)
@@ -80,6 +82,8 @@ function(ellfour_program name)
             list(APPEND archives ${ELLFOUR_LMDB_A})
         elseif(lib STREQUAL "sas")
             list(APPEND sources ${MUSL_SAS_SOURCE})
+            list(APPEND archives ${ELLFOUR_SODIUM_A})
+            list(APPEND P_INCLUDES ${ELLFOUR_ROOT}/capstore/src)
         else()
             message(FATAL_ERROR "ellfour_program(${name}): unknown library ${lib}")
         endif()

@@ -75,6 +75,14 @@ struct osrv_env {
      * mapping of the frame page; returns that page's accessed (1) and dirty (2) bits. */
     unsigned (*unmap)(void *ctx, void *page, unsigned rights);
     uint64_t (*now_ns)(void *ctx);
+    /* capstore's sharing requests (issue 21): a grant from domain `from` into the list of
+     * the domain called `to`; a capability into d's own list; d's i-th capability and the
+     * list's length. */
+    enum sas_error (*grant)(void *ctx, domain_id from, const char to[OSRV_DOMAIN_NAME],
+                            const struct cap *c);
+    enum sas_error (*cap_add)(void *ctx, domain_id d, const struct cap *c);
+    enum sas_error (*cap_list)(void *ctx, domain_id d, unsigned i, struct cap *out,
+                               unsigned *count);
     /* Starts the committer on s->c (OSRV_COMMIT_START); used only when c.thread is set. */
     enum sas_error (*commit_start)(void *ctx);
 };
@@ -136,8 +144,25 @@ struct osrv_commit {
     unsigned qhead, qn;
 };
 
+/*
+ * objmgr's own cache of capstore's allowing decisions, so that a fault on a page whose
+ * decision is known costs no IPC to capstore. It may cache what capstore answers because
+ * every change to capabilities passes through objmgr (mint, retire, grant, add): each of
+ * those empties it (a new generation), and an entry holds only until the capability's
+ * expiry. Denials are not cached: they are asked again, and explained.
+ */
+#define OSRV_DCACHE 1024u
+
+struct osrv_dce {
+    uint64_t gen;                      /* s->dgen when filled; other values: empty */
+    uint64_t base, epoch, lo, hi, valid_until;
+    domain_id dom;
+    uint8_t access, rights;
+    uint8_t tag[CAP_TAG_BYTES];
+};
+
 struct osrv_stats {
-    uint64_t faults, pages_read, pages_written, commits, checks, domains;
+    uint64_t faults, pages_read, pages_written, commits, checks, domains, dcache_hits;
 };
 
 struct osrv {
@@ -154,6 +179,8 @@ struct osrv {
     uint64_t epoch_reserved;           /* epochs below it may be in use: stored durably */
     struct osrv_stats st;
     struct osrv_commit c;
+    struct osrv_dce dcache[OSRV_DCACHE];
+    uint64_t dgen;                     /* the decision cache's generation (>= 1) */
     const struct server *srv;          /* for replaying queued requests */
 };
 

@@ -262,6 +262,40 @@ static enum sas_error c_log(void *ctx, struct osrv_rec *out)
     return SAS_OK;
 }
 
+static enum sas_error c_grant(void *ctx, domain_id from, const char to[OSRV_DOMAIN_NAME],
+                              const struct cap *cap)
+{
+    CTX;
+    l4_msg_t m = { { from } };
+    put_bytes(&m, 1, to, OSRV_DOMAIN_NAME);
+    put_bytes(&m, 5, cap, sizeof *cap);
+    return call(c->capstore, CAPSTORE_GRANT, 5 + words(sizeof *cap), 0, &m, 0);
+}
+
+static enum sas_error c_cap_add(void *ctx, domain_id d, const struct cap *cap)
+{
+    CTX;
+    l4_msg_t m = { { d } };
+    put_bytes(&m, 1, cap, sizeof *cap);
+    return call(c->capstore, CAPSTORE_ADD, 1 + words(sizeof *cap), 0, &m, 0);
+}
+
+static enum sas_error c_cap_list(void *ctx, domain_id d, unsigned i, struct cap *out,
+                                 unsigned *count)
+{
+    CTX;
+    unsigned u = 0;
+    l4_msg_t m = { { d, i } };
+    enum sas_error e = call(c->capstore, CAPSTORE_CAPS, 2, 0, &m, &u);
+    if (!e && u < words(sizeof *out) + 1)
+        e = SAS_EIO;
+    if (e)
+        return e;
+    get_bytes(&m, 0, out, sizeof *out);
+    *count = (unsigned)*w(&m, words(sizeof *out));
+    return SAS_OK;
+}
+
 static enum sas_error r_task_domain(void *ctx, unsigned task, l4_threadid_t *lt0,
                                     char name[OSRV_DOMAIN_NAME])
 {
@@ -317,9 +351,13 @@ static enum sas_error k_commit_start(void *ctx)
 struct osrv_env osrv_ipc_env(struct osrv_ipc *c)
 {
     return (struct osrv_env){
-        c, p_begin, p_commit, p_abort, p_page_write, p_page_read, p_discard, p_record_put,
-        p_record_del, p_record_next, p_meta_put, p_meta_get, p_db_put, p_db_del,
-        c_domain, c_mint, c_check, c_retire, c_log, r_task_domain, k_alive, k_unmap, k_now,
-        k_commit_start,
+        .ctx = c, .begin = p_begin, .commit = p_commit, .abort = p_abort,
+        .page_write = p_page_write, .page_read = p_page_read, .discard = p_discard,
+        .record_put = p_record_put, .record_del = p_record_del, .record_next = p_record_next,
+        .meta_put = p_meta_put, .meta_get = p_meta_get, .db_put = p_db_put, .db_del = p_db_del,
+        .domain = c_domain, .mint = c_mint, .check = c_check, .retire = c_retire,
+        .log = c_log, .task_domain = r_task_domain, .alive = k_alive, .unmap = k_unmap,
+        .now_ns = k_now, .grant = c_grant, .cap_add = c_cap_add, .cap_list = c_cap_list,
+        .commit_start = k_commit_start,
     };
 }

@@ -21,14 +21,60 @@ static enum server_action fail(struct server_msg *msg, enum sas_error e)
 }
 
 /* May domain d access addr in the object of rec with `access`? *reason gets capstore's. */
+static struct osrv_dce *dce_slot(struct osrv *s, domain_id d, uint64_t base, unsigned access)
+{
+    uint64_t h = (base >> 12) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)d << 32 ^ access;
+    return &s->dcache[(h >> 40) % OSRV_DCACHE];
+}
+
+/* The cached allowing decision for (d, the object, access) at page addr, or NULL. */
+static const struct osrv_dce *dce_find(struct osrv *s, domain_id d,
+                                       const struct obj_record *rec, uint64_t addr,
+                                       unsigned access)
+{
+    const struct osrv_dce *c = dce_slot(s, d, rec->base, access);
+    if (c->gen != s->dgen || c->dom != d || c->base != rec->base || c->epoch != rec->epoch ||
+        c->access != access || addr < c->lo || addr >= c->hi)
+        return 0;
+    if (c->valid_until != CAP_NO_EXPIRY &&
+        s->env.now_ns(s->env.ctx) / 1000000000u >= c->valid_until)
+        return 0;
+    return c;
+}
+
+/* May domain d access the page at addr in the object of rec with `access`? capstore's
+ * decision in *dec, from objmgr's cache when it allowed before (osrv.h). */
 static enum sas_error allowed(struct osrv *s, domain_id d, const struct obj_record *rec,
                               uint64_t addr, unsigned access, struct cap_decision *dec)
 {
+    addr &= ~(uint64_t)(PAGE - 1);
+    const struct osrv_dce *c = dce_find(s, d, rec, addr, access);
+    if (c) {
+        *dec = (struct cap_decision){ .allow = 1, .rights = c->rights, .cached = 1,
+                                      .lo = c->lo, .hi = c->hi,
+                                      .valid_until = c->valid_until };
+        memcpy(dec->tag, c->tag, sizeof dec->tag);
+        s->st.dcache_hits++;
+        return SAS_OK;
+    }
     struct cap_object o = { rec->base, rec->size, rec->epoch };
     s->st.checks++;
-    enum sas_error e = s->env.check(s->env.ctx, d, &o, addr & ~(uint64_t)(PAGE - 1), access,
-                                    dec);
-    return e ? e : dec->allow ? SAS_OK : SAS_ECAP_DENIED;
+    enum sas_error e = s->env.check(s->env.ctx, d, &o, addr, access, dec);
+    if (e)
+        return e;
+    if (!dec->allow)
+        return SAS_ECAP_DENIED;
+    struct osrv_dce *n = dce_slot(s, d, rec->base, access);
+    *n = (struct osrv_dce){ s->dgen, rec->base, rec->epoch, dec->lo, dec->hi,
+                            dec->valid_until, d, (uint8_t)access, dec->rights, { 0 } };
+    memcpy(n->tag, dec->tag, sizeof n->tag);
+    return SAS_OK;
+}
+
+/* Capabilities changed (a retire, a grant, an add): every cached decision goes. */
+static void decisions_changed(struct osrv *s)
+{
+    s->dgen++;
 }
 
 /* The object holding addr and the caller's right to `access` it. */
@@ -138,7 +184,9 @@ static enum server_action op_delete(void *state, struct server_msg *msg)
     if (e)
         return fail(msg, e);
     /* Capabilities die first: no fault can map the object again once it is unmapped. */
-    if ((e = s->env.retire(s->env.ctx, base)))
+    e = s->env.retire(s->env.ctx, base);
+    decisions_changed(s);
+    if (e)
         return fail(msg, e);
     if (o->durable) {
         struct osrv_change ch = { base, 0, base, rec.size / PAGE };
@@ -393,6 +441,116 @@ static enum server_action op_frame(void *state, struct server_msg *msg)
     return server_reply(msg, SAS_OK, 1, 0);
 }
 
+/* A capability from words first.. of msg. */
+static void cap_from(struct osrv *s, struct server_msg *msg, unsigned first, struct cap *c)
+{
+    for (unsigned i = 0; i < OBJ_CAP_WORDS; i++)
+        memcpy((uint8_t *)c + 8 * i, word(s, msg, first + i), 8);
+}
+
+/* A change to c's object's capabilities is durable at once if the object is (else it
+ * waits for the object's first commit, with the object: osrv_store.c). */
+static enum sas_error caps_changed(struct osrv *s, const struct cap *c)
+{
+    struct osrv_obj *o = osrv_obj_find(s, c->base);
+    return o && o->durable ? osrv_txn(s, 0, 0, 0, 0) : osrv_drain(s);
+}
+
+static enum server_action op_grant(void *state, struct server_msg *msg)
+{
+    struct osrv *s = state;
+    WAIT_FOR_COMMIT(s, msg);
+    struct cap c;
+    char to[OSRV_DOMAIN_NAME];
+    domain_id d;
+    cap_from(s, msg, 4, &c);       /* copied before any IPC can overwrite the UTCB */
+    memcpy(to, &msg->m->w[0], sizeof to);
+    enum sas_error e = osrv_bind(s, msg->from, &d);
+    if (e)
+        return fail(msg, e);
+    if (l4_msgtag_u(msg->tag) < 4 + OBJ_CAP_WORDS || to[OSRV_DOMAIN_NAME - 1])
+        return fail(msg, SAS_EINVAL);
+    /* A domain is a persistent list: a grant to one no program ran in yet makes it (a
+     * new domain is durable at once, as when root binds a program to it). */
+    domain_id to_id;
+    int created = 0;
+    if ((e = s->env.domain(s->env.ctx, to, &to_id, &created)) ||
+        (created && (e = osrv_txn(s, 0, 0, 0, 0))))
+        return fail(msg, e);
+    s->st.domains += created;
+    e = s->env.grant(s->env.ctx, d, to, &c);
+    decisions_changed(s);
+    if (e || (e = caps_changed(s, &c)))
+        return fail(msg, e);
+    return server_reply(msg, SAS_OK, 0, 0);
+}
+
+static enum server_action op_cap_add(void *state, struct server_msg *msg)
+{
+    struct osrv *s = state;
+    WAIT_FOR_COMMIT(s, msg);
+    struct cap c;
+    domain_id d;
+    cap_from(s, msg, 0, &c);
+    enum sas_error e = osrv_bind(s, msg->from, &d);
+    if (e)
+        return fail(msg, e);
+    if (l4_msgtag_u(msg->tag) < OBJ_CAP_WORDS)
+        return fail(msg, SAS_EINVAL);
+    e = s->env.cap_add(s->env.ctx, d, &c);
+    decisions_changed(s);
+    if (e || (e = caps_changed(s, &c)))
+        return fail(msg, e);
+    return server_reply(msg, SAS_OK, 0, 0);
+}
+
+static enum server_action op_caps(void *state, struct server_msg *msg)
+{
+    struct osrv *s = state;
+    WAIT_FOR_COMMIT(s, msg);
+    struct cap c;
+    domain_id d;
+    unsigned count = 0;
+    enum sas_error e = osrv_bind(s, msg->from, &d);
+    if (e)
+        return fail(msg, e);
+    if (!l4_msgtag_u(msg->tag) || msg->m->w[0] > UINT32_MAX)
+        return fail(msg, SAS_EINVAL);
+    if ((e = s->env.cap_list(s->env.ctx, d, (unsigned)msg->m->w[0], &c, &count)))
+        return fail(msg, e);
+    for (unsigned i = 0; i < OBJ_CAP_WORDS; i++)
+        memcpy(word(s, msg, i), (const uint8_t *)&c + 8 * i, 8);
+    *word(s, msg, OBJ_CAP_WORDS) = count;
+    return server_reply(msg, SAS_OK, OBJ_CAP_WORDS + 1, 0);
+}
+
+/* capstore's answer for the caller's own domain, asked without the decision cache's
+ * shortcut mattering: the same check a fault makes. */
+static enum server_action op_why(void *state, struct server_msg *msg)
+{
+    struct osrv *s = state;
+    WAIT_FOR_COMMIT(s, msg);
+    struct obj_record rec;
+    struct cap_decision dec;
+    domain_id d;
+    enum sas_error e = osrv_bind(s, msg->from, &d);
+    if (e)
+        return fail(msg, e);
+    uint64_t access = msg->m->w[1];
+    if (l4_msgtag_u(msg->tag) < 2 || !access ||
+        (access & ~(uint64_t)(CAP_R_READ | CAP_R_WRITE | CAP_R_EXEC)))
+        return fail(msg, SAS_EINVAL);
+    if ((e = obj_find(s->table, msg->m->w[0], &rec)))
+        return fail(msg, e);
+    e = allowed(s, d, &rec, msg->m->w[0], (unsigned)access, &dec);
+    if (e && e != SAS_ECAP_DENIED)
+        return fail(msg, e);
+    msg->m->w[0] = dec.allow | (uint64_t)dec.reason << 8 | (uint64_t)dec.rights << 16;
+    memcpy(&msg->m->w[1], dec.tag, sizeof dec.tag);
+    msg->m->w[3] = rec.base;
+    return server_reply(msg, SAS_OK, 4, 0);
+}
+
 /* The committer's report: the commit's reply and the queued requests go out next
  * (osrv_deferred), from this message's wake. Only the committer may send it. */
 static enum server_action op_done(void *state, struct server_msg *msg)
@@ -452,6 +610,10 @@ const struct server_op osrv_ops[] = {
     { OBJ_COMMIT_ALL, 0, 0, op_commit_all },
     { OBJ_STATS, 0, 0, op_stats },
     { OBJ_FRAME, 0, 0, op_frame },
+    { OBJ_GRANT, 0, 0, op_grant },
+    { OBJ_CAP_ADD, 0, 0, op_cap_add },
+    { OBJ_CAPS, 0, 0, op_caps },
+    { OBJ_WHY, 0, 0, op_why },
     { OSRV_COMMIT_DONE, 0, 0, op_done },
 };
 const unsigned osrv_nops = SERVER_NOPS(osrv_ops);

@@ -33,6 +33,7 @@ enum sas_error osrv_init(struct osrv *s, const struct osrv_env *env, void *pool,
     for (unsigned i = 0; i < OSRV_HASH; i++)
         s->phash[i] = OSRV_NIL;
     s->pending_tail = &s->pending;
+    s->dgen = 1;
     return obj_table_new(SAS_OBJECT_BASE, SAS_OBJECT_END, &s->table);
 }
 

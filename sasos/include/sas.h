@@ -183,4 +183,72 @@ enum sas_error sas_stats(struct objmgr_stats *out);
  */
 enum sas_error sas_frame(const void *addr, uint64_t *frame);
 
+/* ---- Sharing (issue 21) ---------------------------------------------------------------
+ * A capability (struct cap, <capstore/cap.h>) is 232 bytes of plain data: keep it, send it,
+ * store it in an object. What a domain may touch is what its list holds; these functions
+ * change lists and ask why an access is refused. A change to a committed object's
+ * capabilities is durable when the call returns; one to an object never committed becomes
+ * durable with the object's first commit.
+ */
+
+/*
+ * sas_cap_derive — a weaker capability from parent, offline (no IPC, no server): at most
+ * `rights` (CAP_R_*), only bytes [off, off + len) of the object (CAP_RANGE_ALL with off 0:
+ * all of it; checks count whole pages), valid while the wall clock (seconds since 1970) is
+ * below `expiry` (CAP_NO_EXPIRY: no limit). child may be parent.
+ * Errors: SAS_ECAP_MALFORMED (parent not canonical, unknown rights, an empty or wrapping
+ * range), SAS_ECAP_AMPLIFY (a right parent lacks, a later expiry, a range outside
+ * parent's), SAS_ECAP_DEPTH (parent has CAP_LINKS_MAX links), SAS_EINVAL (NULL).
+ */
+enum sas_error sas_cap_derive(const struct cap *parent, unsigned rights, uint64_t off,
+                              uint64_t len, uint64_t expiry, struct cap *child);
+
+/*
+ * sas_grant — put cap into the list of the protection domain called `domain`. The caller's
+ * domain must hold a capability of the object with CAP_R_GRANT that covers cap (its
+ * rights, range and expiry), and cap must verify.
+ * A domain no program ran in yet is made (a domain is a persistent list; a program run in
+ * it later finds the capability there).
+ * Errors: SAS_EINVAL (domain NULL, empty, longer than 31 bytes or not [A-Za-z0-9._-]),
+ * SAS_ECAP_DENIED (no covering capability with the grant right), SAS_ECAP_FORGED,
+ * SAS_ECAP_REVOKED, SAS_ECAP_EXPIRED, SAS_ECAP_MALFORMED (cap itself),
+ * SAS_EDOMAIN_LOCKED, SAS_ENOSTORE, SAS_EPERM, SAS_EIO, the store's.
+ */
+enum sas_error sas_grant(const char *domain, const struct cap *cap);
+
+/*
+ * sas_cap_add — put cap into the caller's own list, after capstore verifies it.
+ * Errors: SAS_ECAP_FORGED (its tag does not verify: forged, or any bit changed),
+ * SAS_ECAP_REVOKED (revoked, or its object is gone), SAS_ECAP_EXPIRED,
+ * SAS_ECAP_MALFORMED, SAS_EINVAL (NULL), SAS_ENOSTORE, SAS_EPERM, SAS_EIO.
+ */
+enum sas_error sas_cap_add(const struct cap *cap);
+
+/*
+ * sas_caps — the i-th capability of the caller's own list (in address, then tag order) in
+ * *out (may be NULL), and in *count (may be NULL) how many the list holds.
+ * Errors: SAS_ENOTFOUND (i >= the count; *count is still set), SAS_ENOSTORE, SAS_EPERM,
+ * SAS_EIO.
+ */
+enum sas_error sas_caps(unsigned i, struct cap *out, unsigned *count);
+
+/* What sas_why says about an access. */
+struct sas_why {
+    int allowed;              /* 1: the caller's domain may make the access */
+    unsigned reason;          /* enum cap_reason (capstore.h): why not, or CAP_ALLOWED */
+    unsigned rights;          /* allowed: the rights of the capability that allows */
+    uint8_t tag[16];          /* the tag of the capability that matched or came closest
+                               * in the caller's own list; zeros if it holds none */
+    void *base;               /* the object's base */
+};
+
+/*
+ * sas_why — capstore's answer for the caller's own domain to "may I make `access`
+ * (OBJ_ACCESS_READ/WRITE/EXEC, or-ed) at addr?": the reason and the closest capability's
+ * tag (show a prefix). Never another domain's capability. sas_denied_phrase() in
+ * <sas/denied.h> says the reason in words, as the denial line does.
+ * Errors: SAS_ENOTFOUND (no object there), SAS_EINVAL, SAS_ENOSTORE, SAS_EPERM, SAS_EIO.
+ */
+enum sas_error sas_why(const void *addr, unsigned access, struct sas_why *out);
+
 #endif

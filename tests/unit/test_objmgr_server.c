@@ -300,13 +300,50 @@ static enum sas_error b_each(void *c, void *t, const void *from, size_t fl, caps
     return e;
 }
 
+/* Sharing, as capstore's server does it (its own tests check the grant rule itself). */
+static enum sas_error e_grant(void *c, domain_id from, const char to[OSRV_DOMAIN_NAME],
+                              const struct cap *cap)
+{
+    struct env *v = c;
+    domain_id d;
+    (void)from;
+    enum sas_error e = domain_find(v->cs, to, &d);
+    return e ? e : domain_add(v->cs, d, cap, 1000);
+}
+static enum sas_error e_cap_add(void *c, domain_id d, const struct cap *cap)
+{
+    struct env *v = c;
+    return domain_add(v->cs, d, cap, 1000);
+}
+struct nth { unsigned want, seen; struct cap *out; };
+static int nth_fn(void *arg, const struct cap *cap)
+{
+    struct nth *n = arg;
+    if (n->seen++ == n->want)
+        *n->out = *cap;
+    return 0;
+}
+static enum sas_error e_cap_list(void *c, domain_id d, unsigned i, struct cap *out,
+                                 unsigned *count)
+{
+    struct env *v = c;
+    struct nth n = { i, 0, out };
+    enum sas_error e = domain_caps_each(v->cs, d, nth_fn, &n);
+    *count = n.seen;
+    return e ? e : i < n.seen ? SAS_OK : SAS_ENOTFOUND;
+}
+
 static struct osrv_env make_env(struct env *v)
 {
-    return (struct osrv_env){ v, e_begin, e_commit, e_abort, e_page_write, e_page_read,
-                              e_discard, e_record_put, e_record_del, e_record_next,
-                              e_meta_put, e_meta_get, e_db_put, e_db_del, e_domain, e_mint,
-                              e_check, e_retire, e_log, e_task_domain, e_alive, e_unmap,
-                              e_now, 0 };
+    return (struct osrv_env){
+        .ctx = v, .begin = e_begin, .commit = e_commit, .abort = e_abort,
+        .page_write = e_page_write, .page_read = e_page_read, .discard = e_discard,
+        .record_put = e_record_put, .record_del = e_record_del, .record_next = e_record_next,
+        .meta_put = e_meta_put, .meta_get = e_meta_get, .db_put = e_db_put, .db_del = e_db_del,
+        .domain = e_domain, .mint = e_mint, .check = e_check, .retire = e_retire,
+        .log = e_log, .task_domain = e_task_domain, .alive = e_alive, .unmap = e_unmap,
+        .now_ns = e_now, .grant = e_grant, .cap_add = e_cap_add, .cap_list = e_cap_list,
+    };
 }
 
 /* ---- a booted objmgr over the store ------------------------------------------------- */
@@ -586,6 +623,54 @@ static void test_failed_commit_keeps_dirty(void **st)
     sys_free(y);
 }
 
+/* A grant of a narrowed capability: bob reads through the same frame, cannot write, and
+ * the grant survives a reboot; a capability with a bit flipped is refused. */
+static void test_grant_share(void **st)
+{
+    (void)st;
+    struct sys *y = sys_new();
+    unsigned e, rights;
+    struct cap owner, ro;
+    run_task(y, 10, "alice", 5);
+    run_task(y, 11, "bob", 7);
+    uint64_t base = create(y, T1, PAGE, OBJ_CREATE_PERSISTENT, &owner);
+    uint8_t *fa = fault(y, T1_SYS, base, CAP_R_WRITE, &e, 0);
+    store(y, fa, 0, "shared", 7);
+    assert_int_equal(commit(y, T1, base, 0), SAS_OK);
+    /* bob is bound (his domain exists) before alice grants to him */
+    fault(y, T2_SYS, base, CAP_R_READ, &e, 0);
+    assert_int_equal(e, SAS_ECAP_DENIED);
+    struct cap_link l = cap_link_make(CAP_R_READ, CAP_NO_EXPIRY, 0, CAP_RANGE_ALL);
+    assert_int_equal(cap_derive(&owner, &l, &ro), SAS_OK);
+    l4_msg_t m = { { 0 } };
+    memcpy(&m.w[0], "bob", 4);
+    memcpy(&m.w[4], &ro, 32);
+    memcpy(&y->mr[8], (uint8_t *)&ro + 32, sizeof ro - 32);
+    assert_int_equal(req(y, T1, OBJ_GRANT, 4 + OBJ_CAP_WORDS, &m, 0), SAS_OK);
+    uint8_t *fb = fault(y, T2_SYS, base, CAP_R_READ, &e, &rights);
+    assert_int_equal(e, SAS_OK);
+    assert_ptr_equal(fb, fa);                          /* one frame */
+    assert_int_equal(rights, L4_FPAGE_R);
+    fault(y, T2_SYS, base, CAP_R_WRITE, &e, 0);
+    assert_int_equal(e, SAS_ECAP_DENIED);
+    /* a flipped bit: refused by OBJ_CAP_ADD */
+    struct cap bad = ro;
+    bad.tag[3] ^= 0x10;
+    memcpy(&m.w[0], &bad, 64);
+    memcpy(&y->mr[8], (uint8_t *)&bad + 64, sizeof bad - 64);
+    assert_int_equal(req(y, T2, OBJ_CAP_ADD, OBJ_CAP_WORDS, &m, 0), SAS_ECAP_FORGED);
+    halt(y);
+    boot(y);
+    run_task(y, 11, "bob", 8);
+    fb = fault(y, l4_tid_make(11, 0, 8), base, CAP_R_READ, &e, 0);
+    assert_int_equal(e, SAS_OK);
+    assert_string_equal((char *)fb, "shared");
+    m = (l4_msg_t){ { 0 } };
+    assert_int_equal(req(y, l4_tid_make(11, 1, 8), OBJ_CAPS, 1, &m, 0), SAS_OK);
+    assert_int_equal(y->mr[OBJ_CAP_WORDS], 1);
+    sys_free(y);
+}
+
 static uint64_t rnd(uint64_t *s)
 {
     *s ^= *s << 13;
@@ -601,7 +686,8 @@ static void test_fuzz(void **st)
     (void)st;
     static const uint32_t labels[] = { OBJ_CREATE, OBJ_DELETE, OBJ_RESIZE, OBJ_INFO,
                                        OBJ_COMMIT, OBJ_COMMIT_ALL, OBJ_FAULT, OBJ_STATS,
-                                       OBJ_FRAME, 0x4f4d0000u, 0x4f4d000au, 0 };
+                                       OBJ_FRAME, OBJ_GRANT, OBJ_CAP_ADD, OBJ_CAPS, OBJ_WHY,
+                                       0x4f4d0000u, 0x4f4d000eu, 0 };
     struct sys *y = sys_new();
     uint64_t seed = 0x9e3779b97f4a7c15ull, bases[16] = { SAS_OBJECT_BASE };
     unsigned nb = 1;
@@ -651,6 +737,7 @@ int main(void)
         cmocka_unit_test(test_crash_before_commit),
         cmocka_unit_test(test_commit_all_and_delete),
         cmocka_unit_test(test_failed_commit_keeps_dirty),
+        cmocka_unit_test(test_grant_share),
         cmocka_unit_test(test_fuzz),
     };
     return cmocka_run_group_tests(tests, 0, 0);

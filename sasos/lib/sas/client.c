@@ -138,3 +138,83 @@ enum sas_error sas_frame(const void *addr, uint64_t *frame)
         *frame = m.w[0];
     return e;
 }
+
+enum sas_error sas_cap_derive(const struct cap *parent, unsigned rights, uint64_t off,
+                              uint64_t len, uint64_t expiry, struct cap *child)
+{
+    if (!parent || !child)
+        return SAS_EINVAL;
+    struct cap_link l = cap_link_make(rights, expiry, off, len);
+    return cap_derive(parent, &l, child);
+}
+
+/* Words first.. of m: the capability's 232 bytes. */
+static void put_cap(l4_msg_t *m, unsigned first, const struct cap *c)
+{
+    for (unsigned i = 0; i < OBJ_CAP_WORDS; i++)
+        memcpy(objmgr_word_(m, first + i), (const uint8_t *)c + 8 * i, 8);
+}
+
+enum sas_error sas_grant(const char *domain, const struct cap *cap)
+{
+    size_t len = domain ? strlen(domain) : 0;
+    if (!cap || !len || len >= OBJ_LABEL_BYTES)
+        return SAS_EINVAL;
+    l4_threadid_t om;
+    enum sas_error e = objmgr_find(&om);     /* before the UTCB's words are filled */
+    if (e)
+        return e;
+    l4_msg_t m = { { 0 } };
+    memcpy(&m.w[0], domain, len);
+    put_cap(&m, 4, cap);
+    return objmgr_call_(om, OBJ_GRANT, 4 + OBJ_CAP_WORDS, &m, 0);
+}
+
+enum sas_error sas_cap_add(const struct cap *cap)
+{
+    if (!cap)
+        return SAS_EINVAL;
+    l4_threadid_t om;
+    enum sas_error e = objmgr_find(&om);
+    if (e)
+        return e;
+    l4_msg_t m = { { 0 } };
+    put_cap(&m, 0, cap);
+    return objmgr_call_(om, OBJ_CAP_ADD, OBJ_CAP_WORDS, &m, 0);
+}
+
+enum sas_error sas_caps(unsigned i, struct cap *out, unsigned *count)
+{
+    l4_msg_t m = { { i } };
+    unsigned u = 0;
+    l4_threadid_t om;
+    enum sas_error e = objmgr_find(&om);
+    if (!e)
+        e = objmgr_call_(om, OBJ_CAPS, 1, &m, &u);
+    if (e)
+        return e;
+    if (u < OBJ_CAP_WORDS + 1)
+        return SAS_EIO;
+    if (out)
+        for (unsigned k = 0; k < OBJ_CAP_WORDS; k++)
+            memcpy((uint8_t *)out + 8 * k, objmgr_word_(&m, k), 8);
+    if (count)
+        *count = (unsigned)*objmgr_word_(&m, OBJ_CAP_WORDS);
+    return SAS_OK;
+}
+
+enum sas_error sas_why(const void *addr, unsigned access, struct sas_why *out)
+{
+    if (!out)
+        return SAS_EINVAL;
+    l4_msg_t m = { { (uint64_t)(uintptr_t)addr, access } };
+    enum sas_error e = request(OBJ_WHY, 2, &m);
+    if (e)
+        return e;
+    out->allowed = (int)(m.w[0] & 0xff);
+    out->reason = (unsigned)(m.w[0] >> 8 & 0xff);
+    out->rights = (unsigned)(m.w[0] >> 16 & 0xff);
+    memcpy(out->tag, &m.w[1], sizeof out->tag);
+    out->base = (void *)(uintptr_t)m.w[3];
+    return SAS_OK;
+}

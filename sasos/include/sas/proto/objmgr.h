@@ -66,6 +66,34 @@
  *                index of the frame objmgr holds for that page (objmgr's own numbering),
  *                SAS_ENOTFOUND if the page is not resident. Tests use it to show that
  *                two domains share one frame.
+ *
+ * Sharing (issue 21). A capability is 232 bytes of plain data (capstore/cap.h): a holder
+ * narrows it offline (cap_derive, <sas.h>'s sas_cap_derive) and hands it on as it likes;
+ * what a domain may touch is what its list holds. These requests change lists; their
+ * records follow the transaction protocol (docs/SAS.md): a change to a durable object's
+ * capabilities is durable when the reply comes, one to an object not yet committed
+ * becomes durable with its first commit.
+ *   OBJ_GRANT    MR0..MR3 = the receiving domain's name (32 bytes, NUL-padded), MR4..MR32
+ *                = a capability. Puts it into that domain's list (a domain no program ran
+ *                in yet is made, durably: a domain is a persistent list). The caller's
+ *                domain must hold a capability of the object with the grant right that
+ *                covers it (rights, range, expiry); the capability must verify. Errors:
+ *                SAS_EINVAL (a name capstore refuses), SAS_ECAP_DENIED,
+ *                SAS_ECAP_FORGED / _REVOKED / _EXPIRED / _MALFORMED, SAS_EDOMAIN_LOCKED,
+ *                SAS_EPERM, the store's.
+ *   OBJ_CAP_ADD  MR0..MR28 = a capability: puts it into the caller's own list after
+ *                verifying it. Errors: SAS_ECAP_FORGED (tag wrong: forged or altered),
+ *                SAS_ECAP_REVOKED, SAS_ECAP_EXPIRED, SAS_ECAP_MALFORMED, SAS_EPERM.
+ *   OBJ_CAPS     MR0 = an index i. Reply u = 30: the i-th capability of the caller's list
+ *                (MR0..MR28, in (base, tag) order) and MR29 = how many the list holds;
+ *                SAS_ENOTFOUND past the end.
+ *   OBJ_WHY      MR0 = an address, MR1 = an access (OBJ_ACCESS_*). capstore's answer for
+ *                the caller's domain alone: reply u = 4, MR0 = allowed (1) or not (0) | the
+ *                reason (enum cap_reason) << 8 | the rights of the capability that
+ *                allowed << 16, MR1..MR2 = the tag (16 bytes) of the
+ *                capability that matched or came closest, zeros if none, MR3 = the
+ *                object's base. Never another domain's capability. Errors:
+ *                SAS_ENOTFOUND (no object there), SAS_EINVAL, SAS_EPERM.
  */
 #ifndef SAS_PROTO_OBJMGR_H
 #define SAS_PROTO_OBJMGR_H
@@ -86,6 +114,10 @@
 #define OBJ_FAULT         0x4f4d0007u
 #define OBJ_STATS         0x4f4d0008u
 #define OBJ_FRAME         0x4f4d0009u
+#define OBJ_GRANT         0x4f4d000au
+#define OBJ_CAP_ADD       0x4f4d000bu
+#define OBJ_CAPS          0x4f4d000cu
+#define OBJ_WHY           0x4f4d000du
 
 #define OBJ_CREATE_PERSISTENT 0x1u
 #define OBJ_INFO_PERSISTENT   0x1u     /* flags in OBJ_INFO's MR2 */
