@@ -111,11 +111,14 @@ static enum sas_error write_records(struct osrv *s, struct osrv_obj **objs, unsi
                                     const struct osrv_change *ch)
 {
     enum sas_error e = SAS_OK;
-    for (struct osrv_rec *r = s->pending; r && !e; r = r->next)
-        if (rec_goes(s, r, objs, n, ch))
-            e = r->op == 1 ? s->env.db_put(s->env.ctx, r->data, r->klen, r->data + r->klen,
-                                           r->vlen)
-                           : s->env.db_del(s->env.ctx, r->data, r->klen);
+    for (struct osrv_rec *r = s->pending; r && !e; r = r->next) {
+        if (!rec_goes(s, r, objs, n, ch))
+            continue;
+        if (r->op == 1)
+            e = s->env.db_put(s->env.ctx, r->data, r->klen, r->data + r->klen, r->vlen);
+        else if ((e = s->env.db_del(s->env.ctx, r->data, r->klen)) == SAS_ENOTFOUND)
+            e = SAS_OK;            /* its put never reached the store: nothing to undo */
+    }
     for (unsigned i = 0; i < n && !e; i++) {
         struct obj_record rec;
         uint8_t enc[OBJ_RECORD_BYTES];

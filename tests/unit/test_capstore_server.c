@@ -303,8 +303,12 @@ static void apply(struct capstore_mem *mem, const struct csc_record *r)
     assert_int_equal(be.begin(be.ctx, 1, &t), SAS_OK);
     if (r->op == CAPSTORE_LOG_PUT)
         assert_int_equal(be.put(be.ctx, t, r->key, r->klen, r->value, r->vlen), SAS_OK);
-    else
-        assert_int_equal(be.del(be.ctx, t, r->key, r->klen), SAS_OK);
+    else {
+        /* A removal's record may name a put FORGET took off the log (objmgr forgets an
+         * object's records when it deletes the object before its first commit). */
+        enum sas_error e = be.del(be.ctx, t, r->key, r->klen);
+        assert_true(e == SAS_OK || e == SAS_ENOTFOUND);
+    }
     assert_int_equal(be.commit(be.ctx, t), SAS_OK);
 }
 
@@ -560,7 +564,10 @@ static void capstore_server_retire_kills(void **state)
     assert_int_equal(one_word(f, CAPSTORE_RETIRE, OBJ_A).status, SAS_OK);
     struct reply r = check_r(f, a, OBJ_A, 7, OBJ_A, CAP_R_READ);
     assert_int_equal(ALLOW(r), 0);
-    assert_int_equal(REASON(r), CAP_DENY_REVOKED);
+    assert_int_equal(REASON(r), CAP_DENY_NO_CAP);        /* dead, and out of the list */
+    struct domain_info di;
+    assert_int_equal(domain_info(f->srv.cs, a, &di), SAS_OK);
+    assert_int_equal(di.ncaps, 0);
     assert_int_equal(cap_verify(f->srv.cs, &c, NOW), SAS_ECAP_REVOKED);
     assert_int_equal(one_word(f, CAPSTORE_RETIRE, OBJ_B).status, SAS_OK);   /* never minted */
     assert_int_equal(one_word(f, CAPSTORE_RETIRE, OBJ_B + 1).status, SAS_EINVAL);

@@ -56,7 +56,8 @@
  *                    matched or came closest (16 bytes; zeros if none). A denial is SAS_OK
  *                    with allow = 0.
  *   CAPSTORE_RETIRE  MR0 = object base: the object is deleted; all its capabilities die at
- *                    once (cap_retire). SAS_OK also if none was ever minted for it. u = 0.
+ *                    once (cap_retire) and leave every domain's list (each removal a
+ *                    record in the log). SAS_OK also if none was ever minted for it. u = 0.
  *   CAPSTORE_LOG     no words. Takes the oldest record off the log. Reply u = 1 +
  *                    ceil((klen + vlen) / 8): MR0 = op | klen << 8 | vlen << 16 (op
  *                    CAPSTORE_LOG_PUT or CAPSTORE_LOG_DEL, whose vlen is 0; klen
