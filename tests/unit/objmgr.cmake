@@ -4,6 +4,7 @@ unit_test(objmgr_test test_objmgr.c LIBS objmgr)
 # libraries, with capstore's records coming back through a log as its server's do. Sanitized.
 set(OSRV_DIR ${ELLFOUR_ROOT}/objmgr/server)
 unit_test(objmgr_osrv test_objmgr_server.c ${OSRV_DIR}/osrv_state.c ${OSRV_DIR}/osrv_store.c
+          ${OSRV_DIR}/osrv_fault.c ${OSRV_DIR}/osrv_queue.c ${OSRV_DIR}/osrv_share.c
           ${OSRV_DIR}/osrv_ops.c ${ELLFOUR_ROOT}/sasos/lib/server/dispatch.c
           LIBS objmgr capstore persist)
 set(osrv_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
