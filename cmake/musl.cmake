@@ -6,7 +6,8 @@
 # ELLFOUR_FILE, which pack_boot_archive (cmake/native.cmake) packs for a member NAME=NAME
 # and depends on, with the target, so the archive is rebuilt when the program changes.
 # Slots are numbered in the order programs are declared; the number travels in an "Ell4"
-# ELF note, so the address is the build's choice and no two programs ever share one.
+# ELF note, so the address is the build's choice and no two programs ever share one. It is
+# the program's home slot: root puts a second instance in a boot elsewhere (docs/SAS.md).
 set(MUSL_DIR /usr/lib/x86_64-linux-musl)
 set(MUSL_INCLUDE /usr/include/x86_64-linux-musl)
 execute_process(COMMAND ${CMAKE_C_COMPILER} -print-libgcc-file-name

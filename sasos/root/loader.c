@@ -1,7 +1,8 @@
 /*
- * loader.c — musl programs: static PIEs (ET_DYN, linked at 0) placed at the slot the build
- * recorded in their "Ell4" note (sas/layout.h). Nothing is copied or relocated here: the
- * image is paged from the archive at base + vaddr like a native one (elf_fill with the
+ * loader.c — musl programs: static PIEs (ET_DYN, linked at 0) placed at a slot of
+ * sas/layout.h: their home slot, the one the build recorded in their "Ell4" note, or
+ * another (loader_place; tasks.c chooses, slottab.h). Nothing is copied or relocated here:
+ * the image is paged from the archive at base + vaddr like a native one (elf_fill with the
  * address made relative), and the PIE relocates itself once its system thread has built
  * the initial stack (sasos/posix). Every field is checked before use. The program's
  * anonymous memory comes from root's frames too (anon.c).
@@ -53,7 +54,7 @@ static int scan_phdrs(const uint8_t *image, uint64_t size, const struct elf64_ph
     }
     if (slot < 0 || !pi->end || pi->phdr >= pi->end)
         return -1;
-    pi->base = sas_program_slot((unsigned)slot);
+    pi->home = (unsigned)slot;
     return 0;
 }
 
@@ -67,10 +68,22 @@ int loader_check(const uint8_t *image, uint64_t size, struct prog_info *pi)
     *pi = (struct prog_info){ .phdr = e->phoff, .phnum = n };
     if (scan_phdrs(image, size, ph, n, pi))
         return -1;
-    pi->entry = pi->base + e->entry;
-    pi->phdr += pi->base;
-    pi->end = (pi->base + pi->end + SAS_PAGE_SIZE - 1) & ~(SAS_PAGE_SIZE - 1);
+    pi->entry = e->entry;
+    pi->end = (pi->end + SAS_PAGE_SIZE - 1) & ~(SAS_PAGE_SIZE - 1);
+    loader_place(pi, pi->home);
     return 0;
+}
+
+/* Every address is the image's offset plus the slot's base: nothing else moves, the PIE
+ * relocates itself wherever it is (its system thread gets the base: ROOT_PROGRAM_INFO). */
+void loader_place(struct prog_info *pi, unsigned slot)
+{
+    uint64_t base = sas_program_slot(slot);
+    pi->entry += base - pi->base;
+    pi->phdr += base - pi->base;
+    pi->end += base - pi->base;
+    pi->base = base;
+    pi->slot = slot;
 }
 
 /* ROOT_PROGRAM_INFO's reply words (sas/proto/root.h). */

@@ -3,9 +3,10 @@
  * thread it calls), then, if sigma0 runs, starts the boot programs as tasks of its own
  * (tasks.c) and serves as their pager until they end — forever, unless under test.
  *
- * Which programs: "start=a,b" on the kernel command line names them (an empty list: none);
- * without it, every program in the boot archive except root, sigma0, posixrt (the musl
- * programs' system thread, not a program) and those the kernel starts itself ("tasks=").
+ * Which programs: "start=a,b" on the kernel command line names them (an empty list: none;
+ * a name given twice, two instances); without it, every program in the boot archive except
+ * root, sigma0, posixrt (the musl programs' system thread, not a program) and those the
+ * kernel starts itself ("tasks="). "domain=a:dom" runs program a in domain dom (tasks.c).
  * Under test ("suite=" on the command line) root waits for all of them to end, reports
  * each exit against "expect=a:code,b:code" (default 0) and whether every frame went back
  * to sigma0, and ends the run with the result. A program it could not start, and a name

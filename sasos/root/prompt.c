@@ -1,8 +1,13 @@
 /*
  * prompt.c — root's prompt on the console, until the object shell exists: help, ps,
  * kill, poweroff, and running a boot program by name ("NAME" waits for it to end,
- * "NAME &" does not). End of input (Ctrl-D at the start of a line) powers off, so a
+ * "NAME &" does not), in a protection domain of the typist's choice with
+ * "run PROG as DOMAIN [&]". End of input (Ctrl-D at the start of a line) powers off, so a
  * script piped into ./ellfour run ends the system when it ends.
+ *
+ * The console is the only place a program's domain is chosen at run time: whoever types
+ * here acts for every domain (docs/SAS.md, "Programs and domains"). PROMPT_RUN, the one
+ * request that carries a domain, is answered only for the prompt's own thread.
  *
  * The prompt runs in a thread of its own (PROMPT_LTHREAD): a read from the console blocks,
  * and root's main thread must go on paging every task meanwhile — the console driver's
@@ -12,13 +17,15 @@
  * prompt logs so and powers off once no program is left running.
  */
 #include "root.h"
+#include "domname.h"
 #include <l4/kdebug.h>
 #include <sas/proto/blk.h>
 #include <sas/proto/console.h>
 #include <sas/proto/root.h>
 
 #define PROMPT_LTHREAD 2u
-#define PROMPT_RUN   0x50520001u   /* MR0 name (a pointer): reply MR0 task, or an error */
+#define PROMPT_RUN   0x50520001u   /* MR0 name, MR1 domain or 0 (pointers): reply MR0 task,
+                                      or 0 */
 #define PROMPT_WAIT  0x50520002u   /* MR0 task: reply MR0 exit code when it ends */
 #define PROMPT_PS    0x50520003u   /* MR0 struct task_info[], MR1 max: reply MR0 count */
 #define PROMPT_KILL  0x50520004u   /* MR0 task: reply status */
@@ -71,7 +78,7 @@ int prompt_handle(l4_threadid_t from, uint64_t res, l4_msg_t *m, l4_msgtag_t *ta
     }
     switch (label) {
     case PROMPT_RUN: {
-        int task = tasks_spawn((const char *)m->w[0], 0, 0);
+        int task = tasks_spawn((const char *)m->w[0], (const char *)m->w[1], 0, 0);
         m->w[0] = task < 0 ? 0 : (unsigned)task;
         return 1;
     }
@@ -146,6 +153,8 @@ static void help(void)
         "  kill TASK     end a task (its number or name, as ps shows it)\n"
         "  poweroff      end the system (also at the end of input: Ctrl-D)\n"
         "  NAME [&]      run boot program NAME; with &, do not wait for it\n"
+        "  run NAME [as DOMAIN] [&]\n"
+        "                the same, in protection domain DOMAIN (default: NAME)\n"
         "Boot programs:");
     uint64_t cursor = 0;
     struct cpio_member f;
@@ -156,16 +165,31 @@ static void help(void)
     say("\n");
 }
 
+/* Appends s to line[0..*k) and blanks up to column col (kformat has no left alignment);
+ * at least one blank follows s. */
+static void column(char *line, size_t size, size_t *k, const char *s, size_t col)
+{
+    *k += (size_t)snprintf(line + *k, size - *k, "%s", s);
+    if (*k >= size)
+        *k = size - 1;
+    do
+        line[(*k)++] = ' ';
+    while (*k < col && *k + 1 < size);
+    line[*k] = 0;
+}
+
 static void ps(void)
 {
     static struct task_info t[PS_MAX];
-    char line[96];
+    char line[160], num[16];
     unsigned n = (unsigned)ask(PROMPT_PS, (uint64_t)t, PS_MAX);
-    say("TASK  NAME              STATE\n");
+    say("TASK  NAME              DOMAIN            STATE\n");
     for (unsigned i = 0; i < n; i++) {
-        size_t k = (size_t)snprintf(line, sizeof(line), "%4u  %s", t[i].task, t[i].name);
-        while (k < 24 && k + 1 < sizeof(line))     /* kformat has no left alignment */
-            line[k++] = ' ';
+        size_t k = 0;
+        snprintf(num, sizeof(num), "%4u ", t[i].task);
+        column(line, sizeof(line), &k, num, 6);
+        column(line, sizeof(line), &k, t[i].name, 24);
+        column(line, sizeof(line), &k, t[i].domain[0] ? t[i].domain : "-", 42);
         snprintf(line + k, sizeof(line) - k, "%s\n", t[i].state);
         say(line);
     }
@@ -199,12 +223,20 @@ static void kill(const char *arg)
     say(line);
 }
 
-static void run(const char *name, int background)
+/* Runs boot program `name` in `domain` (0: its default, tasks_spawn), waiting for it to
+ * end unless `background`. */
+static void run(const char *name, const char *domain, int background)
 {
-    char line[96];
-    unsigned task = (unsigned)ask(PROMPT_RUN, (uint64_t)name, 0);
-    if (!task) {
+    char line[160];
+    struct cpio_member f;
+    if (bootfs_find(name, &f)) {
         snprintf(line, sizeof(line), "%s: no such command or boot program (try help)\n", name);
+        say(line);
+        return;
+    }
+    unsigned task = (unsigned)ask(PROMPT_RUN, (uint64_t)name, (uint64_t)domain);
+    if (!task) {
+        snprintf(line, sizeof(line), "%s: not started (root's line above says why)\n", name);
         say(line);
         return;
     }
@@ -218,6 +250,48 @@ static void run(const char *name, int background)
         snprintf(line, sizeof(line), "%s: exit code %u\n", name, code);
         say(line);
     }
+}
+
+/* The blank-separated words of s, in place: at most max; returns the count, or max + 1
+ * if there are more. */
+static unsigned words(char *s, char **w, unsigned max)
+{
+    unsigned n = 0;
+    for (;;) {
+        while (*s == ' ' || *s == '\t')
+            *s++ = 0;
+        if (!*s)
+            return n;
+        if (n == max)
+            return max + 1;
+        w[n++] = s;
+        while (*s && *s != ' ' && *s != '\t')
+            s++;
+    }
+}
+
+/* "run NAME [as DOMAIN] [&]": the domain is checked here, so the typist learns why. */
+static void run_as(char *arg)
+{
+    char *w[4], line[160];
+    unsigned n = words(arg, w, 4);
+    int background = n >= 2 && !strncmp(w[n - 1], "&", 2);
+    unsigned rest = n - (unsigned)background;       /* NAME, or NAME as DOMAIN */
+    if (n > 4 || (rest != 1 && rest != 3) || (rest == 3 && strncmp(w[1], "as", 3))) {
+        say("run: usage: run NAME [as DOMAIN] [&]\n");
+        return;
+    }
+    if (rest == 3 && !domain_name_ok(w[2])) {
+        snprintf(line, sizeof(line), "run: '%s' is not a domain name (1 to %u of A-Z a-z 0-9 "
+                 ". _ -); %s not started\n", w[2], ROOT_DOMAIN_NAME_MAX, w[0]);
+        say(line);
+        return;
+    }
+    if (services_is(w[0])) {
+        say("that is a service: root starts it at boot\n");
+        return;
+    }
+    run(w[0], rest == 3 ? w[2] : 0, background);
 }
 
 /* Splits "cmd arg" in place; drops the newline and surrounding blanks. */
@@ -254,10 +328,12 @@ static void execute(char *line)
         kill(arg);
     else if (!strncmp(cmd, "poweroff", 9))
         poweroff("poweroff typed at the prompt");
+    else if (!strncmp(cmd, "run", 4))
+        run_as(arg);
     else if (services_is(cmd))
         say("that is a service: root starts it at boot\n");
     else
-        run(cmd, !strncmp(arg, "&", 2));
+        run(cmd, 0, !strncmp(arg, "&", 2));
 }
 
 /* One line from the console; 0 at the end of input. */

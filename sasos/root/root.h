@@ -60,12 +60,15 @@ struct elf_page {
 uint64_t elf_check(const uint8_t *image, uint64_t size);   /* entry, or 0 if unloadable */
 unsigned elf_fill(const uint8_t *image, uint64_t va, uint8_t *page);   /* rights, or 0 */
 
-/* loader.c — musl static PIEs at their slot (sas/layout.h). */
+/* loader.c — musl static PIEs at a slot (sas/layout.h). */
 struct prog_info {
     uint64_t base, entry, phdr, phnum, end;    /* addresses are absolute */
+    unsigned slot, home;                       /* the slot it sits in; its note's */
 };
 int loader_is_pie(const uint8_t *image, uint64_t size);
-int loader_check(const uint8_t *image, uint64_t size, struct prog_info *pi);   /* 0, or -1 */
+/* Checks a PIE and places it at its home slot: 0, or -1 if it cannot be loaded. */
+int loader_check(const uint8_t *image, uint64_t size, struct prog_info *pi);
+void loader_place(struct prog_info *pi, unsigned slot);    /* moves it to another slot */
 void loader_info_words(const struct prog_info *pi, const char *name, l4_msg_t *m);
 
 /* anon.c — a musl task's anonymous memory: ROOT_ANON_MAP, ROOT_FRAMES_BATCH and
@@ -82,20 +85,26 @@ int root_cmdline_word(const char *key, const char *name, char *out, size_t n);
 /* tasks.c — children: started from the archive, paged, reported when they end. */
 struct child_exit {
     char name[ROOT_NAME_LEN];
+    char domain[ROOT_NAME_LEN];   /* NUL-padded; empty for a service */
     unsigned task, code;
     int service;           /* a service stopped at shutdown: not a program's result */
 };
 #define ROOT_EXIT_KILLED 137u   /* 128 + SIGKILL: ended by root (kill at the prompt) */
 int tasks_start(const char *name);                  /* 0, or -1 with a log line */
 /* Starts `name` as a program or (service = 1) a service, which tasks_live does not count;
- * the task number (and *first, its first thread), or -1 with a log line. */
-int tasks_spawn(const char *name, int service, l4_threadid_t *first);
+ * the task number (and *first, its first thread), or -1 with a log line. A program runs in
+ * protection domain `domain`, or (domain 0) the one "domain=" on the boot command line
+ * gives it, else its own name's; only the console's prompt passes a domain (prompt.c). A
+ * musl program's first instance sits at its home slot, others at extra ones (slottab.h):
+ * none left, not a domain name (domname.h), no such program or no kernel memory is -1. */
+int tasks_spawn(const char *name, const char *domain, int service, l4_threadid_t *first);
 unsigned tasks_live(void);                          /* programs running, services apart */
 int tasks_alive(unsigned task);
 int tasks_kill(unsigned task, int record);          /* 0, or -1 if no such task */
 struct task_info {
     unsigned task;
     char name[ROOT_NAME_LEN];
+    char domain[ROOT_NAME_LEN];   /* NUL-padded; empty for a service */
     char state[40];
 };
 /* A program's lthread 0 (as root created it) and its domain's name, NUL-padded to

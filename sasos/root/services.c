@@ -129,7 +129,7 @@ void services_start(l4_threadid_t s0)
     for (unsigned i = 0; i < NSERVICES; i++)
         if (!table[i].sas && !bootfs_find(table[i].name, &f) &&
             (!table[i].probe || !table[i].probe(&table[i], have_ports[i])))
-            tasks_spawn(table[i].name, 1, &running[i]);
+            tasks_spawn(table[i].name, 0, 1, &running[i]);
 }
 
 int services_spawn(unsigned id)
@@ -140,7 +140,7 @@ int services_spawn(unsigned id)
         bootfs_find(table[i].name, &f))
         return -1;
     server[i] = L4_NILTHREAD;
-    return tasks_spawn(table[i].name, 1, &running[i]) < 0 ? -1 : 0;
+    return tasks_spawn(table[i].name, 0, 1, &running[i]) < 0 ? -1 : 0;
 }
 
 int services_settled(unsigned id)

@@ -4,8 +4,15 @@
  * an ELF segment gets a frame from frames.c filled from the archive; anything else the
  * task cannot survive ends it. An ended task is deleted and its frames go back to sigma0.
  * Protocol: sas/proto/root.h.
+ *
+ * Each program runs in a protection domain: its own name's, or one the boot command line
+ * ("domain=") or the console ("run PROG as DOMAIN", prompt.c) chose; no request of a
+ * child's can choose or change one. A musl program's first instance in a boot sits at its
+ * home slot, every further one at an extra slot never handed out again (slottab.h).
  */
 #include "root.h"
+#include "domname.h"
+#include "slottab.h"
 #include <l4/errors.h>
 #include <l4/fault.h>
 #include <sas/layout.h>
@@ -30,6 +37,8 @@ struct child {
 static struct child kids[ROOT_MAX_CHILDREN];
 static struct child_exit exits[MAX_EXITS];
 static unsigned nexits, live;
+static struct slottab slots;
+static int slots_ready;
 
 static struct child *child_of(l4_threadid_t t)
 {
@@ -48,6 +57,19 @@ static struct child *free_child(void)
     return 0;
 }
 
+/* The home slot of every program image in the archive: extra slots stay above them. */
+static void slots_init(void)
+{
+    uint64_t cursor = 0;
+    struct cpio_member f;
+    struct prog_info pi;
+    slottab_init(&slots);
+    while (!bootfs_next(&cursor, &f))
+        if (loader_is_pie(f.data, f.size) && !loader_check(f.data, f.size, &pi))
+            slottab_home(&slots, pi.home);
+    slots_ready = 1;
+}
+
 /* A musl program starts with its system thread in the "posixrt" image; 0 is its entry. */
 static uint64_t musl_entry(struct child *c, const struct cpio_member *f)
 {
@@ -58,6 +80,41 @@ static uint64_t musl_entry(struct child *c, const struct cpio_member *f)
         return 0;
     c->rt = rt.data;
     return entry;
+}
+
+/* Places c's image at the slot its instance gets (slottab.h): 0, or -1 if none is left. */
+static int musl_place(struct child *c, const char *name)
+{
+    if (!slots_ready)
+        slots_init();
+    int slot = slottab_take(&slots, c->prog.home);
+    if (slot < 0) {
+        printf("root: cannot start '%s': no program slot left for another instance in this "
+               "boot (%u extra instances started; reboot to start more)\n", name,
+               slots.extras);
+        return -1;
+    }
+    loader_place(&c->prog, (unsigned)slot);
+    return 0;
+}
+
+/* c's domain: `domain` (the console's choice), else "domain=prog:dom" on the boot command
+ * line (as authoritative as the console: whoever boots the machine acts for every
+ * domain), else its own name; NUL-padded. 0, or -1 with a log line if that is not a
+ * domain name. */
+static int choose_domain(struct child *c, const char *name, const char *domain)
+{
+    char word[2 * ROOT_NAME_LEN];
+    if (!domain)
+        domain = root_cmdline_word("domain", name, word, sizeof(word)) ? name : word;
+    if (!domain_name_ok(domain)) {
+        printf("root: cannot start '%s': '%s' is not a domain name (1 to %u of A-Z a-z "
+               "0-9 . _ -)\n", name, domain, ROOT_DOMAIN_NAME_MAX);
+        return -1;
+    }
+    memset(c->domain, 0, sizeof(c->domain));
+    memcpy(c->domain, domain, strlen(domain));
+    return 0;
 }
 
 /* sp 0: a native program's crt0 sets up its own stack, as for the kernel's boot tasks.
@@ -80,7 +137,7 @@ static uint64_t task_new(struct child *c, const char *name, uint64_t entry, l4_t
     return err;
 }
 
-int tasks_spawn(const char *name, int service, l4_threadid_t *first_out)
+int tasks_spawn(const char *name, const char *domain, int service, l4_threadid_t *first_out)
 {
     struct cpio_member f;
     struct child *c = free_child();
@@ -90,6 +147,13 @@ int tasks_spawn(const char *name, int service, l4_threadid_t *first_out)
     if (!entry) {
         printf("root: cannot start '%s': %s\n", name, !c ? "too many tasks"
                : bootfs_find(name, &f) ? "no such boot program" : "not a loadable executable");
+        if (c)
+            c->rt = 0;
+        return -1;
+    }
+    memset(c->domain, 0, sizeof(c->domain));
+    if ((!service && choose_domain(c, name, domain)) || (c->rt && musl_place(c, name))) {
+        c->rt = 0;
         return -1;
     }
     l4_threadid_t first;
@@ -98,6 +162,8 @@ int tasks_spawn(const char *name, int service, l4_threadid_t *first_out)
     if (err) {
         printf("root: task_new for '%s' failed: error %lu%s\n", name, err,
                err == L4_ERR_NO_MEMORY ? " (out of kernel memory)" : "");
+        if (c->rt)
+            slottab_untake(&slots, c->prog.home, c->prog.slot);
         c->rt = 0;
         return -1;
     }
@@ -107,24 +173,21 @@ int tasks_spawn(const char *name, int service, l4_threadid_t *first_out)
     if (first_out)
         *first_out = first;
     snprintf(c->name, sizeof(c->name), "%s", name);
-    memset(c->domain, 0, sizeof(c->domain));
-    /* Its own name's domain, unless the boot command line (as authoritative as the
-     * console: whoever boots the machine acts for every domain) names another with
-     * "domain=prog:dom,...". The rest of the name stays NUL. */
-    if (!service && root_cmdline_word("domain", c->name, c->domain, sizeof(c->domain)))
-        memcpy(c->domain, c->name, strlen(c->name));
     live += !service;
     if (c->rt)
-        printf("root: started task %u '%s' (musl program at %lx, entry %lx, kernel memory "
-               "%u pages)\n", c->task, name, c->prog.base, c->prog.entry, c->quota);
+        printf("root: started task %u '%s'%s%s (musl program at %lx, %s slot %u, entry %lx, "
+               "kernel memory %u pages)\n", c->task, name, service ? "" : " in domain ",
+               c->domain, c->prog.base, c->prog.slot == c->prog.home ? "its home" : "extra",
+               c->prog.slot, c->prog.entry, c->quota);
     else
-        printf("root: started task %u '%s' (thread %lx, entry %lx)\n", c->task, name, first, entry);
+        printf("root: started task %u '%s'%s%s (thread %lx, entry %lx)\n", c->task, name,
+               service ? "" : " in domain ", c->domain, first, entry);
     return (int)c->task;
 }
 
 int tasks_start(const char *name)
 {
-    return tasks_spawn(name, 0, 0) < 0 ? -1 : 0;
+    return tasks_spawn(name, 0, 0, 0) < 0 ? -1 : 0;
 }
 
 unsigned tasks_live(void) { return live; }
@@ -148,6 +211,7 @@ static void child_end(struct child *c, unsigned code, int record)
         exits[nexits] = (struct child_exit){ .task = c->task, .code = code,
                                              .service = c->service };
         memcpy(exits[nexits].name, c->name, sizeof(c->name));
+        memcpy(exits[nexits].domain, c->domain, sizeof(c->domain));
         nexits++;
     }
     unsigned task = c->task;
@@ -299,6 +363,7 @@ unsigned tasks_list(struct task_info *out, unsigned max)
             continue;
         out[n] = (struct task_info){ .task = kids[i].task };
         memcpy(out[n].name, kids[i].name, ROOT_NAME_LEN);
+        memcpy(out[n].domain, kids[i].domain, ROOT_NAME_LEN);
         snprintf(out[n].state, sizeof(out[n].state), "%s%s", kids[i].service ? "service, " : "",
                  run_state(&kids[i]));
         n++;
@@ -306,6 +371,7 @@ unsigned tasks_list(struct task_info *out, unsigned max)
     for (unsigned i = nexits; i-- > 0 && n < max; n++) {
         out[n] = (struct task_info){ .task = exits[i].task };
         memcpy(out[n].name, exits[i].name, ROOT_NAME_LEN);
+        memcpy(out[n].domain, exits[i].domain, ROOT_NAME_LEN);
         snprintf(out[n].state, sizeof(out[n].state), "exited with code %u", exits[i].code);
     }
     return n;

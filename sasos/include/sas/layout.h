@@ -142,9 +142,11 @@ _Static_assert(SAS_WIN_FRAME_BATCH_SIZE == SAS_PAGE_SIZE << SAS_FRAME_BATCH_LOG2
 /*
  * musl programs (cmake/musl.cmake, ellfour_program). Each program gets its own slot number
  * from the build (in the order the programs are declared), recorded in an ELF note of the
- * executable ("Ell4", type SAS_NOTE_SLOT); the loader places the static PIE at its slot's
- * base and the PIE relocates itself. A slot holds the program's image, its main stack and
- * its anonymous memory (mmap), so no two programs ever share an address:
+ * executable ("Ell4", type SAS_NOTE_SLOT): its home slot. The loader places the static
+ * PIE at a slot's base and the PIE relocates itself: a program's first instance in a boot
+ * at its home slot, each further one at an extra slot from the top of the range, never
+ * handed out twice in a boot (sasos/root/slottab.h). A slot holds the instance's image,
+ * its main stack and its anonymous memory (mmap), so no two instances share an address:
  *   [slot, slot + SAS_PROG_IMAGE_MAX)                  the image (ELF segments)
  *   [SAS_PROG_STACK_TOP - SAS_PROG_STACK_SIZE, TOP)    the main thread's stack
  *   [SAS_PROG_ANON_BASE, slot + SAS_PROGRAM_SLOT)      anonymous memory, handed out upward

@@ -44,13 +44,16 @@
  *               SAS_EINVAL without MR0). Reply SAS_OK, u = 5: MR0 = the full thread id
  *               of that task's lthread 0 as root created it, MR1..MR4 = its protection
  *               domain's name, 32 bytes NUL-padded (the program's name unless it was
- *               started in another domain). SAS_ENOTFOUND (u = 0) if root runs no
+ *               started in another domain: "domain=" on the boot command line or
+ *               "run PROG as DOMAIN" at root's prompt; no request of a task's sets or
+ *               changes a domain). SAS_ENOTFOUND (u = 0) if root runs no
  *               program with that number (services have no domain).
  * Root never calls a service itself: it only answers, so none of this can deadlock.
  *
  * musl programs (static PIEs, sasos/root/loader.c) start with their system thread
  * (sasos/posix), lthread 0, running the native image "posixrt" at SAS_POSIXRT_ADDR; root
- * pages that image and the program's (at its slot) for every thread of the task. The
+ * pages that image and the program's (at its slot: the home slot for a program's first
+ * instance in a boot, an extra one for the others) for every thread of the task. The
  * system thread asks:
  *   ROOT_PROGRAM_INFO  no words. Reply label SAS_OK, u = 8: MR0 the program's load base,
  *                      MR1 its entry, MR2 its program headers' address, MR3 their count,
