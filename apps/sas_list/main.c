@@ -2,24 +2,21 @@
  * sas_list — a linked list with raw pointers in a persistent object, found after a reboot
  * (issue 20's "create and reboot" test). Two programs from this source (LIST_MODE):
  *
- *   sas_list (1, build)  if the store holds no list yet (none at SAS_OBJECT_BASE): creates
- *            the persistent object "list", builds a 10,000-node singly
+ *   sas_list (1, build)  if its domain holds no list yet (none among its own capabilities,
+ *            sas_caps): creates the persistent object "list", builds a 10,000-node singly
  *            linked list in it with raw pointers, commits it, then changes node 5000's
  *            value and exits WITHOUT committing that change. Prints
- *                sas_list: built 10000 nodes at 0x100000000000
+ *                sas_list: built 10000 nodes at 0x...
  *                sas_list: changed node 5000 without committing
- *            and exits 0; 1 with a "sas_list: FAILED: ..." line otherwise. If the list is
- *            there already (a later run, after a reboot), it checks it as sas_list_check.
- *   sas_list_check (2, check)  after a reboot on the same store: the object is at
- *            SAS_OBJECT_BASE (see below), labelled "list", persistent and durable; walks
- *            the list by its pointers and checks every node, node 5000's original value
- *            included (the uncommitted change must be gone). Prints
- *                sas_list: found 10000 nodes at 0x100000000000, uncommitted change gone
+ *            and exits 0; 1 with a "sas_list: FAILED: ..." line otherwise. If its domain
+ *            holds the list already (a later run, after a reboot), it checks it as
+ *            sas_list_check does.
+ *   sas_list_check (2, check)  the object labelled "list" among its domain's capabilities
+ *            must be persistent and durable; walks the list by its pointers and checks
+ *            every node, node 5000's original value included (the uncommitted change must
+ *            be gone). Prints
+ *                sas_list: found 10000 nodes at 0x..., uncommitted change gone
  *            and exits 0; 1 with a "sas_list: FAILED: ..." line otherwise.
- *
- * Assumption: the store is fresh when sas_list runs, so its object is the first one
- * created and objmgr's first fit puts it at SAS_OBJECT_BASE; sas_list refuses to go on
- * otherwise, since the check looks there and nowhere else.
  *
  * The nodes are not laid out in list order: node i sits in slot i * 7919 mod 10000, so
  * following the pointers crosses pages back and forth, as a heap-built list would.
@@ -63,11 +60,6 @@ static int build(void)
     enum sas_error e = sas_create(sizeof(struct list), SAS_PERSISTENT, "list", 0, &base);
     if (e)
         return failed("sas_create", e);
-    if ((uint64_t)base != SAS_OBJECT_BASE) {
-        printf("sas_list: FAILED: the object is at %p, not at 0x%llx: the store was not "
-               "fresh\n", base, SAS_OBJECT_BASE);
-        return 1;
-    }
     struct list *l = base;
     struct node **link = &l->first;
     for (uint64_t i = 0; i < NODES; i++) {
@@ -101,9 +93,8 @@ static int check_info(const struct list *l)
     return !ok;
 }
 
-static int check(void)
+static int check(const struct list *l)
 {
-    const struct list *l = (const struct list *)SAS_OBJECT_BASE;
     if (check_info(l))
         return 1;
     if (l->magic != MAGIC || l->count != NODES) {
@@ -134,13 +125,29 @@ static int check(void)
     return 0;
 }
 
+/* The list an earlier run of this domain built: the object labelled "list" among the
+ * capabilities of the domain's own list (sas_caps), or NULL. */
+static const struct list *find_list(void)
+{
+    struct cap c;
+    struct sas_info in;
+    for (unsigned i = 0; !sas_caps(i, &c, 0); i++)
+        if (!sas_info((const void *)c.base, &in) && !strcmp(in.label, "list") &&
+            (in.flags & SAS_INFO_PERSISTENT))
+            return (const struct list *)in.base;
+    return 0;
+}
+
 int main(void)
 {
     /* sas_list finds its list when an earlier run (or boot) built it: the user's way,
      * "run sas_list", power off, boot again, "run sas_list" (README.md). */
-    struct sas_info in;
-    if (LIST_MODE == LIST_BUILD &&
-        (sas_info((const void *)SAS_OBJECT_BASE, &in) || strcmp(in.label, "list")))
+    const struct list *l = find_list();
+    if (!l && LIST_MODE == LIST_BUILD)
         return build();
-    return check();
+    if (!l) {
+        printf("sas_list: FAILED: this domain holds no list\n");
+        return 1;
+    }
+    return check(l);
 }
