@@ -64,6 +64,17 @@ int main(void)
         return 1;
     m = (l4_msg_t){ { SAS_OBJECT_BASE, OBJ_ACCESS_READ } };
     refused("objmgr: a fault for another thread", raw(om, OBJ_FAULT, 2, &m));
+    /* Acting as another domain: objmgr reads no domain from a message. Whatever words a
+     * request carries, OBJ_CAPS lists the caller's own list, empty in a fresh domain —
+     * though (in run-sas-live's share scenario) bob's holds alice's list. */
+    unsigned others = 0;
+    for (uint64_t dom = 1; dom <= 8; dom++) {
+        m = (l4_msg_t){ { 0, dom, dom, dom, dom, dom, dom, dom } };
+        others += raw(om, OBJ_CAPS, 8, &m) != SAS_ENOTFOUND;
+    }
+    printf("sas_intrude: objmgr: another domain's list, by words naming it: %s\n",
+           others ? "given" : "refused (only this domain's own, empty, list)");
+    bad += others != 0;
     /* Everything still works. */
     void *base;
     enum sas_error e = sas_create(4096, SAS_PERSISTENT, "after", 0, &base);
