@@ -5,6 +5,10 @@
  * writable in the task (Ell Four: an object just committed; Linux: a memfd populated
  * through another mapping), one timed sample per write, for fault_rounds() rounds after
  * one untimed round; between rounds each system makes the pages fault again, untimed.
+ * The shared rows (issue 21) use the same shape from a second program (Ell Four: another
+ * domain; Linux: a forked process): each round's first page is written untimed (it
+ * warms objmgr's decision cache, or makes Linux's page table), then the first write to
+ * each of the other FAULT_OBJ_PAGES - 1 pages is timed (shared_round).
  * Include after measure.h.
  */
 #ifndef BENCH_OBJECTS_H
@@ -27,6 +31,18 @@ static inline uint64_t fault_write(volatile char *p, char v)
     *p = v;
     uint64_t d = bench_rdtsc() - t0;
     return d > overhead ? d - overhead : 0;
+}
+
+/* One round of a shared row: the untimed first write to page 0 of p, then the timed first
+ * write of v to each other page, into out[0 .. FAULT_OBJ_PAGES - 1) if out is not NULL. */
+static inline void shared_round(volatile char *p, char v, uint64_t *out)
+{
+    p[0] = v;
+    for (unsigned pg = 1; pg < FAULT_OBJ_PAGES; pg++) {
+        uint64_t d = fault_write(p + pg * OBJ_PAGE, v);
+        if (out)
+            out[pg - 1] = d;
+    }
 }
 
 #endif

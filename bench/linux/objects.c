@@ -15,12 +15,22 @@
  *                            mapped afresh, untimed, before each round and unmapped after
  *                            (Ell Four: object_fault_own, where a commit takes the write
  *                            right instead)
+ *   pagefault_memfd_shared   the first write, in a second process (forked), to a page of a
+ *                            memfd the first process wrote through its own mapping: each
+ *                            round the child maps the memfd afresh, writes its first page
+ *                            untimed (the page table is made) and times the first write to
+ *                            each other page, a shared-file write fault mapping the cached
+ *                            page writable (bench/common/objects.h, shared_round). Write
+ *                            faults: a read fault on shmem would map 16 pages at once
+ *                            (fault-around) (Ell Four: object_fault_shared, in a second
+ *                            domain, the decision cached)
  * Failures end the program (abort), as /init's loops do.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "../common/measure.h"
 #include "../common/objects.h"
@@ -68,9 +78,42 @@ static void measure_fault_populated(void)
         abort();
 }
 
+/* pagefault_memfd_shared: the parent writes every page of a memfd through its mapping;
+ * a forked child maps it afresh each round and times its first write to each page but the
+ * first (objects.h, shared_round), then reports. */
+static void measure_fault_shared(void)
+{
+    unsigned rounds = fault_rounds(), per = FAULT_OBJ_PAGES - 1;
+    int fd = memfd_create("bench_shared", 0), status;
+    if (fd < 0 || ftruncate(fd, FAULT_OBJ_PAGES * OBJ_PAGE))
+        abort();
+    volatile char *a = map_shared(fd);
+    for (unsigned pg = 0; pg < FAULT_OBJ_PAGES; pg++)
+        a[pg * OBJ_PAGE] = 1;                   /* in the page cache, written by the parent */
+    fflush(stdout);                             /* the child's exit flushes its own copy */
+    pid_t child = fork();
+    if (child < 0)
+        abort();
+    if (child == 0) {
+        for (unsigned r = 0; r <= rounds; r++) {    /* round 0: untimed */
+            char *b = map_shared(fd);               /* no entry for any page yet */
+            shared_round(b, (char)(r + 2), r ? &samples[(r - 1) * per] : NULL);
+            if (munmap(b, FAULT_OBJ_PAGES * OBJ_PAGE))
+                abort();
+        }
+        report_samples("pagefault_memfd_shared", rounds * per);
+        exit(0);
+    }
+    if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status))
+        abort();
+    if (munmap((void *)a, FAULT_OBJ_PAGES * OBJ_PAGE) || close(fd))
+        abort();
+}
+
 void objects_measure(void)
 {
     measure_overhead();
     MEASURE("memfd_create_map_close", memfd_create_map_close());
     measure_fault_populated();
+    measure_fault_shared();
 }

@@ -5,8 +5,8 @@
 #ifndef BENCH_LINUX_OBJECTS_H
 #define BENCH_LINUX_OBJECTS_H
 
-/* Measures memfd_create_map_close and pagefault_memfd_populated (measure.h's iters) and
- * prints their BENCH lines; aborts on a failure. */
+/* Measures memfd_create_map_close, pagefault_memfd_populated and pagefault_memfd_shared
+ * (measure.h's iters) and prints their BENCH lines; aborts on a failure. */
 void objects_measure(void);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * bench/objects/bench.c — the single address space measured from a musl program on Ell
- * Four (<sas.h>): bench/run boots it alone ("start=object_bench") with persist, capstore
- * and objmgr, on an Ell Four store it made on the host (ellfour-store create). Rows:
+ * Four (<sas.h>): bench/run boots it with its peer ("start=object_bench,object_bench_peer")
+ * and persist, capstore and objmgr, on an Ell Four store it made on the host
+ * (ellfour-store create). Rows:
  *   object_create_delete   sas_create of a transient one-page object, then sas_delete;
  *                          nothing touched (Linux: memfd_create + ftruncate + mmap +
  *                          munmap + close, bench/linux/objects.c)
@@ -22,7 +23,17 @@
  *                          sas_create of a persistent one-page object, sas_commit of it
  *                          (its first: its records become durable), sas_delete (a store
  *                          transaction of its own); nothing touched. No Linux pair
- * They run in this order: fault, commit, then the two that create an object every
+ *   sas_grant              sas_grant of a read-only capability of a written one-page
+ *                          transient object, derived (untimed) just before, to the domain
+ *                          of object_bench_peer (peer.c), which measures the sharing rows
+ *                          object_fault_shared and object_first_touch_granted (share.h).
+ *                          No Linux pair
+ *   cap_derive             sas_cap_derive of a read-only one-page capability from an owner
+ *                          capability: offline, no IPC (a keyed BLAKE2b and libsodium's
+ *                          random nonce, a getrandom system call). No Linux pair
+ * They run in this order: the sharing rows (the peer's objects made and granted, then
+ * sas_grant; then this program waits until the peer has measured, so that no two timed
+ * loops run at once), cap_derive, fault, commit, then the two that create an object every
  * iteration (see measure_create_delete for why those run only CREATE_ITERS times).
  * The two rows that write the store are measured as the disk's rows are (disk_measure,
  * bench/disk/device.c): guest instructions excluding idle (sas_idle_tsc) and the device
@@ -35,11 +46,13 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <sas.h>
 #include "../common/measure.h"
 #include "../common/kip.h"
 #include "../common/objects.h"
 #include "../disk/ops.h"
+#include "share.h"
 
 static _Noreturn void fail(const char *what, enum sas_error e)
 {
@@ -129,6 +142,96 @@ static void measure_create_delete(void)
            "in %u iterations, their idle not counted; median of the first tenth %llu, of the "
            "last %llu (%lu objects created before it)\n", (unsigned long long)commits, n,
            (unsigned long long)first, (unsigned long long)last, created - n);
+}
+
+static uint64_t median_of(unsigned from, unsigned n);
+
+/* ---- sharing (issue 21): the peer's objects, sas_grant, cap_derive ---- */
+
+static volatile char *share_first;     /* the first shared object: the peer's mailbox */
+
+/* A new transient object of `pages` pages (label as given), every page written once
+ * (resident in objmgr); its owner capability in *owner. */
+static volatile char *written_object(unsigned pages, const char *label, struct cap *owner)
+{
+    void *base;
+    need("sas_create", sas_create((uint64_t)pages * OBJ_PAGE, 0, label, owner, &base));
+    created++;
+    volatile char *p = base;
+    for (unsigned pg = 0; pg < pages; pg++)
+        p[pg * OBJ_PAGE] = 1;
+    return p;
+}
+
+/* Untimed: the objects of object_fault_shared, each granted read-write to the peer. */
+static void share_setup(void)
+{
+    for (unsigned i = 0; i < share_objects(); i++) {
+        struct cap owner, rw;
+        volatile char *p = written_object(FAULT_OBJ_PAGES, "bench_share", &owner);
+        if (!i)
+            share_first = p;
+        need("sas_cap_derive", sas_cap_derive(&owner, CAP_R_READ | CAP_R_WRITE, 0,
+                                               CAP_RANGE_ALL, CAP_NO_EXPIRY, &rw));
+        need("sas_grant", sas_grant(SHARE_PEER_DOMAIN, &rw));
+    }
+}
+
+/* sas_grant: a read-only capability of a written one-page transient object, derived
+ * (untimed) just before, into the peer's list; objects created and written first, in
+ * address order. The first tenth untimed. */
+static void measure_grant(void)
+{
+    static struct cap owner[SHARE_TOUCH_MAX + SHARE_TOUCH_MAX / 10];
+    unsigned n = share_touches(), warm = share_touch_warm();
+    for (unsigned i = 0; i < warm + n; i++)
+        written_object(1, "bench_touch", &owner[i]);
+    for (unsigned i = 0; i < warm + n; i++) {
+        struct cap ro;
+        need("sas_cap_derive", sas_cap_derive(&owner[i], CAP_R_READ, 0, CAP_RANGE_ALL,
+                                               CAP_NO_EXPIRY, &ro));
+        uint64_t t0 = bench_rdtsc();
+        enum sas_error e = sas_grant(SHARE_PEER_DOMAIN, &ro);
+        uint64_t d = bench_rdtsc() - t0;
+        need("sas_grant", e);
+        if (i >= warm)
+            samples[i - warm] = d > overhead ? d - overhead : 0;
+    }
+    uint64_t first = median_of(0, n / 10), last = median_of(n - n / 10, n / 10);
+    report_samples("sas_grant", n);
+    printf("BENCH-INFO sas_grant: %u grants to %s of transient objects (no store "
+           "transaction); median of the first tenth %llu, of the last %llu (capstore walks "
+           "this domain's list up to the object: %u entries before the first timed one's)\n",
+           n, SHARE_PEER_DOMAIN, (unsigned long long)first, (unsigned long long)last,
+           share_objects() + warm);
+}
+
+/* Until the peer has measured (its SHARE_DONE in the first shared object), looking every
+ * SHARE_POLL_NS: no two timed loops at once. Ten minutes at most. */
+static void wait_for_peer(void)
+{
+    for (unsigned tries = 0;
+         *(volatile uint64_t *)(share_first + SHARE_MAILBOX) != SHARE_DONE; tries++) {
+        if (tries == 30000) {
+            printf("object_bench: the peer never said it was done\n");
+            exit(1);
+        }
+        struct timespec t = { 0, SHARE_POLL_NS };
+        nanosleep(&t, NULL);
+    }
+}
+
+/* cap_derive: a read-only one-page capability from an owner capability, offline: no
+ * IPC, a BLAKE2b-keyed link and a random nonce (libsodium's randombytes) in the program. */
+static void measure_derive(void)
+{
+    struct cap owner, child;
+    void *base;
+    need("sas_create", sas_create(OBJ_PAGE, 0, "bench_derive", &owner, &base));
+    created++;
+    MEASURE("cap_derive", need("sas_cap_derive",
+                               sas_cap_derive(&owner, CAP_R_READ, 0, OBJ_PAGE,
+                                              CAP_NO_EXPIRY, &child)));
 }
 
 /* ---- object_fault_own: write faults on resident pages, the decision cached ---- */
@@ -228,7 +331,12 @@ int main(void)
     printf("BENCH-INFO objects: %llu objects in the store at start\n",
            (unsigned long long)st.objects);
     measure_overhead();
-    /* First the rows that create one object each, in a domain whose list is still short. */
+    /* First the sharing rows, whose objects the peer measures while this program waits;
+     * then the rows that create one object each, in a domain whose list is still short. */
+    share_setup();
+    measure_grant();
+    wait_for_peer();
+    measure_derive();
     measure_fault_own();
     measure_commit();
     measure_create_delete();
