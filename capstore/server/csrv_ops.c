@@ -266,44 +266,6 @@ static enum sas_error revoke_req(struct csrv *s, l4_msg_t *m, unsigned *u)
     return e == SAS_EINVAL ? SAS_ECAP_REVSET_FULL : e;
 }
 
-/* The capabilities of one base in one domain's list, gathered before any is removed. */
-struct sweep {
-    struct capstore *cs;
-    uint64_t base;
-    struct cap *found;
-    unsigned n, cap;
-    enum sas_error e;
-};
-
-static int sweep_cap(void *arg, const struct cap *c)
-{
-    struct sweep *w = arg;
-    if (c->base != w->base)
-        return 0;
-    if (w->n == w->cap) {
-        unsigned more = w->cap ? 2 * w->cap : 8;
-        struct cap *f = realloc(w->found, more * sizeof *f);
-        if (!f) {
-            w->e = SAS_ENOMEM;
-            return 1;
-        }
-        w->found = f, w->cap = more;
-    }
-    w->found[w->n++] = *c;
-    return 0;
-}
-
-static int sweep_domain(void *arg, const struct domain_info *d)
-{
-    struct sweep *w = arg;
-    w->n = 0;
-    if (domain_caps_each(w->cs, d->id, sweep_cap, w) || w->e)
-        return 1;
-    for (unsigned i = 0; i < w->n && !w->e; i++)
-        w->e = domain_remove(w->cs, d->id, &w->found[i]);
-    return w->e != SAS_OK;
-}
-
 /* An object is gone: its capabilities die (cap_retire), and leave every list, so lists
  * and the store do not fill with the dead ones of objects created and deleted at one
  * base. The removals' records go to the log like any change. */
@@ -311,12 +273,7 @@ static enum sas_error retire_req(struct csrv *s, l4_msg_t *m, unsigned *u)
 {
     (void)u;
     enum sas_error e = cap_retire(s->cs, m->w[0]);
-    if (e)
-        return e;
-    struct sweep w = { s->cs, m->w[0], 0, 0, 0, SAS_OK };
-    domain_each(s->cs, sweep_domain, &w);
-    free(w.found);
-    return w.e;
+    return e ? e : domain_remove_base(s->cs, m->w[0]);
 }
 
 static enum sas_error log_req(struct csrv *s, l4_msg_t *m, unsigned *u)

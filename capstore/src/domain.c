@@ -259,6 +259,29 @@ enum sas_error domain_remove(struct capstore *cs, domain_id d, const struct cap 
     return SAS_OK;
 }
 
+enum sas_error domain_remove_base(struct capstore *cs, uint64_t base)
+{
+    uint8_t key[CAP_KEY_LEN];
+
+    if (cs->flags & CAPSTORE_RDONLY)
+        return SAS_ESTORE_READONLY;
+    for (uint32_t k = 0; k < cs->ndoms; k++) {
+        struct cs_domain *dom = &cs->doms[k];
+        uint32_t i = cs_dom_lower_bound(dom, base);
+        while (i < dom->n && dom->ent[i]->cap.base == base) {
+            cap_key(dom->id, &dom->ent[i]->cap, key);
+            enum sas_error e = cs_del1(cs, key, sizeof key);
+            if (e != SAS_OK)
+                return e;
+            free(dom->ent[i]);
+            memmove(&dom->ent[i], &dom->ent[i + 1], (dom->n - i - 1) * sizeof *dom->ent);
+            dom->n--;
+            dom->gen = ++cs->next_gen;
+        }
+    }
+    return SAS_OK;
+}
+
 enum sas_error domain_each(struct capstore *cs,
                            int (*fn)(void *arg, const struct domain_info *d), void *arg)
 {

@@ -105,6 +105,31 @@ static void domain_locked_cannot_grow(void **state)
     assert_int_equal(domain_lock(f->cs, 42), SAS_EDOMAIN_NOTFOUND);
 }
 
+/* A gone object's capabilities leave every list, and the store, and nothing else does. */
+static void domain_remove_base_empties_every_list(void **state)
+{
+    struct fx *f = *state;
+    domain_id a = mkdom(f, "alpha"), b = mkdom(f, "beta");
+    struct cap ra = mint_all(f, OBJ_A), rb = mint_all(f, OBJ_B);
+    struct cap ro = derive(&ra, CAP_R_READ, CAP_NO_EXPIRY, 0, CAP_RANGE_ALL);
+    struct domain_info info;
+
+    assert_int_equal(domain_add(f->cs, a, &ra, NOW), SAS_OK);
+    assert_int_equal(domain_add(f->cs, a, &rb, NOW), SAS_OK);
+    assert_int_equal(domain_add(f->cs, b, &ro, NOW), SAS_OK);
+    assert_int_equal(domain_lock(f->cs, b), SAS_OK);           /* removal stays allowed */
+    assert_int_equal(cap_retire(f->cs, OBJ_A), SAS_OK);
+    assert_int_equal(domain_remove_base(f->cs, OBJ_A), SAS_OK);
+    fx_reopen(f);                                             /* and in the store */
+    assert_int_equal(domain_info(f->cs, a, &info), SAS_OK);
+    assert_int_equal(info.ncaps, 1);
+    assert_int_equal(domain_info(f->cs, b, &info), SAS_OK);
+    assert_int_equal(info.ncaps, 0);
+    assert_true(check(f, a, &obj_b, OBJ_B, CAP_R_WRITE, NOW).allow);
+    assert_int_equal(check(f, a, &obj_a, OBJ_A, CAP_R_READ, NOW).reason, CAP_DENY_NO_CAP);
+    assert_int_equal(domain_remove_base(f->cs, OBJ_A), SAS_OK);  /* nothing left: no-op */
+}
+
 static void domain_add_verifies_first(void **state)
 {
     struct fx *f = *state;
@@ -420,6 +445,7 @@ int main(void)
         T(domain_create_find_and_describe),
         T(domain_persists_with_its_list_and_lock),
         T(domain_locked_cannot_grow),
+        T(domain_remove_base_empties_every_list),
         T(domain_add_verifies_first),
         T(domain_failed_write_changes_nothing),
         T(cap_check_allows_and_names_the_capability),

@@ -196,6 +196,15 @@ enum sas_error domain_add(struct capstore *cs, domain_id d, const struct cap *c,
  */
 enum sas_error domain_remove(struct capstore *cs, domain_id d, const struct cap *c);
 
+/*
+ * domain_remove_base — take every capability of the object at base out of every domain's
+ * list: the object is gone, so they can only be dead (cap_retire), and kept they would
+ * only lengthen lists and the store. One stored record deleted per capability; O(log n)
+ * per domain. Errors: SAS_ESTORE_READONLY, the backend's (the ones removed before the
+ * failure stay removed, each its own transaction).
+ */
+enum sas_error domain_remove_base(struct capstore *cs, uint64_t base);
+
 /* Visit every domain in id order / every capability of d in (base, tag) order, until fn
  * returns non-zero. domain_caps_each errors: SAS_EDOMAIN_NOTFOUND. */
 enum sas_error domain_each(struct capstore *cs,
