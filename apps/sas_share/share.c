@@ -72,5 +72,12 @@ int main(void)
         return failed("sas_frame", e);
     printf("list_share: node %u changed to %lu and committed; its page is frame %lu\n",
            SHARE_CHANGED, (unsigned long)n->value, (unsigned long)frame);
+    fflush(stdout);
+    /* Runs on while list_read (bob) is ended by its write; the test checks the order. */
+    t.tv_sec = 3;
+    nanosleep(&t, 0);
+    if ((e = sas_commit(&base, 1)))
+        return failed("the last commit", e);
+    printf("list_share: done, after list_read's end\n");
     return 0;
 }

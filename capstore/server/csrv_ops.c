@@ -194,10 +194,11 @@ static enum sas_error grant_req(struct csrv *s, l4_msg_t *m, unsigned *u)
     if (name_get(s, m, 1, name) != SAS_OK)
         return SAS_EINVAL;
     enum sas_error e = dom_get(s, m->w[0], &from);
-    if (e == SAS_OK)
-        e = domain_find(s->cs, name, &to);
     if (e != SAS_OK)
-        return e;                       /* found, never created: objmgr resolves nothing */
+        return e;
+    /* The capability and the granter's authority before the receiver: a refusal for the
+     * receiver alone (SAS_EDOMAIN_NOTFOUND) then means the grant itself is sound, and
+     * objmgr may make the domain and ask again. */
     csc_unpack(m, s->mr, 5, &c, sizeof c);
     struct grant_search g = { s->cs, &c, csrv_now(), 0 };
     if ((e = cap_verify(s->cs, &c, g.now)) != SAS_OK)
@@ -205,6 +206,8 @@ static enum sas_error grant_req(struct csrv *s, l4_msg_t *m, unsigned *u)
     domain_caps_each(s->cs, from.id, grant_source, &g);
     if (!g.found)
         return SAS_ECAP_DENIED;
+    if ((e = domain_find(s->cs, name, &to)) != SAS_OK)
+        return e;                       /* found, never created: objmgr resolves nothing */
     return domain_add(s->cs, to, &c, g.now);
 }
 

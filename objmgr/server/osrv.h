@@ -101,6 +101,7 @@ struct osrv_obj {
     domain_id owner;
     uint8_t durable;                   /* its record is in the store */
     uint8_t committing;                /* in the commit in flight */
+    uint8_t record_stale;              /* durable, but grown since its record was stored */
     uint32_t pages;                    /* first resident frame (chain by onext), or NIL */
     struct osrv_obj *hnext;
 };
@@ -117,12 +118,16 @@ struct osrv_binding {
  * only faults it can answer from memory — a bound task, a resident page, capstore's
  * decision — and not a write to an object being committed (its pages are write-protected
  * and being read). Every other request waits in a queue (OSRV_QUEUE; past it: SAS_EBUSY)
- * and is served, in order, when the commit is done. Without a committer thread (the host
- * tests) a commit runs in the request.
+ * and is served, in order, when the commit is done; a task may hold OSRV_QUEUE_PER_TASK of
+ * its places at most, since nothing of a request (its sender's binding included) is read
+ * until it is served. A page of an object being committed is mapped without the write
+ * right, whatever the fault, so nothing writes it while it is stored. Without a committer
+ * thread (the host tests) a commit runs in the request.
  */
 #define OSRV_COMMIT_START 0x4f4d00f0u  /* server thread -> committer: run s->c's commit */
 #define OSRV_COMMIT_DONE  0x4f4d00f1u  /* committer -> server thread: MR0 error, MR1 pages */
 #define OSRV_QUEUE        32u
+#define OSRV_QUEUE_PER_TASK 4u         /* no task takes more of it */
 #define OSRV_COMMIT_OBJS  4096u
 
 struct osrv_queued {
@@ -224,6 +229,8 @@ enum sas_error osrv_txn(struct osrv *s, struct osrv_obj **objs, unsigned n,
 /* Makes sure the next epoch is below the durable bound (a transaction if not). */
 enum sas_error osrv_epoch_reserve(struct osrv *s);
 void osrv_pending_forget(struct osrv *s, uint64_t base);
+/* base's object left the store: its pending records go with any transaction from now on. */
+void osrv_pending_release(struct osrv *s, uint64_t base);
 
 /* osrv_ops.c: the protocol */
 extern const struct server_op osrv_ops[];

@@ -142,7 +142,10 @@ enum server_action osrv_op_fault(void *state, struct server_msg *msg)
     if (e || (e = page_get(s, o, va, &f)))
         return osrv_fail(msg, e);
     s->st.faults++;
-    msg->m->w[0] = l4_fpage((uint64_t)(uintptr_t)osrv_frame(s, f), 12, fpage_rights(dec.rights));
+    unsigned rights = fpage_rights(dec.rights);
+    if (o->committing)               /* being stored: no task may write it meanwhile */
+        rights &= ~(unsigned)L4_FPAGE_W;
+    msg->m->w[0] = l4_fpage((uint64_t)(uintptr_t)osrv_frame(s, f), 12, rights);
     msg->m->w[1] = va;
     return server_reply(msg, SAS_OK, 0, 2);
 }

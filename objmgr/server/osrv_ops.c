@@ -4,6 +4,7 @@
  * every word, then changes state. Faults: osrv_fault.c; sharing: osrv_share.c; requests
  * that wait for a commit: osrv_queue.c.
  */
+#include <stdio.h>
 #include <string.h>
 #include <sas/layout.h>
 #include <sas/proto/objmgr.h>
@@ -82,22 +83,31 @@ enum server_action osrv_op_delete(void *state, struct server_msg *msg)
     enum sas_error e = deletable(s, msg, base, &rec, &o);
     if (e)
         return osrv_fail(msg, e);
-    /* Capabilities die first: no fault can map the object again once it is unmapped. */
-    e = s->env.retire(s->env.ctx, base);
-    osrv_decisions_changed(s);
-    if (e)
-        return osrv_fail(msg, e);
-    if (o->durable) {
+    /* The store first: if it refuses, nothing has changed anywhere. */
+    int durable = o->durable;
+    if (durable) {
         struct osrv_change ch = { base, 0, base, rec.size / PAGE };
         if ((e = osrv_txn(s, 0, 0, &ch, 0)))
             return osrv_fail(msg, e);
     }
+    /* Then its capabilities die (none can map it again) and its pages go from every task. */
+    if ((e = s->env.retire(s->env.ctx, base)))
+        printf("objmgr: capstore could not retire 0x%lx: %s (its capabilities name an "
+               "epoch no object will have again)\n", (unsigned long)base, sas_strerror(e));
+    osrv_decisions_changed(s);
     if ((e = obj_delete(s->table, base, 0, &freed)))
         return osrv_fail(msg, e);
     forget_range(s, o, base, &freed);
-    osrv_drain(s);
-    osrv_pending_forget(s, base);
     osrv_obj_drop(s, o);
+    osrv_drain(s);
+    if (durable) {
+        /* capstore's records of the retirement go with the next transaction, now if the
+         * store takes one: until then a reboot only brings back dead capabilities. */
+        osrv_pending_release(s, base);
+        osrv_txn(s, 0, 0, 0, 0);
+    } else {
+        osrv_pending_forget(s, base);
+    }
     return server_reply(msg, SAS_OK, 0, 0);
 }
 
@@ -119,12 +129,14 @@ enum server_action osrv_op_resize(void *state, struct server_msg *msg)
         struct osrv_change ch = { base, &now, base + size, (rec.size - size) / PAGE };
         if ((e = osrv_txn(s, 0, 0, &ch, 0)))
             return osrv_fail(msg, e);
+        o->record_stale = 0;            /* the transaction stored the record as it is now */
     }
     if ((e = obj_resize(s->table, base, size, &now, &freed)))
         return osrv_fail(msg, e);
-    /* A grown durable object's record is rewritten by its next commit. */
+    /* A grown durable object stays durable (its pages are in the store); its record says
+     * the old size until its next commit writes it (osrv_store.c). */
     if (o->durable && size > rec.size)
-        o->durable = 0;
+        o->record_stale = 1;
     o->size = now.size;
     forget_range(s, o, base + now.size, &freed);
     msg->m->w[0] = now.size;

@@ -10,7 +10,13 @@
 enum server_action osrv_queue(struct osrv *s, struct server_msg *msg)
 {
     struct osrv_commit *c = &s->c;
-    if (c->qn == OSRV_QUEUE)
+    /* Nothing is read yet (the sender is checked when the request is served), so no task
+     * may take more than its share: a full queue answers SAS_EBUSY, which the system
+     * thread's faults retry and a program sees. */
+    unsigned mine = 0;
+    for (unsigned i = 0; i < c->qn; i++)
+        mine += l4_tid_task(c->q[(c->qhead + i) % OSRV_QUEUE].from) == msg->task;
+    if (c->qn == OSRV_QUEUE || mine >= OSRV_QUEUE_PER_TASK)
         return osrv_fail(msg, SAS_EBUSY);
     struct osrv_queued *q = &c->q[(c->qhead + c->qn++) % OSRV_QUEUE];
     unsigned u = l4_msgtag_u(msg->tag);

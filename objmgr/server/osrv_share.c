@@ -35,15 +35,20 @@ enum server_action osrv_op_grant(void *state, struct server_msg *msg)
         return osrv_fail(msg, e);
     if (l4_msgtag_u(msg->tag) < 4 + OBJ_CAP_WORDS || to[OSRV_DOMAIN_NAME - 1])
         return osrv_fail(msg, SAS_EINVAL);
-    /* A domain is a persistent list: a grant to one no program ran in yet makes it (a
-     * new domain is durable at once, as when root binds a program to it). */
-    domain_id to_id;
-    int created = 0;
-    if ((e = s->env.domain(s->env.ctx, to, &to_id, &created)) ||
-        (created && (e = osrv_txn(s, 0, 0, 0, 0))))
-        return osrv_fail(msg, e);
-    s->st.domains += created;
+    /* A domain is a persistent list: a grant to one no program ran in yet makes it —
+     * once capstore has found the grant sound but for the missing domain (it checks the
+     * capability and the granter's authority first), so a refused grant makes nothing.
+     * A new domain is durable at once, as when root binds a program to it. */
     e = s->env.grant(s->env.ctx, d, to, &c);
+    if (e == SAS_EDOMAIN_NOTFOUND) {
+        domain_id to_id;
+        int created = 0;
+        if ((e = s->env.domain(s->env.ctx, to, &to_id, &created)) ||
+            (created && (e = osrv_txn(s, 0, 0, 0, 0))))
+            return osrv_fail(msg, e);
+        s->st.domains += created;
+        e = s->env.grant(s->env.ctx, d, to, &c);
+    }
     osrv_decisions_changed(s);
     if (e || (e = caps_changed(s, &c)))
         return osrv_fail(msg, e);

@@ -86,6 +86,13 @@ void osrv_pending_forget(struct osrv *s, uint64_t base)
     }
 }
 
+void osrv_pending_release(struct osrv *s, uint64_t base)
+{
+    for (struct osrv_rec *r = s->pending; r; r = r->next)
+        if (r->base == base)
+            r->base = 0;
+}
+
 /* May record r go in a transaction of objs[0..n) and ch? */
 static int rec_goes(struct osrv *s, const struct osrv_rec *r, struct osrv_obj **objs,
                     unsigned n, const struct osrv_change *ch)
@@ -122,7 +129,7 @@ static enum sas_error write_records(struct osrv *s, struct osrv_obj **objs, unsi
     for (unsigned i = 0; i < n && !e; i++) {
         struct obj_record rec;
         uint8_t enc[OBJ_RECORD_BYTES];
-        if (objs[i]->durable)
+        if (objs[i]->durable && !objs[i]->record_stale)
             continue;
         if ((e = obj_find(s->table, objs[i]->base, &rec)))
             break;
@@ -181,6 +188,7 @@ static void committed(struct osrv *s, struct osrv_obj **objs, unsigned n,
     }
     for (unsigned i = 0; i < n; i++) {
         objs[i]->durable = 1;
+        objs[i]->record_stale = 0;
         for (uint32_t f = objs[i]->pages; f != OSRV_NIL; f = s->frames[f].onext)
             s->frames[f].dirty = 0;
     }

@@ -113,9 +113,10 @@ enum sas_error sas_delete(void *base);
  * sas_resize — change the size of the object that starts at base, in place: objects
  * never move, so a grown object keeps its base and every pointer into it. Needs the
  * delete right.
- *   size  the new size in bytes, > 0, rounded up to whole pages. Growing adds zero pages;
- *         shrinking unmaps and drops the tail's pages (for a committed object, durably
- *         when this returns).
+ *   size  the new size in bytes, > 0, rounded up to whole pages. Growing adds zero pages
+ *         (for a committed object the new size becomes durable with its next commit, as
+ *         the new pages' bytes do); shrinking unmaps and drops the tail's pages (for a
+ *         committed object, durably when this returns).
  * Returns SAS_OK, or
  *   SAS_EINVAL       size is 0, or larger than the region allows;
  *   SAS_ENOTFOUND    no object starts at base;
@@ -208,7 +209,9 @@ enum sas_error sas_cap_derive(const struct cap *parent, unsigned rights, uint64_
  * domain must hold a capability of the object with CAP_R_GRANT that covers cap (its
  * rights, range and expiry), and cap must verify.
  * A domain no program ran in yet is made (a domain is a persistent list; a program run in
- * it later finds the capability there).
+ * it later finds the capability there) — only for a grant that is otherwise sound. If the
+ * store refuses the transaction (SAS_ESTORE_FULL, SAS_EIO), the grant is made but not yet
+ * durable: it goes with the next transaction.
  * Errors: SAS_EINVAL (domain NULL, empty, longer than 31 bytes or not [A-Za-z0-9._-]),
  * SAS_ECAP_DENIED (no covering capability with the grant right), SAS_ECAP_FORGED,
  * SAS_ECAP_REVOKED, SAS_ECAP_EXPIRED, SAS_ECAP_MALFORMED (cap itself),
@@ -217,7 +220,8 @@ enum sas_error sas_cap_derive(const struct cap *parent, unsigned rights, uint64_
 enum sas_error sas_grant(const char *domain, const struct cap *cap);
 
 /*
- * sas_cap_add — put cap into the caller's own list, after capstore verifies it.
+ * sas_cap_add — put cap into the caller's own list, after capstore verifies it (as for
+ * sas_grant, a store error means the change is made, durable with the next transaction).
  * Errors: SAS_ECAP_FORGED (its tag does not verify: forged, or any bit changed),
  * SAS_ECAP_REVOKED (revoked, or its object is gone), SAS_ECAP_EXPIRED,
  * SAS_ECAP_MALFORMED, SAS_EINVAL (NULL), SAS_ENOSTORE, SAS_EPERM, SAS_EIO.

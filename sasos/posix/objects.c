@@ -65,8 +65,14 @@ int object_fault(uint64_t va, unsigned access)
         return -1;
     }
     unsigned want = object_access(access);
-    last_error = objmgr_fault(om, va & ~(SAS_PAGE_SIZE - 1), want ? want : OBJ_ACCESS_READ,
-                              &last_reason);
+    /* SAS_EBUSY: objmgr's queue of requests waiting for a commit is full; the commit ends
+     * in its own time, so ask again, letting others run meanwhile. */
+    unsigned tries = 0;
+    do
+        last_error = objmgr_fault(om, va & ~(SAS_PAGE_SIZE - 1),
+                                  want ? want : OBJ_ACCESS_READ, &last_reason);
+    while (last_error == SAS_EBUSY && ++tries < 100000 &&
+           (l4_thread_switch(L4_NILTHREAD), 1));
     return last_error ? -1 : 0;
 }
 

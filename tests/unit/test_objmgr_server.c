@@ -671,6 +671,125 @@ static void test_grant_share(void **st)
     sys_free(y);
 }
 
+/* A committed object grown after a reboot keeps its stored pages; the next commit stores
+ * its new size; a delete that the store refuses changes nothing, and one it takes removes
+ * the object for good. */
+static void test_resize_and_delete_durable(void **st)
+{
+    (void)st;
+    struct sys *y = sys_new();
+    unsigned e;
+    run_task(y, 10, "alice", 5);
+    uint64_t base = create(y, T1, 2 * PAGE, OBJ_CREATE_PERSISTENT, 0);
+    store(y, fault(y, T1_SYS, base, CAP_R_WRITE, &e, 0), 0, "kept", 5);
+    assert_int_equal(commit(y, T1, base, 0), SAS_OK);
+    halt(y);
+    boot(y);
+    run_task(y, 10, "alice", 6);
+    l4_threadid_t t = l4_tid_make(10, 1, 6), sys = l4_tid_make(10, 0, 6);
+    l4_msg_t m = { { base, 4 * PAGE } };
+    assert_int_equal(req(y, t, OBJ_RESIZE, 2, &m, 0), SAS_OK);
+    uint8_t *f = fault(y, sys, base, CAP_R_READ, &e, 0);
+    assert_int_equal(e, SAS_OK);
+    assert_string_equal((char *)f, "kept");          /* read from the store, not zeroed */
+    store(y, fault(y, sys, base + 3 * PAGE, CAP_R_WRITE, &e, 0), 0, "new", 4);
+    assert_int_equal(commit(y, t, base, 0), SAS_OK);
+    halt(y);
+    boot(y);
+    run_task(y, 10, "alice", 7);
+    t = l4_tid_make(10, 1, 7), sys = l4_tid_make(10, 0, 7);
+    m = (l4_msg_t){ { base } };
+    assert_int_equal(req(y, t, OBJ_INFO, 1, &m, 0), SAS_OK);
+    assert_int_equal(m.w[1], 4 * PAGE);
+    assert_string_equal((char *)fault(y, sys, base + 3 * PAGE, CAP_R_READ, &e, 0), "new");
+    /* The store refuses the delete: the object and its capabilities stay. */
+    y->v.fail_commit = 1;
+    m = (l4_msg_t){ { base } };
+    assert_int_equal(req(y, t, OBJ_DELETE, 1, &m, 0), SAS_ESTORE_FULL);
+    y->v.fail_commit = 0;
+    assert_string_equal((char *)fault(y, sys, base, CAP_R_READ, &e, 0), "kept");
+    m = (l4_msg_t){ { base } };
+    assert_int_equal(req(y, t, OBJ_DELETE, 1, &m, 0), SAS_OK);
+    halt(y);
+    boot(y);
+    assert_int_equal(obj_count(y->s.table), 0);
+    sys_free(y);
+}
+
+static int commit_started;
+static enum sas_error e_commit_start(void *c)
+{
+    (void)c;
+    commit_started++;
+    return SAS_OK;
+}
+
+/* The committer's protocol without its thread: a commit is handed over (deferred), a
+ * fault on another object's resident page is served meanwhile, a write fault on the
+ * committed object and an info request wait, and after the committer's report the commit's
+ * reply and then the waiting ones go out, in order. */
+static void test_commit_in_flight(void **st)
+{
+    (void)st;
+    struct sys *y = sys_new();
+    unsigned e;
+    enum server_action a;
+    run_task(y, 10, "alice", 5);
+    uint64_t x = create(y, T1, PAGE, OBJ_CREATE_PERSISTENT, 0);
+    uint64_t z = create(y, T1, PAGE, OBJ_CREATE_PERSISTENT, 0);
+    store(y, fault(y, T1_SYS, x, CAP_R_WRITE, &e, 0), 0, "x", 2);
+    fault(y, T1_SYS, z, CAP_R_WRITE, &e, 0);
+    const l4_threadid_t committer = l4_tid_make(3, 2, 9);
+    y->s.c.thread = committer;
+    y->s.env.commit_start = e_commit_start;
+    commit_started = 0;
+    l4_msg_t m = { { 1, x } };
+    req(y, T1, OBJ_COMMIT, 2, &m, &a);
+    assert_int_equal(a, SERVER_DEFER);
+    assert_int_equal(commit_started, 1);
+    /* meanwhile: z's page is served at once, x's write and an info request wait */
+    unsigned rights = 0;
+    fault(y, T1_SYS, z, CAP_R_WRITE, &e, &rights);
+    assert_int_equal(e, SAS_OK);
+    m = (l4_msg_t){ { x, CAP_R_WRITE } };
+    req(y, T1_SYS, OBJ_FAULT, 2, &m, &a);
+    assert_int_equal(a, SERVER_DEFER);
+    m = (l4_msg_t){ { z } };
+    req(y, T1, OBJ_INFO, 1, &m, &a);
+    assert_int_equal(a, SERVER_DEFER);
+    /* a read fault on x maps it without the write right while it is stored */
+    m = (l4_msg_t){ { x, CAP_R_READ } };
+    assert_int_equal(req(y, T1_SYS, OBJ_FAULT, 2, &m, &a), SAS_OK);
+    assert_int_equal(m.w[0] & L4_FPAGE_W, 0);
+    /* only the committer may report */
+    m = (l4_msg_t){ { SAS_OK, 1 } };
+    req(y, T2, OSRV_COMMIT_DONE, 2, &m, &a);
+    assert_int_equal(a, SERVER_DROP);
+    assert_true(y->s.c.busy);
+    uint64_t pages = 0;
+    assert_int_equal(osrv_txn(&y->s, y->s.c.objs, y->s.c.n, 0, &pages), SAS_OK);
+    m = (l4_msg_t){ { SAS_OK, pages } };
+    struct server_msg done = { committer, 3, l4_msgtag(OSRV_COMMIT_DONE, 2, 0), &m,
+                               l4_msgtag(SAS_OK, 0, 0), 0 };
+    assert_int_equal(server_dispatch(&y->srv, &done), SERVER_DROP);
+    assert_int_equal(done.wake, 1);
+    l4_threadid_t to;
+    l4_msgtag_t tag;
+    assert_int_equal(osrv_deferred(&y->s, &to, &tag, &m), 1);   /* the commit's reply */
+    assert_int_equal(to, T1);
+    assert_int_equal(l4_msgtag_label(tag), SAS_OK);
+    assert_int_equal(m.w[0], 1);
+    assert_int_equal(osrv_deferred(&y->s, &to, &tag, &m), 1);   /* x's write fault */
+    assert_int_equal(to, T1_SYS);
+    assert_int_equal(l4_msgtag_t_words(tag), 2);
+    assert_int_equal(m.w[0] & L4_FPAGE_W, L4_FPAGE_W);
+    assert_int_equal(osrv_deferred(&y->s, &to, &tag, &m), 1);   /* the info request */
+    assert_int_equal(to, T1);
+    assert_int_equal(m.w[0], z);
+    assert_int_equal(osrv_deferred(&y->s, &to, &tag, &m), 0);
+    sys_free(y);
+}
+
 static uint64_t rnd(uint64_t *s)
 {
     *s ^= *s << 13;
@@ -738,6 +857,8 @@ int main(void)
         cmocka_unit_test(test_commit_all_and_delete),
         cmocka_unit_test(test_failed_commit_keeps_dirty),
         cmocka_unit_test(test_grant_share),
+        cmocka_unit_test(test_resize_and_delete_durable),
+        cmocka_unit_test(test_commit_in_flight),
         cmocka_unit_test(test_fuzz),
     };
     return cmocka_run_group_tests(tests, 0, 0);

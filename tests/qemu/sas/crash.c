@@ -4,9 +4,10 @@
  *   capability in keep, commits keep alone, says it is ready and waits to be killed.
  * CRASH_MODE 2 (domain others, next boot): creates an object, which takes lost's base
  *   (lost never reached the store), and commits it.
- * CRASH_MODE 3 (domain crashers, next boot): finds the old capability in keep, is refused
- *   the new object's information, and then reads it: that read must end this program with
- *   the denial line (exit 139), so reaching the end is a failure.
+ * CRASH_MODE 3 (domain crashers, next boot): finds the old capability in keep; adding it to
+ *   its list again is refused; it is refused the new object's information, and then reads
+ *   it: that read must end this program with the denial line (exit 139), so reaching the
+ *   end is a failure.
  */
 #include <stdio.h>
 #include <string.h>
@@ -64,6 +65,12 @@ int main(void)
             return fail("keep is not there", e);
         printf("sas_crash: the old capability names epoch %lu at 0x%lx\n",
                (unsigned long)k->lost_cap.epoch, (unsigned long)k->lost_base);
+        /* Presented again, the old owner capability is refused: the object at its base now
+         * has another epoch (were epochs reused after the crash, it would verify). */
+        e = sas_cap_add(&k->lost_cap);
+        printf("sas_crash: the old capability, added again: %s\n", sas_strerror(e));
+        if (e == SAS_OK)
+            return 1;
         e = sas_info((void *)k->lost_base, &info);
         printf("sas_crash: the new object's information: %s\n", sas_strerror(e));
         if (e != SAS_ECAP_DENIED)
