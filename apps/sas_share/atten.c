@@ -2,13 +2,16 @@
  * atten.c — attenuation across domains (issue 21's test), two programs:
  *   sas_atten_a (ATTEN_MODE 1): a four-page object, each page marked with its number,
  *     committed; a capability narrowed to page 2 alone, read-only, granted to domain
- *     "atten_b". Exits 0.
+ *     "atten_b"; once atten_b says it is ready, revokes that capability. Exits 0.
  *   sas_atten_b (ATTEN_MODE 2, run as atten_b): finds that capability in its list (waiting
  *     for it), reads page 2; sas_why says page 1 is refused because no capability covers it
  *     (and names the narrowed capability's tag); a copy widened by hand to the whole object
  *     is refused by sas_cap_add; so is every one of the 1,856 one-bit changes of the
- *     capability; page 1 stays refused. Exits 0 when all of that held, 1 otherwise. It
- *     never touches page 1 (that would end it, as qemu.sas.deny shows).
+ *     capability; page 1 stays refused. Then it tells sas_atten_a (a capability of an object
+ *     of its own, granted to that domain), which revokes the narrowed capability; page 2
+ *     is refused from then on, and reading it again — it was mapped — ends this program
+ *     with the denial line (139): the revocation took the page from this task. Exits 1 if
+ *     a check fails. It never touches page 1.
  */
 #include <stdio.h>
 #include <string.h>
@@ -40,7 +43,23 @@ static int owner(void)
         (e = sas_grant("atten_b", &narrow)))
         return failed("commit, derive or grant", e);
     printf("sas_atten: page 2 of %p granted read-only to atten_b\n", base);
-    return 0;
+    fflush(stdout);
+    /* atten_b says it is done by granting this domain a capability of an object of its
+     * own, labelled "ready"; then the narrowed capability is revoked. */
+    for (unsigned tries = 0; tries < 2400; tries++) {
+        struct cap r;
+        struct sas_info in;
+        for (unsigned i = 0; !sas_caps(i, &r, 0); i++)
+            if (!sas_info((void *)r.base, &in) && !strcmp(in.label, "ready")) {
+                if ((e = sas_revoke(&narrow)))
+                    return failed("sas_revoke", e);
+                printf("sas_atten: page 2's capability revoked\n");
+                return 0;
+            }
+        struct timespec t = { 0, 50000000 };
+        nanosleep(&t, 0);
+    }
+    return failed("atten_b never said it was ready", SAS_ENOTFOUND);
 }
 
 static int find(struct cap *out)
@@ -53,6 +72,35 @@ static int find(struct cap *out)
         nanosleep(&t, 0);
     }
     return -1;
+}
+
+/* Tells sas_atten_a it may revoke (a capability of an object of ours, "ready", granted to
+ * its domain), waits until page 2 is refused, then reads it again: the revocation must
+ * have taken the page from this task too, so that read ends the program (139). */
+static int revoked(const struct cap *c)
+{
+    void *flag;
+    struct cap owner, ro;
+    struct sas_why why = { 0 };
+    enum sas_error e;
+    if ((e = sas_create(PAGE, 0, "ready", &owner, &flag)) ||
+        (e = sas_cap_derive(&owner, CAP_R_READ, 0, CAP_RANGE_ALL, CAP_NO_EXPIRY, &ro)) ||
+        (e = sas_grant("sas_atten_a", &ro)))
+        return failed("telling sas_atten_a", e);
+    const char *base = (const char *)c->base;
+    for (unsigned tries = 0; tries < 2400; tries++) {
+        if ((e = sas_why(base + 2 * PAGE, OBJ_ACCESS_READ, &why)) || !why.allowed)
+            break;
+        struct timespec t = { 0, 50000000 };
+        nanosleep(&t, 0);
+    }
+    if (e || why.allowed)
+        return failed("page 2 was never revoked", e);
+    printf("sas_atten: page 2 after the revocation: %s; reading it again\n",
+           sas_denied_phrase(why.reason, OBJ_ACCESS_READ));
+    fflush(stdout);
+    printf("sas_atten: FAILED: page 2 still reads \"%s\"\n", base + 2 * PAGE);
+    return 1;
 }
 
 static int holder(void)
@@ -93,7 +141,7 @@ static int holder(void)
         return 1;
     printf("sas_atten: page 1 still refused: %s\n",
            sas_denied_phrase(why.reason, OBJ_ACCESS_READ));
-    return 0;
+    return revoked(&c);
 }
 
 int main(void)

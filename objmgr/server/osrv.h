@@ -83,6 +83,7 @@ struct osrv_env {
     enum sas_error (*cap_add)(void *ctx, domain_id d, const struct cap *c);
     enum sas_error (*cap_list)(void *ctx, domain_id d, unsigned i, struct cap *out,
                                unsigned *count);
+    enum sas_error (*revoke)(void *ctx, const struct cap *c);
     /* Starts the committer on s->c (OSRV_COMMIT_START); used only when c.thread is set. */
     enum sas_error (*commit_start)(void *ctx);
 };

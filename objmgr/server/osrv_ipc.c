@@ -296,6 +296,14 @@ static enum sas_error c_cap_list(void *ctx, domain_id d, unsigned i, struct cap 
     return SAS_OK;
 }
 
+static enum sas_error c_revoke(void *ctx, const struct cap *cap)
+{
+    CTX;
+    l4_msg_t m = { { 0 } };
+    put_bytes(&m, 0, cap, sizeof *cap);
+    return call(c->capstore, CAPSTORE_REVOKE, words(sizeof *cap), 0, &m, 0);
+}
+
 static enum sas_error r_task_domain(void *ctx, unsigned task, l4_threadid_t *lt0,
                                     char name[OSRV_DOMAIN_NAME])
 {
@@ -358,6 +366,6 @@ struct osrv_env osrv_ipc_env(struct osrv_ipc *c)
         .domain = c_domain, .mint = c_mint, .check = c_check, .retire = c_retire,
         .log = c_log, .task_domain = r_task_domain, .alive = k_alive, .unmap = k_unmap,
         .now_ns = k_now, .grant = c_grant, .cap_add = c_cap_add, .cap_list = c_cap_list,
-        .commit_start = k_commit_start,
+        .revoke = c_revoke, .commit_start = k_commit_start,
     };
 }

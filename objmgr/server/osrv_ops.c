@@ -291,6 +291,7 @@ const struct server_op osrv_ops[] = {
     { OBJ_CAP_ADD, 0, 0, osrv_op_cap_add },
     { OBJ_CAPS, 0, 0, osrv_op_caps },
     { OBJ_WHY, 0, 0, osrv_op_why },
+    { OBJ_REVOKE, 0, 0, osrv_op_revoke },
     { OSRV_COMMIT_DONE, 0, 0, osrv_op_done },
 };
 const unsigned osrv_nops = SERVER_NOPS(osrv_ops);

@@ -41,6 +41,6 @@ enum server_action osrv_queue(struct osrv *s, struct server_msg *msg);
 /* The handlers, one file per concern; osrv_ops.c's table lists them all. */
 server_fn osrv_op_create, osrv_op_delete, osrv_op_resize, osrv_op_info, osrv_op_commit,
     osrv_op_commit_all, osrv_op_stats, osrv_op_frame, osrv_op_fault, osrv_op_grant,
-    osrv_op_cap_add, osrv_op_caps, osrv_op_why, osrv_op_done;
+    osrv_op_cap_add, osrv_op_caps, osrv_op_why, osrv_op_revoke, osrv_op_done;
 
 #endif

@@ -120,3 +120,35 @@ enum server_action osrv_op_why(void *state, struct server_msg *msg)
     msg->m->w[3] = rec.base;
     return server_reply(msg, SAS_OK, 4, 0);
 }
+
+/* Every task's pages of o go (the kernel's unmap is recursive), their dirty bits kept: a
+ * domain that still may access them faults and is checked again. */
+static void unmap_everywhere(struct osrv *s, struct osrv_obj *o)
+{
+    for (uint32_t f = o->pages; f != OSRV_NIL; f = s->frames[f].onext)
+        if (s->env.unmap(s->env.ctx, osrv_frame(s, f), L4_FPAGE_RWX) & 2u)
+            s->frames[f].dirty = 1;
+}
+
+enum server_action osrv_op_revoke(void *state, struct server_msg *msg)
+{
+    struct osrv *s = state;
+    WAIT_FOR_COMMIT(s, msg);
+    struct cap c;
+    domain_id d;
+    cap_from(s, msg, 0, &c);
+    enum sas_error e = osrv_bind(s, msg->from, &d);
+    if (e)
+        return osrv_fail(msg, e);
+    if (l4_msgtag_u(msg->tag) < OBJ_CAP_WORDS)
+        return osrv_fail(msg, SAS_EINVAL);
+    if ((e = s->env.revoke(s->env.ctx, &c)))
+        return osrv_fail(msg, e);
+    osrv_decisions_changed(s);
+    struct osrv_obj *o = osrv_obj_find(s, c.base);
+    if (o && o->epoch == c.epoch)
+        unmap_everywhere(s, o);
+    if ((e = caps_changed(s, &c)))
+        return osrv_fail(msg, e);
+    return server_reply(msg, SAS_OK, 0, 0);
+}

@@ -255,4 +255,16 @@ struct sas_why {
  */
 enum sas_error sas_why(const void *addr, unsigned access, struct sas_why *out);
 
+/*
+ * sas_revoke — revoke cap and every capability derived from it; holding cap is the
+ * authority. Before it returns, every task's mappings of the object are gone: a domain
+ * whose list still allows an access faults and is mapped again, one that relied on the
+ * revoked capability is denied from then on.
+ * Errors: SAS_ECAP_FORGED, SAS_ECAP_REVOKED (revoked already), SAS_ECAP_MALFORMED,
+ * SAS_ECAP_REVSET_FULL (24 capabilities of the object revoked this generation),
+ * SAS_EINVAL (NULL), SAS_ENOSTORE, SAS_EPERM,
+ * SAS_EIO, the store's (the revocation is made, durable with the next transaction).
+ */
+enum sas_error sas_revoke(const struct cap *cap);
+
 #endif

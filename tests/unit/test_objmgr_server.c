@@ -333,6 +333,12 @@ static enum sas_error e_cap_list(void *c, domain_id d, unsigned i, struct cap *o
     return e ? e : i < n.seen ? SAS_OK : SAS_ENOTFOUND;
 }
 
+static enum sas_error e_revoke(void *c, const struct cap *cap)
+{
+    struct env *v = c;
+    return cap_revoke(v->cs, cap);
+}
+
 static struct osrv_env make_env(struct env *v)
 {
     return (struct osrv_env){
@@ -343,6 +349,7 @@ static struct osrv_env make_env(struct env *v)
         .domain = e_domain, .mint = e_mint, .check = e_check, .retire = e_retire,
         .log = e_log, .task_domain = e_task_domain, .alive = e_alive, .unmap = e_unmap,
         .now_ns = e_now, .grant = e_grant, .cap_add = e_cap_add, .cap_list = e_cap_list,
+        .revoke = e_revoke,
     };
 }
 
@@ -653,6 +660,30 @@ static void test_grant_share(void **st)
     assert_int_equal(rights, L4_FPAGE_R);
     fault(y, T2_SYS, base, CAP_R_WRITE, &e, 0);
     assert_int_equal(e, SAS_ECAP_DENIED);
+    /* a revocation of bob's capability: his next fault is denied, alice's owner one not */
+    struct cap ro2;
+    assert_int_equal(cap_derive(&owner, &l, &ro2), SAS_OK);
+    memcpy(&m.w[0], "bob", 4);
+    memcpy(&m.w[4], &ro2, 32);
+    memcpy(&y->mr[8], (uint8_t *)&ro2 + 32, sizeof ro2 - 32);
+    assert_int_equal(req(y, T1, OBJ_GRANT, 4 + OBJ_CAP_WORDS, &m, 0), SAS_OK);
+    memcpy(&m.w[0], &ro2, 64);
+    memcpy(&y->mr[8], (uint8_t *)&ro2 + 64, sizeof ro2 - 64);
+    assert_int_equal(req(y, T1, OBJ_REVOKE, OBJ_CAP_WORDS, &m, 0), SAS_OK);
+    fault(y, T2_SYS, base, CAP_R_READ, &e, 0);
+    assert_int_equal(e, SAS_OK);                       /* bob still holds ro */
+    fault(y, T1_SYS, base, CAP_R_WRITE, &e, 0);
+    assert_int_equal(e, SAS_OK);
+    memcpy(&m.w[0], &ro2, 64);
+    memcpy(&y->mr[8], (uint8_t *)&ro2 + 64, sizeof ro2 - 64);
+    assert_int_equal(req(y, T1, OBJ_REVOKE, OBJ_CAP_WORDS, &m, 0), SAS_ECAP_REVOKED);
+    memcpy(&m.w[0], &ro, 64);
+    memcpy(&y->mr[8], (uint8_t *)&ro + 64, sizeof ro - 64);
+    assert_int_equal(req(y, T1, OBJ_REVOKE, OBJ_CAP_WORDS, &m, 0), SAS_OK);
+    unsigned why;
+    why = (unsigned)(uintptr_t)fault(y, T2_SYS, base, CAP_R_READ, &e, 0);
+    assert_int_equal(e, SAS_ECAP_DENIED);
+    assert_int_equal(why, CAP_DENY_REVOKED);
     /* a flipped bit: refused by OBJ_CAP_ADD */
     struct cap bad = ro;
     bad.tag[3] ^= 0x10;
@@ -660,14 +691,17 @@ static void test_grant_share(void **st)
     memcpy(&y->mr[8], (uint8_t *)&bad + 64, sizeof bad - 64);
     assert_int_equal(req(y, T2, OBJ_CAP_ADD, OBJ_CAP_WORDS, &m, 0), SAS_ECAP_FORGED);
     halt(y);
-    boot(y);
-    run_task(y, 11, "bob", 8);
-    fb = fault(y, l4_tid_make(11, 0, 8), base, CAP_R_READ, &e, 0);
-    assert_int_equal(e, SAS_OK);
-    assert_string_equal((char *)fb, "shared");
+    boot(y);                                          /* the grants and the revocations */
+    run_task(y, 11, "bob", 8);                        /* were durable */
+    fault(y, l4_tid_make(11, 0, 8), base, CAP_R_READ, &e, 0);
+    assert_int_equal(e, SAS_ECAP_DENIED);
     m = (l4_msg_t){ { 0 } };
     assert_int_equal(req(y, l4_tid_make(11, 1, 8), OBJ_CAPS, 1, &m, 0), SAS_OK);
-    assert_int_equal(y->mr[OBJ_CAP_WORDS], 1);
+    assert_int_equal(y->mr[OBJ_CAP_WORDS], 2);
+    run_task(y, 10, "alice", 9);
+    fa = fault(y, l4_tid_make(10, 0, 9), base, CAP_R_READ, &e, 0);
+    assert_int_equal(e, SAS_OK);
+    assert_string_equal((char *)fa, "shared");
     sys_free(y);
 }
 
@@ -806,7 +840,7 @@ static void test_fuzz(void **st)
     static const uint32_t labels[] = { OBJ_CREATE, OBJ_DELETE, OBJ_RESIZE, OBJ_INFO,
                                        OBJ_COMMIT, OBJ_COMMIT_ALL, OBJ_FAULT, OBJ_STATS,
                                        OBJ_FRAME, OBJ_GRANT, OBJ_CAP_ADD, OBJ_CAPS, OBJ_WHY,
-                                       0x4f4d0000u, 0x4f4d000eu, 0 };
+                                       OBJ_REVOKE, 0x4f4d0000u, 0x4f4d000fu, 0 };
     struct sys *y = sys_new();
     uint64_t seed = 0x9e3779b97f4a7c15ull, bases[16] = { SAS_OBJECT_BASE };
     unsigned nb = 1;

@@ -218,3 +218,16 @@ enum sas_error sas_why(const void *addr, unsigned access, struct sas_why *out)
     out->base = (void *)(uintptr_t)m.w[3];
     return SAS_OK;
 }
+
+enum sas_error sas_revoke(const struct cap *cap)
+{
+    if (!cap)
+        return SAS_EINVAL;
+    l4_threadid_t om;
+    enum sas_error e = objmgr_find(&om);
+    if (e)
+        return e;
+    l4_msg_t m = { { 0 } };
+    put_cap(&m, 0, cap);
+    return objmgr_call_(om, OBJ_REVOKE, OBJ_CAP_WORDS, &m, 0);
+}

@@ -94,6 +94,14 @@
  *                capability that matched or came closest, zeros if none, MR3 = the
  *                object's base. Never another domain's capability. Errors:
  *                SAS_ENOTFOUND (no object there), SAS_EINVAL, SAS_EPERM.
+ *   OBJ_REVOKE   MR0..MR28 = a capability: revokes it and every capability derived from
+ *                it (holding it is the authority: capstore's cap_revoke). Every task's
+ *                pages of its object are unmapped before the reply (their dirty bits kept
+ *                for the next commit); a domain whose list still allows an access faults
+ *                and is mapped again. Errors: SAS_ECAP_FORGED, SAS_ECAP_REVOKED (already),
+ *                SAS_ECAP_MALFORMED, SAS_ECAP_REVSET_FULL (24 revoked this generation),
+ *                SAS_EPERM, the store's (then the revocation is made, durable with the
+ *                next transaction).
  */
 #ifndef SAS_PROTO_OBJMGR_H
 #define SAS_PROTO_OBJMGR_H
@@ -118,6 +126,7 @@
 #define OBJ_CAP_ADD       0x4f4d000bu
 #define OBJ_CAPS          0x4f4d000cu
 #define OBJ_WHY           0x4f4d000du
+#define OBJ_REVOKE        0x4f4d000eu
 
 #define OBJ_CREATE_PERSISTENT 0x1u
 #define OBJ_INFO_PERSISTENT   0x1u     /* flags in OBJ_INFO's MR2 */
