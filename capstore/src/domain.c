@@ -235,20 +235,12 @@ enum sas_error domain_add(struct capstore *cs, domain_id d, const struct cap *c,
     return SAS_OK;
 }
 
-enum sas_error domain_remove(struct capstore *cs, domain_id d, const struct cap *c)
+/* Entry i of dom leaves the list and the store (one record deleted). */
+static enum sas_error entry_drop(struct capstore *cs, struct cs_domain *dom, uint32_t i)
 {
     uint8_t key[CAP_KEY_LEN];
-    int found;
-    struct cs_domain *dom = cs_dom_get(cs, d);
 
-    if (dom == NULL)
-        return SAS_EDOMAIN_NOTFOUND;
-    uint32_t i = entry_pos(dom, c, &found);
-    if (!found)
-        return SAS_ENOTFOUND;
-    if (cs->flags & CAPSTORE_RDONLY)
-        return SAS_ESTORE_READONLY;
-    cap_key(d, c, key);
+    cap_key(dom->id, &dom->ent[i]->cap, key);
     enum sas_error e = cs_del1(cs, key, sizeof key);
     if (e != SAS_OK)
         return e;
@@ -259,24 +251,32 @@ enum sas_error domain_remove(struct capstore *cs, domain_id d, const struct cap 
     return SAS_OK;
 }
 
+enum sas_error domain_remove(struct capstore *cs, domain_id d, const struct cap *c)
+{
+    int found;
+    struct cs_domain *dom = cs_dom_get(cs, d);
+
+    if (dom == NULL)
+        return SAS_EDOMAIN_NOTFOUND;
+    uint32_t i = entry_pos(dom, c, &found);
+    if (!found)
+        return SAS_ENOTFOUND;
+    if (cs->flags & CAPSTORE_RDONLY)
+        return SAS_ESTORE_READONLY;
+    return entry_drop(cs, dom, i);
+}
+
 enum sas_error domain_remove_base(struct capstore *cs, uint64_t base)
 {
-    uint8_t key[CAP_KEY_LEN];
-
     if (cs->flags & CAPSTORE_RDONLY)
         return SAS_ESTORE_READONLY;
     for (uint32_t k = 0; k < cs->ndoms; k++) {
         struct cs_domain *dom = &cs->doms[k];
         uint32_t i = cs_dom_lower_bound(dom, base);
         while (i < dom->n && dom->ent[i]->cap.base == base) {
-            cap_key(dom->id, &dom->ent[i]->cap, key);
-            enum sas_error e = cs_del1(cs, key, sizeof key);
+            enum sas_error e = entry_drop(cs, dom, i);
             if (e != SAS_OK)
                 return e;
-            free(dom->ent[i]);
-            memmove(&dom->ent[i], &dom->ent[i + 1], (dom->n - i - 1) * sizeof *dom->ent);
-            dom->n--;
-            dom->gen = ++cs->next_gen;
         }
     }
     return SAS_OK;

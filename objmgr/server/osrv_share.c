@@ -55,18 +55,26 @@ enum server_action osrv_op_grant(void *state, struct server_msg *msg)
     return server_reply(msg, SAS_OK, 0, 0);
 }
 
+/* The start of a request whose words are one capability (OBJ_CAP_ADD, OBJ_REVOKE): the
+ * capability copied out (before any IPC overwrites the UTCB), the caller's domain, the
+ * word count. */
+static enum sas_error cap_words(struct osrv *s, struct server_msg *msg, struct cap *c,
+                                domain_id *d)
+{
+    cap_from(s, msg, 0, c);
+    enum sas_error e = osrv_bind(s, msg->from, d);
+    return e ? e : l4_msgtag_u(msg->tag) < OBJ_CAP_WORDS ? SAS_EINVAL : SAS_OK;
+}
+
 enum server_action osrv_op_cap_add(void *state, struct server_msg *msg)
 {
     struct osrv *s = state;
     WAIT_FOR_COMMIT(s, msg);
     struct cap c;
     domain_id d;
-    cap_from(s, msg, 0, &c);
-    enum sas_error e = osrv_bind(s, msg->from, &d);
+    enum sas_error e = cap_words(s, msg, &c, &d);
     if (e)
         return osrv_fail(msg, e);
-    if (l4_msgtag_u(msg->tag) < OBJ_CAP_WORDS)
-        return osrv_fail(msg, SAS_EINVAL);
     e = s->env.cap_add(s->env.ctx, d, &c);
     osrv_decisions_changed(s);
     if (e || (e = caps_changed(s, &c)))
@@ -136,13 +144,8 @@ enum server_action osrv_op_revoke(void *state, struct server_msg *msg)
     WAIT_FOR_COMMIT(s, msg);
     struct cap c;
     domain_id d;
-    cap_from(s, msg, 0, &c);
-    enum sas_error e = osrv_bind(s, msg->from, &d);
-    if (e)
-        return osrv_fail(msg, e);
-    if (l4_msgtag_u(msg->tag) < OBJ_CAP_WORDS)
-        return osrv_fail(msg, SAS_EINVAL);
-    if ((e = s->env.revoke(s->env.ctx, &c)))
+    enum sas_error e = cap_words(s, msg, &c, &d);
+    if (e || (e = s->env.revoke(s->env.ctx, &c)))
         return osrv_fail(msg, e);
     osrv_decisions_changed(s);
     struct osrv_obj *o = osrv_obj_find(s, c.base);

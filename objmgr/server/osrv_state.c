@@ -183,16 +183,15 @@ int osrv_bound(struct osrv *s, l4_threadid_t from, domain_id *out)
 enum sas_error osrv_bind(struct osrv *s, l4_threadid_t from, domain_id *out)
 {
     unsigned task = l4_tid_task(from);
+    if (!osrv_bound(s, from, out))
+        return SAS_OK;
     if (task >= OSRV_TASKS)
         return SAS_EPERM;
     struct osrv_binding *b = &s->bind[task];
-    if (l4_tid_is_nil(b->lthread0) ||
-        (from != b->lthread0 && !s->env.alive(s->env.ctx, b->lthread0))) {
-        enum sas_error e = bind_fresh(s, task, b);
-        if (e) {
-            b->lthread0 = L4_NILTHREAD;
-            return e;
-        }
+    enum sas_error e = bind_fresh(s, task, b);
+    if (e) {
+        b->lthread0 = L4_NILTHREAD;
+        return e;
     }
     *out = b->dom;
     return SAS_OK;

@@ -170,17 +170,23 @@ enum sas_error sas_grant(const char *domain, const struct cap *cap)
     return objmgr_call_(om, OBJ_GRANT, 4 + OBJ_CAP_WORDS, &m, 0);
 }
 
-enum sas_error sas_cap_add(const struct cap *cap)
+/* A request whose words are one capability: OBJ_CAP_ADD, OBJ_REVOKE. */
+static enum sas_error cap_request(uint32_t label, const struct cap *cap)
 {
     if (!cap)
         return SAS_EINVAL;
     l4_threadid_t om;
-    enum sas_error e = objmgr_find(&om);
+    enum sas_error e = objmgr_find(&om);     /* before the UTCB's words are filled */
     if (e)
         return e;
     l4_msg_t m = { { 0 } };
     put_cap(&m, 0, cap);
-    return objmgr_call_(om, OBJ_CAP_ADD, OBJ_CAP_WORDS, &m, 0);
+    return objmgr_call_(om, label, OBJ_CAP_WORDS, &m, 0);
+}
+
+enum sas_error sas_cap_add(const struct cap *cap)
+{
+    return cap_request(OBJ_CAP_ADD, cap);
 }
 
 enum sas_error sas_caps(unsigned i, struct cap *out, unsigned *count)
@@ -221,13 +227,5 @@ enum sas_error sas_why(const void *addr, unsigned access, struct sas_why *out)
 
 enum sas_error sas_revoke(const struct cap *cap)
 {
-    if (!cap)
-        return SAS_EINVAL;
-    l4_threadid_t om;
-    enum sas_error e = objmgr_find(&om);
-    if (e)
-        return e;
-    l4_msg_t m = { { 0 } };
-    put_cap(&m, 0, cap);
-    return objmgr_call_(om, OBJ_REVOKE, OBJ_CAP_WORDS, &m, 0);
+    return cap_request(OBJ_REVOKE, cap);
 }
